@@ -1,0 +1,52 @@
+package dev.floe.api;
+
+import jakarta.ws.rs.core.Application;
+import org.eclipse.microprofile.openapi.annotations.Components;
+import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
+import org.eclipse.microprofile.openapi.annotations.info.Info;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
+/** The API's title and the error responses every endpoint shares (one envelope for all). */
+@OpenAPIDefinition(
+    info =
+        @Info(
+            title = "Floe",
+            version = "0.1.0",
+            description = "Polars workloads against an Apache Iceberg lake, in a sandbox."),
+    components =
+        @Components(
+            responses = {
+              @APIResponse(
+                  name = "BadRequest",
+                  description = "INVALID_REQUEST, SQL_SYNTAX or SCRIPT_SYNTAX",
+                  content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
+              @APIResponse(
+                  name = "NotFound",
+                  description = "CATALOG_NOT_FOUND, NAMESPACE_NOT_FOUND or TABLE_NOT_FOUND",
+                  content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
+              @APIResponse(
+                  name = "TooLarge",
+                  description = "LIMIT_EXCEEDED",
+                  content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
+              @APIResponse(
+                  name = "Unprocessable",
+                  description =
+                      "SCRIPT_ERROR, QUERY_ERROR, RESULT_NOT_ASSIGNED, RESULT_WRONG_TYPE,"
+                          + " OUT_OF_MEMORY",
+                  content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
+              @APIResponse(
+                  name = "Internal",
+                  description = "INTERNAL",
+                  content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
+              @APIResponse(
+                  name = "Unavailable",
+                  description = "SANDBOX_UNAVAILABLE or DISTRIBUTED_UNAVAILABLE",
+                  content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
+              @APIResponse(
+                  name = "Timeout",
+                  description = "TIMEOUT",
+                  content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
+            }))
+public class FloeOpenApi extends Application {}

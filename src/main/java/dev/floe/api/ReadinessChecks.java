@@ -1,0 +1,46 @@
+package dev.floe.api;
+
+import dev.floe.catalog.CatalogRegistry;
+import dev.floe.catalog.LakeLookup;
+import dev.floe.sandbox.Runner;
+import dev.floe.sandbox.RunnerProvider;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/** Ready means: the default catalog answers, and the sandbox can run Python with polars. */
+@ApplicationScoped
+public class ReadinessChecks {
+
+  @Readiness
+  HealthCheck catalog(CatalogRegistry catalogs, LakeLookup lookup) {
+    return () -> {
+      var builder =
+          HealthCheckResponse.named("catalog").withData("default", catalogs.defaultName());
+      try {
+        int namespaces = lookup.namespaces(catalogs.get(null)).size();
+        return builder.up().withData("namespaces", namespaces).build();
+      } catch (RuntimeException e) {
+        return builder.down().withData("problem", String.valueOf(e.getMessage())).build();
+      }
+    };
+  }
+
+  @Readiness
+  HealthCheck sandbox(RunnerProvider runners) {
+    return () -> {
+      var builder = HealthCheckResponse.named("sandbox");
+      Runner runner = runners.runner();
+      if (runner == null) {
+        return builder.down().withData("problem", runners.problem()).build();
+      }
+      return builder
+          .up()
+          .withData("runner", runner.name())
+          .withData("isolated", runner.isolated())
+          .withData("python", runners.python().versions())
+          .build();
+    };
+  }
+}

@@ -1,0 +1,153 @@
+package dev.floe.catalog;
+
+import dev.floe.config.CatalogsConfig;
+import dev.floe.config.FloeConfig;
+import dev.floe.error.ErrorCode;
+import dev.floe.error.FloeException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.catalog.Catalog;
+
+/** The configured catalogs, by name or alias, built on first use. */
+@ApplicationScoped
+public class CatalogRegistry {
+  private final CatalogsConfig config;
+  private final Path home;
+  private final Map<String, CatalogHandle> built = new ConcurrentHashMap<>();
+
+  public CatalogRegistry(CatalogsConfig config, FloeConfig floe) {
+    this.config = config;
+    this.home = floe.homePath();
+  }
+
+  public String defaultName() {
+    return config.defaultCatalog();
+  }
+
+  /** Configured catalog names (not aliases), sorted. */
+  public List<String> names() {
+    return new ArrayList<>(new TreeMap<>(config.catalogs()).keySet());
+  }
+
+  public CatalogsConfig.Catalog spec(String name) {
+    return config.catalogs().get(canonicalName(name));
+  }
+
+  /** The catalog for a request's {@code catalog} field; null means the default. */
+  public CatalogHandle get(String nameOrAlias) {
+    String name = canonicalName(nameOrAlias == null ? config.defaultCatalog() : nameOrAlias);
+    return built.computeIfAbsent(name, n -> build(n, config.catalogs().get(n)));
+  }
+
+  private String canonicalName(String nameOrAlias) {
+    if (config.catalogs().containsKey(nameOrAlias)) {
+      return nameOrAlias;
+    }
+    for (Map.Entry<String, CatalogsConfig.Catalog> e : config.catalogs().entrySet()) {
+      if (e.getValue().aliases().orElse(List.of()).contains(nameOrAlias)) {
+        return e.getKey();
+      }
+    }
+    throw new FloeException(
+        ErrorCode.CATALOG_NOT_FOUND,
+        "Catalog '"
+            + nameOrAlias
+            + "' is not configured; use one of "
+            + String.join(", ", names())
+            + " (or omit catalog for the default, '"
+            + config.defaultCatalog()
+            + "').");
+  }
+
+  private CatalogHandle build(String name, CatalogsConfig.Catalog spec) {
+    Map<String, String> props = new HashMap<>(spec.properties());
+    return switch (spec.type()) {
+      case JDBC -> buildJdbc(name, spec, props);
+      case REST -> {
+        spec.uri().ifPresent(uri -> props.put(CatalogProperties.URI, uri));
+        spec.warehouse().ifPresent(w -> props.put(CatalogProperties.WAREHOUSE_LOCATION, w));
+        Catalog catalog =
+            CatalogUtil.loadCatalog("org.apache.iceberg.rest.RESTCatalog", name, props, null);
+        yield new CatalogHandle(
+            name, "rest", catalog, spec.sandboxProperties(), spec.writerProperties(), List.of());
+      }
+      case GLUE -> {
+        spec.warehouse().ifPresent(w -> props.put(CatalogProperties.WAREHOUSE_LOCATION, w));
+        Catalog catalog =
+            CatalogUtil.loadCatalog("org.apache.iceberg.aws.glue.GlueCatalog", name, props, null);
+        yield new CatalogHandle(
+            name, "glue", catalog, spec.sandboxProperties(), spec.writerProperties(), List.of());
+      }
+    };
+  }
+
+  /** The embedded kind: SQLite (or another JDBC database) plus a warehouse. */
+  private CatalogHandle buildJdbc(
+      String name, CatalogsConfig.Catalog spec, Map<String, String> props) {
+    String uri = spec.uri().orElse("jdbc:sqlite:" + home.resolve("catalog/catalog.db"));
+    String warehouse = spec.warehouse().orElse(home.resolve("warehouse").toString());
+    boolean localWarehouse = !warehouse.contains("://") || warehouse.startsWith("file:");
+    Path warehousePath = localWarehouse ? LocalFileIO.toPath(warehouse).toAbsolutePath() : null;
+    Path sqliteFile =
+        uri.startsWith("jdbc:sqlite:")
+            ? Path.of(uri.substring("jdbc:sqlite:".length())).toAbsolutePath()
+            : null;
+    try {
+      if (sqliteFile != null) {
+        Files.createDirectories(sqliteFile.getParent());
+        uri = "jdbc:sqlite:" + sqliteFile;
+      }
+      if (warehousePath != null) {
+        Files.createDirectories(warehousePath);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create the embedded lake under " + home, e);
+    }
+    props.put(CatalogProperties.URI, uri);
+    props.put(
+        CatalogProperties.WAREHOUSE_LOCATION,
+        warehousePath != null ? "file://" + warehousePath : warehouse);
+    // V1 adds the iceberg_type column that PyIceberg's SqlCatalog also uses: one catalog, two
+    // readers.
+    props.putIfAbsent("jdbc.schema-version", "V1");
+    // Concurrent commits wait for SQLite's lock instead of failing at once.
+    props.putIfAbsent("jdbc.busy_timeout", "30000");
+    if (warehousePath != null) {
+      props.putIfAbsent(CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName());
+    }
+    Catalog catalog =
+        CatalogUtil.loadCatalog("org.apache.iceberg.jdbc.JdbcCatalog", name, props, null);
+
+    Map<String, String> sandbox = new TreeMap<>(spec.sandboxProperties());
+    Map<String, String> writer = new TreeMap<>(spec.writerProperties());
+    List<String> readOnlyPaths = new ArrayList<>();
+    if (writer.isEmpty() && sqliteFile != null) {
+      writer.put("type", "sql");
+      writer.put("uri", "sqlite:///" + sqliteFile);
+      writer.put("warehouse", props.get(CatalogProperties.WAREHOUSE_LOCATION));
+    }
+    if (sandbox.isEmpty() && sqliteFile != null) {
+      sandbox.put("type", "sql");
+      sandbox.put("uri", "sqlite:///file:" + sqliteFile + "?mode=ro&uri=true");
+      sandbox.put("init_catalog_tables", "false");
+      sandbox.put("warehouse", props.get(CatalogProperties.WAREHOUSE_LOCATION));
+      readOnlyPaths.add(sqliteFile.getParent().toString());
+    }
+    if (warehousePath != null) {
+      readOnlyPaths.add(warehousePath.toString());
+    }
+    return new CatalogHandle(
+        name, "jdbc", catalog, Map.copyOf(sandbox), Map.copyOf(writer), List.copyOf(readOnlyPaths));
+  }
+}

@@ -1,0 +1,66 @@
+package dev.floe.catalog;
+
+import dev.floe.config.CatalogsConfig;
+import dev.floe.config.FloeConfig;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/** Creates the demo table {@code default.flowers} (iris) in catalogs configured with demo=true. */
+@ApplicationScoped
+public class DemoLakeSeeder {
+  private static final Logger LOG = Logger.getLogger(DemoLakeSeeder.class);
+  static final TableName FLOWERS = new TableName("default", "flowers");
+
+  private final CatalogRegistry catalogs;
+  private final TrustedWriter writer;
+  private final Path home;
+
+  public DemoLakeSeeder(CatalogRegistry catalogs, TrustedWriter writer, FloeConfig floe) {
+    this.catalogs = catalogs;
+    this.writer = writer;
+    this.home = floe.homePath();
+  }
+
+  void onStart(@Observes StartupEvent event) {
+    for (String name : catalogs.names()) {
+      CatalogsConfig.Catalog spec = catalogs.spec(name);
+      if (spec.demo()) {
+        seed(catalogs.get(name));
+      }
+    }
+  }
+
+  private void seed(CatalogHandle catalog) {
+    if (catalog.catalog().tableExists(FLOWERS.identifier())) {
+      return;
+    }
+    try (InputStream iris = getClass().getResourceAsStream("/demo/iris.csv")) {
+      Path demoDir = Files.createDirectories(home.resolve("demo"));
+      Path csv = demoDir.resolve("iris.csv");
+      Files.copy(iris, csv, StandardCopyOption.REPLACE_EXISTING);
+      var answer =
+          writer.run(
+              "seed",
+              Map.of(
+                  "catalog",
+                  Map.of("name", catalog.name(), "properties", catalog.writerProperties()),
+                  "identifier",
+                  FLOWERS.toString(),
+                  "csv_path",
+                  csv.toString()),
+              demoDir);
+      LOG.infof("demo table %s.%s: %s", catalog.name(), FLOWERS, answer);
+    } catch (IOException e) {
+      LOG.errorf(
+          "cannot create the demo table %s in %s: %s", FLOWERS, catalog.name(), e.getMessage());
+    }
+  }
+}

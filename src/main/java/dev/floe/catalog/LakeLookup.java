@@ -1,0 +1,109 @@
+package dev.floe.catalog;
+
+import dev.floe.error.ErrorCode;
+import dev.floe.error.FloeException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+
+/** Resolves names against a catalog; a miss names what exists nearby. */
+@ApplicationScoped
+public class LakeLookup {
+
+  public List<String> namespaces(CatalogHandle handle) {
+    return handle.namespaces().listNamespaces().stream().map(Namespace::toString).sorted().toList();
+  }
+
+  public List<String> tables(CatalogHandle handle, String namespace) {
+    requireNamespace(handle, namespace);
+    return handle.catalog().listTables(Namespace.of(namespace)).stream()
+        .map(TableIdentifier::name)
+        .sorted()
+        .toList();
+  }
+
+  public void requireNamespace(CatalogHandle handle, String namespace) {
+    if (!handle.namespaces().namespaceExists(Namespace.of(namespace))) {
+      List<String> existing = namespaces(handle);
+      throw new FloeException(
+          ErrorCode.NAMESPACE_NOT_FOUND,
+          "Namespace '"
+              + namespace
+              + "' does not exist in catalog '"
+              + handle.name()
+              + "'"
+              + suggestion(namespace, existing)
+              + "; existing namespaces: "
+              + listing(existing)
+              + ".");
+    }
+  }
+
+  /** Loads a table, or fails with TABLE_NOT_FOUND / NAMESPACE_NOT_FOUND naming what exists. */
+  public Table load(CatalogHandle handle, TableName name) {
+    requireNamespace(handle, name.namespace());
+    try {
+      return handle.catalog().loadTable(name.identifier());
+    } catch (NoSuchTableException e) {
+      List<String> existing = tables(handle, name.namespace());
+      throw new FloeException(
+          ErrorCode.TABLE_NOT_FOUND,
+          "Table '"
+              + name
+              + "' does not exist in catalog '"
+              + handle.name()
+              + "'"
+              + suggestion(name.table(), existing)
+              + "; tables in namespace '"
+              + name.namespace()
+              + "': "
+              + listing(existing)
+              + ".");
+    }
+  }
+
+  private static String listing(List<String> names) {
+    if (names.isEmpty()) {
+      return "(none)";
+    }
+    List<String> shown = names.size() > 20 ? names.subList(0, 20) : names;
+    return String.join(", ", shown)
+        + (names.size() > 20 ? ", … (" + names.size() + " in all)" : "");
+  }
+
+  private static String suggestion(String wanted, List<String> existing) {
+    return existing.stream()
+        .filter(n -> editDistance(n.toLowerCase(), wanted.toLowerCase()) <= 2)
+        .min(Comparator.comparingInt(n -> editDistance(n, wanted)))
+        .map(n -> " (did you mean '" + n + "'?)")
+        .orElse("");
+  }
+
+  /** Edit distance, case-insensitive: how far a name is from a known one. */
+  public static int distance(String a, String b) {
+    return editDistance(a.toLowerCase(), b.toLowerCase());
+  }
+
+  static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}

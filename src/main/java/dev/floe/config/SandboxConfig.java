@@ -1,0 +1,43 @@
+package dev.floe.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Optional;
+
+/** How runs are isolated. */
+@ConfigMapping(prefix = "floe.sandbox")
+public interface SandboxConfig {
+
+  /** Which runner executes user code. */
+  enum RunnerKind {
+    /** bwrap where it works here; otherwise every run is refused with SANDBOX_UNAVAILABLE. */
+    AUTO,
+    BWRAP,
+    /** No isolation at all: for development on a machine without bubblewrap, never production. */
+    UNSAFE_PROCESS
+  }
+
+  @WithDefault("auto")
+  RunnerKind runner();
+
+  /** The sandbox's Python interpreter; default: the venv the build created under floe.home. */
+  Optional<String> python();
+
+  /** Threads Polars may use in one run; default: the machine's cores. */
+  Optional<Integer> maxThreads();
+
+  /** Keep each run's directory after the run (for debugging the harness). */
+  @WithDefault("false")
+  boolean keepRunDirs();
+
+  /** The unprivileged uid:gid that sandboxed code runs as. */
+  @WithDefault("65534")
+  int uid();
+
+  @WithDefault("65534")
+  int gid();
+
+  /** Size of the run's writable scratch space (a tmpfs in the bwrap runner). */
+  @WithDefault("512")
+  int scratchMb();
+}

@@ -1,0 +1,36 @@
+package dev.floe.error;
+
+/** The contract's error codes: clients switch on these, never on message text. */
+public enum ErrorCode {
+  INVALID_REQUEST(400),
+  SQL_SYNTAX(400),
+  SCRIPT_SYNTAX(400),
+  CATALOG_NOT_FOUND(404),
+  TABLE_NOT_FOUND(404),
+  NAMESPACE_NOT_FOUND(404),
+  RUN_NOT_FOUND(404),
+  SCRIPT_ERROR(422),
+  QUERY_ERROR(422),
+  RESULT_NOT_ASSIGNED(422),
+  RESULT_WRONG_TYPE(422),
+  IDEMPOTENCY_KEY_REUSED(422),
+  OUT_OF_MEMORY(422),
+  SCHEMA_MISMATCH(409),
+  RUN_FINISHED(409),
+  LIMIT_EXCEEDED(413),
+  BUSY(429),
+  INTERNAL(500),
+  SANDBOX_UNAVAILABLE(503),
+  DISTRIBUTED_UNAVAILABLE(503),
+  TIMEOUT(504);
+
+  private final int httpStatus;
+
+  ErrorCode(int httpStatus) {
+    this.httpStatus = httpStatus;
+  }
+
+  public int httpStatus() {
+    return httpStatus;
+  }
+}

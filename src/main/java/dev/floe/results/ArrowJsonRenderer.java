@@ -1,0 +1,67 @@
+package dev.floe.results;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Reads a result's Arrow IPC stream batch by batch and renders at most {@code maxRows} rows as JSON
+ * values; the remaining batches are only counted, so memory stays bounded by the row cap.
+ */
+public final class ArrowJsonRenderer {
+  /** Schema metadata key under which the harness records each column's Polars dtype name. */
+  public static final String POLARS_DTYPES = "floe.polars_dtypes";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ArrowJsonRenderer() {}
+
+  public static TabularResult render(InputStream arrowStream, int maxRows) throws IOException {
+    try (BufferAllocator allocator = new RootAllocator();
+        ArrowStreamReader reader = new ArrowStreamReader(arrowStream, allocator)) {
+      VectorSchemaRoot root = reader.getVectorSchemaRoot();
+      Schema schema = root.getSchema();
+      List<String> columns = schema.getFields().stream().map(Field::getName).toList();
+      List<String> types = polarsTypes(schema);
+      List<List<Object>> rows = new ArrayList<>();
+      long count = 0;
+      while (reader.loadNextBatch()) {
+        int batchRows = root.getRowCount();
+        List<FieldVector> vectors = root.getFieldVectors();
+        for (int i = 0; i < batchRows && rows.size() < maxRows; i++) {
+          List<Object> row = new ArrayList<>(vectors.size());
+          for (FieldVector vector : vectors) {
+            row.add(JsonValues.of(vector, i));
+          }
+          rows.add(row);
+        }
+        count += batchRows;
+      }
+      return new TabularResult(columns, types, rows, count, count > rows.size());
+    }
+  }
+
+  private static List<String> polarsTypes(Schema schema) throws IOException {
+    Map<String, String> metadata = schema.getCustomMetadata();
+    String recorded = metadata == null ? null : metadata.get(POLARS_DTYPES);
+    if (recorded != null) {
+      List<String> types = JSON.readValue(recorded, new TypeReference<List<String>>() {});
+      if (types.size() == schema.getFields().size()) {
+        return types;
+      }
+    }
+    // A stream not written by the harness: fall back to Arrow's names.
+    return schema.getFields().stream().map(f -> f.getType().toString()).toList();
+  }
+}

@@ -1,0 +1,173 @@
+package dev.floe.sandbox;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The local isolated runner: a cleared environment, an unprivileged uid with no-new-privileges,
+ * kernel resource limits, and bubblewrap namespaces (no network, own PID/IPC/UTS/mount) over a file
+ * system of read-only binds: the interpreter, the venv, the harness and the lake. The run may write
+ * only its own output directory and a size-capped tmpfs.
+ */
+public final class BwrapRunner implements Runner {
+  private final HarnessCommand harness;
+  private final PythonEnvironment python;
+  private final int logBytes;
+  private final int uid;
+  private final int gid;
+  private final int scratchMb;
+  private final boolean root;
+
+  public BwrapRunner(
+      HarnessCommand harness,
+      PythonEnvironment python,
+      int logBytes,
+      int uid,
+      int gid,
+      int scratchMb) {
+    this.harness = harness;
+    this.python = python;
+    this.logBytes = logBytes;
+    this.uid = uid;
+    this.gid = gid;
+    this.scratchMb = scratchMb;
+    this.root = "root".equals(System.getProperty("user.name"));
+  }
+
+  @Override
+  public String name() {
+    return "bwrap";
+  }
+
+  @Override
+  public boolean isolated() {
+    return true;
+  }
+
+  @Override
+  public RunHandle start(RunSpec spec) {
+    prepareOutDir(spec);
+    return ProcessSupervisor.start(
+        spec.runId(), command(spec, harness.python(spec)), spec.runDir(), spec.timeout(), logBytes);
+  }
+
+  /** The full command line around {@code inner} (exposed for the start-up probe). */
+  List<String> command(RunSpec spec, List<String> inner) {
+    List<String> cmd = new ArrayList<>(harness.environment(spec, "/tmp"));
+    cmd.addAll(harness.resourceLimits(spec));
+    cmd.addAll(
+        List.of(
+            "bwrap",
+            "--unshare-pid",
+            "--unshare-net",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+            "--die-with-parent",
+            "--new-session",
+            "--hostname",
+            "floe-run",
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--perms",
+            "1777",
+            "--size",
+            Long.toString((long) scratchMb * 1024 * 1024),
+            "--tmpfs",
+            "/tmp"));
+    if (!root) {
+      // Unprivileged: bwrap needs a user namespace of its own to build the others.
+      cmd.addAll(List.of("--unshare-user", "--cap-drop", "ALL"));
+    }
+    for (String system : List.of("/usr", "/bin", "/lib", "/lib64", "/sbin")) {
+      Path p = Path.of(system);
+      if (Files.isSymbolicLink(p)) {
+        try {
+          cmd.addAll(List.of("--symlink", Files.readSymbolicLink(p).toString(), system));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      } else if (Files.isDirectory(p)) {
+        cmd.addAll(List.of("--ro-bind", system, system));
+      }
+    }
+    cmd.addAll(List.of("--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"));
+    cmd.addAll(List.of("--ro-bind-try", "/etc/localtime", "/etc/localtime"));
+    Set<String> readOnly = new LinkedHashSet<>();
+    readOnly.add(python.basePrefix().toString());
+    readOnly.add(python.prefix().toString());
+    readOnly.add(harness.harnessDir().toString());
+    readOnly.addAll(spec.readOnlyPaths());
+    readOnly.removeIf(BwrapRunner::isUnderSystemDir);
+    // bwrap would copy the host's modes onto the parents it creates (/root is 0700): create them
+    // traversable first, so the unprivileged uid can reach what is bound below them.
+    Set<String> parents = new LinkedHashSet<>();
+    for (String path : concat(readOnly, spec.jobFile().toString(), spec.outDir().toString())) {
+      for (Path p = Path.of(path).getParent();
+          p != null && p.getParent() != null;
+          p = p.getParent()) {
+        parents.add(p.toString());
+      }
+    }
+    parents.stream()
+        .sorted(java.util.Comparator.comparingInt(String::length))
+        .forEach(dir -> cmd.addAll(List.of("--perms", "0755", "--dir", dir)));
+    for (String path : readOnly) {
+      cmd.addAll(List.of("--ro-bind", path, path));
+    }
+    cmd.addAll(List.of("--ro-bind", spec.jobFile().toString(), spec.jobFile().toString()));
+    cmd.addAll(List.of("--bind", spec.outDir().toString(), spec.outDir().toString()));
+    cmd.addAll(List.of("--chdir", "/tmp", "--"));
+    if (root) {
+      // Root builds the namespaces (it can bind paths an unprivileged uid cannot reach), then the
+      // last step before Python drops to the unprivileged uid with no capabilities and no way back.
+      cmd.addAll(
+          List.of(
+              "setpriv",
+              "--reuid=" + uid,
+              "--regid=" + gid,
+              "--clear-groups",
+              "--inh-caps=-all",
+              "--bounding-set=-all",
+              "--no-new-privs",
+              "--"));
+    }
+    cmd.addAll(inner);
+    return cmd;
+  }
+
+  private static List<String> concat(Set<String> paths, String... more) {
+    List<String> all = new ArrayList<>(paths);
+    all.addAll(List.of(more));
+    return all;
+  }
+
+  private static boolean isUnderSystemDir(String path) {
+    return path.startsWith("/usr/") || path.equals("/usr");
+  }
+
+  private void prepareOutDir(RunSpec spec) {
+    try {
+      Files.createDirectories(spec.outDir());
+      if (root) {
+        // The unprivileged uid writes the result here; nothing else of the host is writable to it.
+        Files.setAttribute(spec.outDir(), "unix:uid", uid);
+        Files.setAttribute(spec.outDir(), "unix:gid", gid);
+        Files.setPosixFilePermissions(
+            spec.runDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(
+            spec.jobFile(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot prepare the run directory " + spec.runDir(), e);
+    }
+  }
+}

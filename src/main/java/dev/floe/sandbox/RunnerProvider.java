@@ -1,0 +1,146 @@
+package dev.floe.sandbox;
+
+import dev.floe.config.FloeConfig;
+import dev.floe.config.LimitsConfig;
+import dev.floe.config.SandboxConfig;
+import dev.floe.error.ErrorCode;
+import dev.floe.error.FloeException;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Chooses the runner at start-up and fails closed: when isolation cannot be set up, there is no
+ * runner and every run is refused with SANDBOX_UNAVAILABLE. The unisolated runner exists only when
+ * configured explicitly, and says so loudly.
+ */
+@Startup
+@ApplicationScoped
+public class RunnerProvider {
+  private static final Logger LOG = Logger.getLogger(RunnerProvider.class);
+
+  private final Path home;
+  private final PythonEnvironment python;
+  private final Path harnessDir;
+  private final Runner runner;
+  private final String problem;
+
+  public RunnerProvider(FloeConfig floe, SandboxConfig sandbox, LimitsConfig limits) {
+    this.home = floe.homePath();
+    this.harnessDir = HarnessInstaller.install(home);
+    this.python =
+        PythonEnvironment.probe(
+            Path.of(sandbox.python().orElse(home.resolve("venv/bin/python").toString())));
+    HarnessCommand command = new HarnessCommand(python.python(), harnessDir);
+    Runner chosen = null;
+    String why = null;
+    if (!python.ready()) {
+      why = python.problem();
+    } else {
+      switch (sandbox.runner()) {
+        case UNSAFE_PROCESS -> {
+          chosen = new UnsafeProcessRunner(command, limits.logBytes());
+          LOG.warn(
+              "\n*** floe.sandbox.runner=unsafe-process: user code runs WITHOUT ISOLATION, as the"
+                  + " service's own user. For development only; never expose this service. ***");
+        }
+        case BWRAP, AUTO -> {
+          BwrapRunner bwrap =
+              new BwrapRunner(
+                  command,
+                  python,
+                  limits.logBytes(),
+                  sandbox.uid(),
+                  sandbox.gid(),
+                  sandbox.scratchMb());
+          why = probe(bwrap);
+          chosen = why == null ? bwrap : null;
+        }
+      }
+    }
+    this.runner = chosen;
+    this.problem = why;
+    if (runner != null) {
+      LOG.infof("runner: %s (%s)", runner.name(), python.versions());
+    } else {
+      LOG.errorf("no runner: every run will be refused with SANDBOX_UNAVAILABLE: %s", problem);
+    }
+  }
+
+  /** The runner, or SANDBOX_UNAVAILABLE saying why there is none. */
+  public Runner require() {
+    if (runner == null) {
+      throw new FloeException(
+          ErrorCode.SANDBOX_UNAVAILABLE,
+          "Cannot run workloads: the sandbox is unavailable on this server (" + problem + ").");
+    }
+    return runner;
+  }
+
+  public Runner runner() {
+    return runner;
+  }
+
+  public String problem() {
+    return problem;
+  }
+
+  public PythonEnvironment python() {
+    return python;
+  }
+
+  public Path harnessDir() {
+    return harnessDir;
+  }
+
+  /** Starts one trivial isolated run; any failure means the runner cannot isolate here. */
+  private String probe(BwrapRunner bwrap) {
+    if (!onPath("bwrap")) {
+      return "bubblewrap is not installed; install it (apt-get install bubblewrap) or, for"
+          + " development only, set floe.sandbox.runner=unsafe-process";
+    }
+    try {
+      Path dir = Files.createTempDirectory(home, "probe-");
+      Files.createDirectories(dir.resolve("out"));
+      Path job = Files.writeString(dir.resolve("job.json"), "{}");
+      RunSpec spec = new RunSpec("probe", dir, job, Duration.ofSeconds(60), 1024, 1, List.of());
+      List<String> cmd =
+          bwrap.command(spec, List.of(python.python().toString(), "-I", "-c", "import polars"));
+      ProcessResult result =
+          ProcessSupervisor.start("probe", cmd, dir, spec.timeout(), 8192).await();
+      deleteTree(dir);
+      if (result.exitCode() != 0) {
+        return "bubblewrap could not start an isolated run here (exit "
+            + result.exitCode()
+            + ": "
+            + result.logs().strip()
+            + ")";
+      }
+      return null;
+    } catch (Exception e) {
+      return "bubblewrap probe failed: " + e.getMessage();
+    }
+  }
+
+  private static boolean onPath(String program) {
+    String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+    for (String dir : path.split(":")) {
+      if (Files.isExecutable(Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static void deleteTree(Path dir) {
+    try (var walk = Files.walk(dir)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      LOG.warnf("cannot delete %s: %s", dir, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package dev.floe.workload;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.floe.error.Diagnostics;
+import dev.floe.error.ErrorCode;
+import dev.floe.error.FloeException;
+import dev.floe.sandbox.ProcessResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Turns a failed harness process into the client's error. The error file is written from inside the
+ * run, so it is trusted for nothing but this run's own message: codes outside the harness's set and
+ * oversized text are not taken as given.
+ */
+final class RunFailures {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Set<ErrorCode> HARNESS_CODES =
+      EnumSet.of(
+          ErrorCode.SCRIPT_SYNTAX,
+          ErrorCode.SQL_SYNTAX,
+          ErrorCode.SCRIPT_ERROR,
+          ErrorCode.QUERY_ERROR,
+          ErrorCode.RESULT_NOT_ASSIGNED,
+          ErrorCode.RESULT_WRONG_TYPE,
+          ErrorCode.TABLE_NOT_FOUND,
+          ErrorCode.NAMESPACE_NOT_FOUND,
+          ErrorCode.OUT_OF_MEMORY,
+          ErrorCode.INTERNAL);
+  private static final int MAX_MESSAGE = 4_000;
+  private static final int MAX_DETAILS = 32_000;
+
+  private RunFailures() {}
+
+  static FloeException classify(ProcessResult process, Path errorFile, RunLimits limits) {
+    if (process.timedOut()) {
+      return new FloeException(
+          ErrorCode.TIMEOUT,
+          "The run did not finish within its time limit of "
+              + limits.timeout().toSeconds()
+              + " s and was stopped; filter or aggregate earlier to make it cheaper, or raise"
+              + " limits.timeoutSeconds.");
+    }
+    if (Files.isRegularFile(errorFile)) {
+      FloeException reported = fromErrorFile(errorFile, limits);
+      if (reported != null) {
+        return reported;
+      }
+    }
+    int exit = process.exitCode();
+    if (process.logs().contains("memory allocation of") || exit == 137) {
+      return outOfMemory(limits);
+    }
+    if (exit > 128) {
+      return new FloeException(
+          ErrorCode.SCRIPT_ERROR,
+          "The run crashed with signal "
+              + (exit - 128)
+              + " ("
+              + signalName(exit - 128)
+              + ") before producing a result; check the script's use of native code, os.kill or"
+              + " os.abort.");
+    }
+    return new FloeException(
+        ErrorCode.SCRIPT_ERROR,
+        "The run exited with status "
+            + exit
+            + " before producing a result; remove the call that exits early (os._exit) and"
+            + " assign `result` instead.");
+  }
+
+  static FloeException outOfMemory(RunLimits limits) {
+    return new FloeException(
+        ErrorCode.OUT_OF_MEMORY,
+        "The run ran out of memory at its limit of "
+            + limits.memoryMb()
+            + " MB; select fewer columns, filter earlier, or raise limits.memoryMb.");
+  }
+
+  private static FloeException fromErrorFile(Path errorFile, RunLimits limits) {
+    JsonNode error;
+    try {
+      error = JSON.readTree(errorFile.toFile());
+    } catch (IOException e) {
+      return null;
+    }
+    ErrorCode code;
+    try {
+      code = ErrorCode.valueOf(error.path("error_code").asText());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    if (!HARNESS_CODES.contains(code)) {
+      return null;
+    }
+    if (code == ErrorCode.OUT_OF_MEMORY) {
+      return outOfMemory(limits);
+    }
+    String message = clip(error.path("message").asText("The run failed."), MAX_MESSAGE);
+    JsonNode detailsNode = error.get("details");
+    String details =
+        detailsNode == null || detailsNode.isNull()
+            ? null
+            : clip(detailsNode.asText(), MAX_DETAILS);
+    return new FloeException(code, message, details, diagnostics(error.path("diagnostics")));
+  }
+
+  private static Diagnostics diagnostics(JsonNode node) {
+    if (!node.isObject()) {
+      return null;
+    }
+    List<Diagnostics.Frame> frames = new ArrayList<>();
+    for (JsonNode f : node.path("frames")) {
+      if (frames.size() >= 50) {
+        break;
+      }
+      frames.add(
+          new Diagnostics.Frame(
+              clip(f.path("file").asText(null), 500),
+              f.hasNonNull("line") ? f.get("line").asInt() : null,
+              clip(f.path("function").asText(null), 500),
+              clip(f.path("text").asText(null), 1000)));
+    }
+    return new Diagnostics(
+        node.hasNonNull("line") ? node.get("line").asInt() : null,
+        node.hasNonNull("column") ? node.get("column").asInt() : null,
+        frames,
+        clip(node.path("hint").asText(null), MAX_MESSAGE));
+  }
+
+  private static String clip(String s, int max) {
+    return s == null || s.length() <= max ? s : s.substring(0, max) + " …";
+  }
+
+  private static String signalName(int signal) {
+    return switch (signal) {
+      case 6 -> "SIGABRT";
+      case 9 -> "SIGKILL";
+      case 11 -> "SIGSEGV";
+      case 15 -> "SIGTERM";
+      case 24 -> "SIGXCPU";
+      case 25 -> "SIGXFSZ";
+      default -> "signal " + signal;
+    };
+  }
+}

@@ -1,0 +1,107 @@
+"""Failures reported through error.json."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+ErrorCode = Literal[
+    "SCRIPT_SYNTAX",
+    "SQL_SYNTAX",
+    "SCRIPT_ERROR",
+    "QUERY_ERROR",
+    "RESULT_NOT_ASSIGNED",
+    "RESULT_WRONG_TYPE",
+    "TABLE_NOT_FOUND",
+    "NAMESPACE_NOT_FOUND",
+    "OUT_OF_MEMORY",
+    "INTERNAL",
+]
+
+_MAX_SUMMARY = 500
+
+
+@dataclass(frozen=True)
+class Frame:
+    file: str
+    line: int | None
+    function: str
+    text: str
+
+
+@dataclass
+class Diagnostics:
+    line: int | None = None
+    column: int | None = None
+    frames: list[Frame] = field(default_factory=list)
+    hint: str | None = None
+
+
+class HarnessError(Exception):
+    """A failure with its error code; ``message`` is one sentence saying what failed and the fix."""
+
+    def __init__(
+        self,
+        error_code: ErrorCode,
+        message: str,
+        *,
+        details: str | None = None,
+        diagnostics: Diagnostics | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.error_code: ErrorCode = error_code
+        self.message = message
+        self.details = details
+        self.diagnostics = diagnostics or Diagnostics()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "error_code": self.error_code,
+            "message": self.message,
+            "details": self.details,
+            "diagnostics": asdict(self.diagnostics),
+        }
+
+
+class TableNotFound(HarnessError):
+    def __init__(self, message: str) -> None:
+        super().__init__("TABLE_NOT_FOUND", message)
+
+
+class NamespaceNotFound(HarnessError):
+    def __init__(self, message: str) -> None:
+        super().__init__("NAMESPACE_NOT_FOUND", message)
+
+
+def out_of_memory() -> HarnessError:
+    return HarnessError(
+        "OUT_OF_MEMORY",
+        "The run ran out of memory; read less data (filter rows or select fewer columns early) "
+        "or raise limits.memoryMb.",
+    )
+
+
+def internal_error(run_id: str | None) -> HarnessError:
+    run = f" {run_id}" if run_id else ""
+    return HarnessError(
+        "INTERNAL",
+        f"The Floe harness failed unexpectedly; retry, and report run{run} if it happens again.",
+    )
+
+
+def write_error(error: HarnessError, path: Path) -> None:
+    # ASCII-escaped so that any exception text (even lone surrogates) serializes.
+    path.write_text(json.dumps(error.to_json()), encoding="ascii")
+
+
+def summary(exc: BaseException) -> str:
+    """The first line of an exception's message, without a trailing full stop, cut if huge."""
+    try:
+        text = str(exc)
+    except Exception:  # a user exception's own __str__ may be broken
+        text = ""
+    lines = text.strip().splitlines()
+    first = lines[0].rstrip(" .") if lines else ""
+    return first if len(first) <= _MAX_SUMMARY else first[:_MAX_SUMMARY] + "…"

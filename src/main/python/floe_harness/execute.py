@@ -1,0 +1,88 @@
+"""Run a job's SQL query or Python script and return its result as a DataFrame."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from floe_harness.catalog import ReadOnlyCatalog
+from floe_harness.errors import Diagnostics, HarnessError
+from floe_harness.job import Job
+from floe_harness.query_errors import query_error
+from floe_harness.scan import Scanner
+from floe_harness.user_code import register_source, script_failure, syntax_error
+
+_NOT_ASSIGNED = (
+    "The script finished without assigning `result`; assign a polars LazyFrame or DataFrame "
+    "to `result`, e.g. result = scan('ns.table')."
+)
+
+
+def execute(job: Job) -> pl.DataFrame:
+    catalog = ReadOnlyCatalog.load(job.catalog_name, job.catalog_properties)
+    scanner = Scanner(catalog, job.tables)
+    if job.mode == "query":
+        return run_query(job.source, scanner)
+    return run_script(job, scanner, catalog)
+
+
+def run_query(source: str, scanner: Scanner) -> pl.DataFrame:
+    frames = {alias: scanner.scan(alias) for alias in scanner.aliases}
+    try:
+        return pl.SQLContext(frames).execute(source, eager=False).collect()
+    except pl.exceptions.PolarsError as exc:
+        raise query_error(exc, scanner.aliases) from None
+
+
+def run_script(job: Job, scanner: Scanner, catalog: ReadOnlyCatalog) -> pl.DataFrame:
+    filename = job.script_filename
+    register_source(filename, job.source)
+    try:
+        code = compile(job.source, filename, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        raise syntax_error(exc, filename) from None
+    namespace: dict[str, Any] = {
+        "__name__": "__main__",
+        "pl": pl,
+        "scan": scanner.scan,
+        "params": job.params,
+        "catalog": catalog,
+    }
+    try:
+        exec(code, namespace)
+    # SystemExit too: a script calling sys.exit() must not end the run without a result.
+    except (Exception, SystemExit) as exc:
+        raise script_failure(exc, filename) from None
+    result = _result(namespace)
+    if isinstance(result, pl.DataFrame):
+        return result
+    try:
+        return result.collect()
+    except Exception as exc:
+        raise script_failure(exc, filename) from None
+
+
+def _result(namespace: dict[str, Any]) -> pl.LazyFrame | pl.DataFrame:
+    if "result" not in namespace:
+        raise HarnessError("RESULT_NOT_ASSIGNED", _NOT_ASSIGNED)
+    result = namespace["result"]
+    if isinstance(result, pl.LazyFrame | pl.DataFrame):
+        return result
+    hint = (
+        "Turn a Series into a DataFrame with .to_frame()."
+        if isinstance(result, pl.Series)
+        else None
+    )
+    raise HarnessError(
+        "RESULT_WRONG_TYPE",
+        f"`result` is {_described(result)}; assign a polars LazyFrame or DataFrame.",
+        diagnostics=Diagnostics(hint=hint),
+    )
+
+
+def _described(value: object) -> str:
+    if value is None:
+        return "None"
+    name = type(value).__qualname__
+    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"

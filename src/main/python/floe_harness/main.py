@@ -1,0 +1,54 @@
+"""One run: read job.json, execute it, write result.arrows (exit 0) or error.json (exit 3)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from floe_harness.errors import HarnessError, internal_error, out_of_memory, write_error
+from floe_harness.job import InvalidJob, load_job
+
+EXIT_OK = 0
+EXIT_UNUSABLE_JOB = 2
+EXIT_FAILED = 3
+
+
+def main(argv: Sequence[str]) -> int:
+    # Nothing here writes to stdout: stdout and stderr are the user code's logs. Only harness bugs
+    # go to stderr, since the operator has no other way to see them.
+    if len(argv) != 1:
+        print("usage: floe_launch.py /abs/run/job.json", file=sys.stderr)
+        return EXIT_UNUSABLE_JOB
+    try:
+        job = load_job(Path(argv[0]))
+    except InvalidJob as exc:
+        print(f"floe harness: invalid job file: {exc}", file=sys.stderr)
+        if exc.error_path is None:
+            return EXIT_UNUSABLE_JOB
+        write_error(internal_error(None), exc.error_path)
+        return EXIT_FAILED
+
+    # Polars sizes its thread pool once, at import; so polars is imported only below.
+    os.environ["POLARS_MAX_THREADS"] = str(job.max_threads)
+    # Otherwise every Iceberg scan warns on stderr that the optional polars_iceberg planner is
+    # missing; PyIceberg's planner is the one the sandbox ships.
+    os.environ["POLARS_ICEBERG_PLANNER"] = "pyiceberg"
+    try:
+        from floe_harness.execute import execute
+        from floe_harness.output import write_result
+
+        write_result(execute(job), job.result_path)
+        return EXIT_OK
+    except HarnessError as exc:
+        error = exc
+    except MemoryError:
+        error = out_of_memory()
+    except Exception:
+        print(f"floe harness: internal error in run {job.run_id}", file=sys.stderr)
+        traceback.print_exc()
+        error = internal_error(job.run_id)
+    write_error(error, job.error_path)
+    return EXIT_FAILED

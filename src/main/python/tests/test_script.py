@@ -1,0 +1,106 @@
+"""Script mode: the environment user code sees, and the `result` contract."""
+
+from __future__ import annotations
+
+from floe_run import Harness
+
+
+def test_script_uses_scan_params_catalog_and_pl(harness: Harness) -> None:
+    run = harness.script(
+        "tables = catalog.list_tables('default')\n"
+        "result = (\n"
+        "    scan('f')\n"
+        "    .filter(pl.col('petal_length') >= params['min'])\n"
+        "    .select('species', pl.lit(len(tables)).alias('tables'), pl.lit(params['tag']))\n"
+        "    .sort('species')\n"
+        ")\n",
+        tables={"f": "default.flowers"},
+        params={"min": 4.6, "tag": "ok"},
+    )
+
+    assert run.rows == [
+        {"species": "versicolor", "tables": 1, "literal": "ok"},
+        {"species": "virginica", "tables": 1, "literal": "ok"},
+    ]
+
+
+def test_scan_by_identifier_and_snapshot(harness: Harness) -> None:
+    run = harness.script(
+        "now = scan('default.flowers').select(pl.len().alias('now'))\n"
+        "then = scan('default.flowers', snapshot_id=params['snapshot'])\n"
+        "then = then.select(pl.len().alias('then'))\n"
+        "result = pl.concat([now, then], how='horizontal')\n",
+        tables={},
+        params={"snapshot": harness.lake.first_snapshot_id},
+    )
+
+    assert run.rows == [{"now": 5, "then": 3}]
+
+
+def test_a_dataframe_result_is_accepted(harness: Harness) -> None:
+    run = harness.script("result = pl.DataFrame({'x': [1, 2]})")
+
+    assert run.rows == [{"x": 1}, {"x": 2}]
+
+
+def test_result_not_assigned(harness: Harness) -> None:
+    run = harness.script("frame = scan('flowers')\n")
+
+    assert run.error_code == "RESULT_NOT_ASSIGNED"
+    assert run.message == (
+        "The script finished without assigning `result`; assign a polars LazyFrame or DataFrame "
+        "to `result`, e.g. result = scan('ns.table')."
+    )
+
+
+def test_result_of_the_wrong_type_names_it(harness: Harness) -> None:
+    run = harness.script("result = 42\n")
+
+    assert run.error_code == "RESULT_WRONG_TYPE"
+    assert run.message == "`result` is an int; assign a polars LazyFrame or DataFrame."
+
+
+def test_unknown_table_lists_the_tables_of_its_namespace(harness: Harness) -> None:
+    run = harness.script("x = 1\nresult = scan('default.iris')\n")
+
+    assert run.error_code == "TABLE_NOT_FOUND"
+    assert run.message == (
+        "Table 'default.iris' does not exist (tables in namespace 'default': flowers); "
+        "use one of those tables."
+    )
+    assert run.diagnostics["line"] == 2
+
+
+def test_unknown_alias_names_the_bound_ones(harness: Harness) -> None:
+    run = harness.script("result = scan('iris')\n")
+
+    assert run.error_code == "TABLE_NOT_FOUND"
+    assert "No table is bound as 'iris' (bound aliases: flowers)" in run.message
+
+
+def test_unknown_namespace_lists_the_namespaces(harness: Harness) -> None:
+    run = harness.script("result = scan('lake.flowers')\n")
+
+    assert run.error_code == "NAMESPACE_NOT_FOUND"
+    assert run.message == (
+        "Namespace 'lake' does not exist (existing namespaces: default); "
+        "use 'namespace.table' with an existing namespace."
+    )
+
+
+def test_catalog_refuses_writes(harness: Harness) -> None:
+    run = harness.script(
+        "assert catalog.table_exists('default.flowers')\n"
+        "try:\n"
+        "    catalog.create_namespace('scratch')\n"
+        "except PermissionError as e:\n"
+        "    refused = str(e)\n"
+        "try:\n"
+        "    catalog.load_table('default.flowers').append(scan('flowers').collect().to_arrow())\n"
+        "except PermissionError as e:\n"
+        "    refused_too = str(e)\n"
+        "result = pl.DataFrame({'refused': [refused, refused_too]})\n"
+    )
+
+    message = "the catalog is read-only inside a run; use destination to save a result"
+    assert run.rows == [{"refused": message}, {"refused": message}]
