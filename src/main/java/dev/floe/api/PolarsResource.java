@@ -38,7 +38,7 @@ public class PolarsResource {
   @POST
   @Blocking
   @Consumes(MediaType.APPLICATION_JSON)
-  @Produces(MediaType.APPLICATION_JSON)
+  @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
   @Operation(
       operationId = "runPolars",
       summary = "Run a Polars SQL query or Python script against the lake")

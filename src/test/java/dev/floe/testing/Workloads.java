@@ -1,0 +1,46 @@
+package dev.floe.testing;
+
+import static io.restassured.RestAssured.given;
+
+import io.restassured.config.JsonConfig;
+import io.restassured.config.RestAssuredConfig;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.config.JsonPathConfig.NumberReturnType;
+import io.restassured.response.ValidatableResponse;
+import java.util.List;
+import java.util.Map;
+
+/** Posts workloads to the real HTTP stack. */
+public final class Workloads {
+  public static final String PATH = "/api/v1/warehouse/polars";
+  public static final List<String> FLOWERS = List.of("flowers=default.flowers");
+
+  /** Decimals as doubles, so closeTo/equalTo compare what the JSON holds. */
+  public static final RestAssuredConfig DOUBLES =
+      RestAssuredConfig.config()
+          .jsonConfig(JsonConfig.jsonConfig().numberReturnType(NumberReturnType.DOUBLE));
+
+  private Workloads() {}
+
+  public static ValidatableResponse post(Object body) {
+    return given()
+        .config(DOUBLES)
+        .contentType(ContentType.JSON)
+        .body(body)
+        .when()
+        .post(PATH)
+        .then();
+  }
+
+  public static ValidatableResponse query(String sql, List<?> tables) {
+    return post(Map.of("mode", "query", "query", sql, "tables", tables));
+  }
+
+  public static ValidatableResponse script(String source) {
+    return post(Map.of("mode", "script", "script", source));
+  }
+
+  public static ValidatableResponse script(String source, Map<String, Object> params) {
+    return post(Map.of("mode", "script", "script", source, "params", params));
+  }
+}
