@@ -92,6 +92,18 @@ public class CatalogRegistry {
     };
   }
 
+  /**
+   * DriverManager only hands out drivers the caller's class loader can see; after a restart in the
+   * same JVM (dev mode, tests) the driver must be registered again from this loader.
+   */
+  private static void registerSqliteDriver() {
+    try {
+      Class.forName("org.sqlite.JDBC", true, CatalogRegistry.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("The SQLite JDBC driver is missing from the build", e);
+    }
+  }
+
   /** The embedded kind: SQLite (or another JDBC database) plus a warehouse. */
   private CatalogHandle buildJdbc(
       String name, CatalogsConfig.Catalog spec, Map<String, String> props) {
@@ -125,6 +137,9 @@ public class CatalogRegistry {
     props.putIfAbsent("jdbc.busy_timeout", "30000");
     if (warehousePath != null) {
       props.putIfAbsent(CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName());
+    }
+    if (sqliteFile != null) {
+      registerSqliteDriver();
     }
     Catalog catalog =
         CatalogUtil.loadCatalog("org.apache.iceberg.jdbc.JdbcCatalog", name, props, null);
