@@ -1,5 +1,6 @@
 package dev.floe.api;
 
+import dev.floe.catalog.SaveOutcome;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import dev.floe.results.ArrowJsonRenderer;
@@ -35,6 +36,13 @@ public class PolarsResource {
     this.workloads = workloads;
   }
 
+  private static PolarsResponse.Saved saved(SaveOutcome saved) {
+    return saved == null
+        ? null
+        : new PolarsResponse.Saved(
+            saved.table().toString(), saved.rowsWritten(), saved.mode(), saved.snapshotId());
+  }
+
   @POST
   @Blocking
   @Consumes(MediaType.APPLICATION_JSON)
@@ -64,7 +72,8 @@ public class PolarsResource {
       }
       try (CompletedRun run = workloads.execute(workload, runId)) {
         long bytes = run.resultBytes();
-        if (bytes > workload.limits().maxResultBytes()) {
+        // A saved result has landed already: its inline rows are capped by maxRows, never refused.
+        if (run.saved() == null && bytes > workload.limits().maxResultBytes()) {
           throw new FloeException(
               ErrorCode.LIMIT_EXCEEDED,
               "The result is "
@@ -84,7 +93,7 @@ public class PolarsResource {
             table.rowCount(),
             run.elapsed().toMillis() + "ms",
             null,
-            null,
+            saved(run.saved()),
             new PolarsResponse.Compute("local", false, null, null),
             run.logs(),
             table.truncated(),

@@ -17,6 +17,8 @@ public enum ErrorCode {
   OUT_OF_MEMORY(422),
   SCHEMA_MISMATCH(409),
   RUN_FINISHED(409),
+  /** Extension: a save lost the optimistic-commit race more often than the retry budget. */
+  COMMIT_CONFLICT(409),
   LIMIT_EXCEEDED(413),
   BUSY(429),
   INTERNAL(500),

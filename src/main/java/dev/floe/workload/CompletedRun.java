@@ -1,5 +1,6 @@
 package dev.floe.workload;
 
+import dev.floe.catalog.SaveOutcome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -11,13 +12,21 @@ public final class CompletedRun implements AutoCloseable {
   private final String runId;
   private final Path resultFile;
   private final String logs;
+  private final SaveOutcome saved;
   private final Duration elapsed;
   private final Runnable cleanup;
 
-  CompletedRun(String runId, Path resultFile, String logs, Duration elapsed, Runnable cleanup) {
+  CompletedRun(
+      String runId,
+      Path resultFile,
+      String logs,
+      SaveOutcome saved,
+      Duration elapsed,
+      Runnable cleanup) {
     this.runId = runId;
     this.resultFile = resultFile;
     this.logs = logs;
+    this.saved = saved;
     this.elapsed = elapsed;
     this.cleanup = cleanup;
   }
@@ -28,6 +37,11 @@ public final class CompletedRun implements AutoCloseable {
 
   public String logs() {
     return logs;
+  }
+
+  /** What the run saved, or null when it had no destination. */
+  public SaveOutcome saved() {
+    return saved;
   }
 
   public Duration elapsed() {

@@ -6,8 +6,8 @@ import dev.floe.error.Diagnostics;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import dev.floe.sandbox.ProcessResult;
+import dev.floe.sandbox.RunFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -47,7 +47,7 @@ final class RunFailures {
               + " s and was stopped; filter or aggregate earlier to make it cheaper, or raise"
               + " limits.timeoutSeconds.");
     }
-    if (Files.isRegularFile(errorFile)) {
+    if (RunFiles.isPlainFile(errorFile)) {
       FloeException reported = fromErrorFile(errorFile, limits);
       if (reported != null) {
         return reported;

@@ -3,7 +3,9 @@ package dev.floe.workload;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.floe.catalog.CatalogHandle;
 import dev.floe.catalog.CatalogRegistry;
+import dev.floe.catalog.IcebergCommitter;
 import dev.floe.catalog.LakeLookup;
+import dev.floe.catalog.SaveOutcome;
 import dev.floe.config.FloeConfig;
 import dev.floe.config.SandboxConfig;
 import dev.floe.error.ErrorCode;
@@ -20,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.iceberg.Table;
@@ -35,6 +38,7 @@ public class WorkloadService {
   private final LakeLookup lookup;
   private final RunnerProvider runners;
   private final SandboxConfig sandbox;
+  private final IcebergCommitter committer;
   private final Path runsDir;
 
   public WorkloadService(
@@ -42,11 +46,13 @@ public class WorkloadService {
       LakeLookup lookup,
       RunnerProvider runners,
       SandboxConfig sandbox,
+      IcebergCommitter committer,
       FloeConfig floe) {
     this.catalogs = catalogs;
     this.lookup = lookup;
     this.runners = runners;
     this.sandbox = sandbox;
+    this.committer = committer;
     this.runsDir = floe.homePath().resolve("runs");
   }
 
@@ -76,12 +82,6 @@ public class WorkloadService {
                 + binding.table().table()
                 + ".");
       }
-    }
-    if (workload.destination() != null) {
-      throw FloeException.invalid(
-          "Cannot save to '"
-              + workload.destination().table()
-              + "': saving results is not available on this server yet; remove destination.");
     }
     if (catalog.sandboxProperties().isEmpty()) {
       throw new FloeException(
@@ -124,11 +124,30 @@ public class WorkloadService {
         FloeException failure = RunFailures.classify(process, spec.errorFile(), workload.limits());
         throw new RunFailedException(failure, process.logs());
       }
+      SaveOutcome saved = null;
+      Destination destination = workload.destination();
+      if (destination != null) {
+        phase(runId, RunPhase.COMMIT);
+        try {
+          saved =
+              committer.commit(
+                  catalog,
+                  destination.table(),
+                  spec.resultFile(),
+                  destination.saveMode().name().toLowerCase(Locale.ROOT),
+                  destination.schemaMode().name().toLowerCase(Locale.ROOT),
+                  runDir);
+        } catch (FloeException refused) {
+          throw new RunFailedException(refused, process.logs());
+        }
+        LOG.infof("run %s: saved %s", runId, saved);
+      }
       handedOff = true;
       return new CompletedRun(
           runId,
           spec.resultFile(),
           process.logs(),
+          saved,
           java.time.Duration.ofNanos(System.nanoTime() - started),
           () -> removeRunDir(runDir));
     } finally {
