@@ -12,8 +12,9 @@ import java.util.Set;
 /**
  * The local isolated runner: a cleared environment, an unprivileged uid with no-new-privileges,
  * kernel resource limits, and bubblewrap namespaces (no network, own PID/IPC/UTS/mount) over a file
- * system of read-only binds: the interpreter, the venv, the harness and the lake. The run may write
- * only its own output directory and a size-capped tmpfs.
+ * system of read-only binds: the interpreter, the venv, the harness and the lake, and a seccomp
+ * filter ({@link SeccompFilter}). The run may write only its own output directory and a size-capped
+ * tmpfs.
  */
 public final class BwrapRunner implements Runner {
   private final HarnessCommand harness;
@@ -23,6 +24,7 @@ public final class BwrapRunner implements Runner {
   private final int gid;
   private final int scratchMb;
   private final boolean root;
+  private final Path seccompFilter;
 
   public BwrapRunner(
       HarnessCommand harness,
@@ -30,8 +32,10 @@ public final class BwrapRunner implements Runner {
       int logBytes,
       int uid,
       int gid,
-      int scratchMb) {
+      int scratchMb,
+      Path seccompFilter) {
     this.harness = harness;
+    this.seccompFilter = seccompFilter;
     this.python = python;
     this.logBytes = logBytes;
     this.uid = uid;
@@ -59,7 +63,11 @@ public final class BwrapRunner implements Runner {
 
   /** The full command line around {@code inner} (exposed for the start-up probe). */
   List<String> command(RunSpec spec, List<String> inner) {
-    List<String> cmd = new ArrayList<>(harness.environment(spec, "/tmp"));
+    // The seccomp program reaches bwrap as fd 9 (dash redirects single digits only), opened by a
+    // shell that then execs the chain.
+    List<String> cmd =
+        new ArrayList<>(List.of("sh", "-c", "exec \"$@\" 9<\"$0\"", seccompFilter.toString()));
+    cmd.addAll(harness.environment(spec, "/tmp"));
     cmd.addAll(harness.resourceLimits(spec));
     cmd.addAll(
         List.of(
@@ -71,6 +79,8 @@ public final class BwrapRunner implements Runner {
             "--unshare-cgroup-try",
             "--die-with-parent",
             "--new-session",
+            "--seccomp",
+            "9",
             "--hostname",
             "floe-run",
             "--proc",

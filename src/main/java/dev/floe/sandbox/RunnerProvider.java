@@ -56,7 +56,8 @@ public class RunnerProvider {
                   limits.logBytes(),
                   sandbox.uid(),
                   sandbox.gid(),
-                  sandbox.scratchMb());
+                  sandbox.scratchMb(),
+                  writeSeccompFilter(home));
           why = probe(bwrap);
           chosen = why == null ? bwrap : null;
         }
@@ -123,6 +124,16 @@ public class RunnerProvider {
       return null;
     } catch (Exception e) {
       return "bubblewrap probe failed: " + e.getMessage();
+    }
+  }
+
+  private static Path writeSeccompFilter(Path home) {
+    try {
+      Path filter = home.resolve("seccomp-x86_64.bpf");
+      Files.write(filter, SeccompFilter.program());
+      return filter;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot write the seccomp filter under " + home, e);
     }
   }
 

@@ -39,9 +39,9 @@ class BwrapRunnerContractTest extends RunnerContractTest {
     // Loopback only, per the test rules: a failed isolation must never send traffic elsewhere.
     script(
             "import socket\n"
-                + "s = socket.socket()\n"
-                + "s.settimeout(2)\n"
                 + "try:\n"
+                + "    s = socket.socket()\n"
+                + "    s.settimeout(2)\n"
                 + "    s.connect(('127.0.0.1', "
                 + port
                 + "))\n"
@@ -49,7 +49,7 @@ class BwrapRunnerContractTest extends RunnerContractTest {
                 + "except OSError:\n"
                 + "    reached = False\n"
                 + "result = pl.DataFrame({'reached': [reached],"
-                + " 'ifaces': [sorted(n for _, n in socket.if_nameindex())]})\n")
+                + " 'ifaces': [sorted(l.split(':')[0].strip() for l in open('/proc/net/dev').readlines()[2:])]})\n")
         .statusCode(200)
         .body("results.rows[0]", equalTo(List.of(false, List.of("lo"))));
   }
@@ -85,5 +85,65 @@ class BwrapRunnerContractTest extends RunnerContractTest {
         .body("results.rows[0][0]", equalTo(1))
         .body("results.rows[0][1]", equalTo(List.of("catalog", "harness", "runs", "warehouse")))
         .body("results.rows[0][2]", equalTo(true));
+  }
+
+  @Test
+  void seccompDeniesNamespacesMountsTracingAndNonUnixSockets() {
+    script(
+            "import ctypes, errno, os, socket, threading\n"
+                + "libc = ctypes.CDLL(None, use_errno=True)\n"
+                + "def denied(fn):\n"
+                + "    try:\n"
+                + "        fn()\n"
+                + "        return 'allowed'\n"
+                + "    except OSError as e:\n"
+                + "        return errno.errorcode.get(e.errno, str(e.errno))\n"
+                + "def call(name, *args):\n"
+                + "    def run():\n"
+                + "        if getattr(libc, name)(*args) != 0:\n"
+                + "            raise OSError(ctypes.get_errno(), name)\n"
+                + "    return run\n"
+                + "checks = {\n"
+                + "  'unshare_user': denied(call('unshare', 0x10000000)),\n"
+                + "  'unshare_net': denied(call('unshare', 0x40000000)),\n"
+                + "  'mount': denied(call('mount', b'none', b'/tmp', b'tmpfs', 0, None)),\n"
+                + "  'ptrace': denied(call('ptrace', 0, 0, 0, 0)),\n"
+                + "  'keyctl': denied(call('syscall', 250, 0, 0, 0, 0)),\n"
+                + "  'bpf': denied(call('syscall', 321, 0, 0, 0)),\n"
+                + "  'inet': denied(lambda: socket.socket(socket.AF_INET)),\n"
+                + "  'inet6': denied(lambda: socket.socket(socket.AF_INET6)),\n"
+                + "  'netlink': denied(lambda: socket.socket(socket.AF_NETLINK, socket.SOCK_RAW)),\n"
+                + "  'vsock': denied(lambda: socket.socket(40, socket.SOCK_STREAM)),\n"
+                + "  'unix': denied(lambda: socket.socketpair(socket.AF_UNIX)),\n"
+                + "}\n"
+                + "t = threading.Thread(target=lambda: None); t.start(); t.join()\n"
+                + "result = pl.DataFrame({'check': list(checks), 'outcome': list(checks.values())})\n"
+                + "result = result.with_columns(threads_ok=pl.lit(True))\n")
+        .statusCode(200)
+        .body(
+            "results.rows",
+            equalTo(
+                List.of(
+                    List.of("unshare_user", "EPERM", true),
+                    List.of("unshare_net", "EPERM", true),
+                    List.of("mount", "EPERM", true),
+                    List.of("ptrace", "EPERM", true),
+                    List.of("keyctl", "EPERM", true),
+                    List.of("bpf", "EPERM", true),
+                    List.of("inet", "EAFNOSUPPORT", true),
+                    List.of("inet6", "EAFNOSUPPORT", true),
+                    List.of("netlink", "EAFNOSUPPORT", true),
+                    List.of("vsock", "EAFNOSUPPORT", true),
+                    List.of("unix", "allowed", true))));
+  }
+
+  @Test
+  void subprocessesWorkButGainNoPrivilege() {
+    script(
+            "import subprocess\n"
+                + "out = subprocess.run(['id', '-u'], capture_output=True, text=True).stdout.strip()\n"
+                + "result = pl.DataFrame({'uid': [out]})\n")
+        .statusCode(200)
+        .body("results.rows[0][0]", equalTo("65534"));
   }
 }
