@@ -39,6 +39,7 @@ public class ReadinessChecks {
           .up()
           .withData("runner", runner.name())
           .withData("isolated", runner.isolated())
+          .withData("limits", runners.limits())
           .withData("python", runners.python().versions())
           .build();
     };

@@ -37,6 +37,10 @@ public interface SandboxConfig {
   @WithDefault("65534")
   int gid();
 
+  /** Processes and threads one run may have at once (its pids cgroup). */
+  @WithDefault("1024")
+  int maxPids();
+
   /** Size of the run's writable scratch space (a tmpfs in the bwrap runner). */
   @WithDefault("512")
   int scratchMb();

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -25,6 +26,8 @@ public final class BwrapRunner implements Runner {
   private final int scratchMb;
   private final boolean root;
   private final Path seccompFilter;
+  private final Optional<RunCgroups> cgroups;
+  private final int maxPids;
 
   public BwrapRunner(
       HarnessCommand harness,
@@ -33,9 +36,13 @@ public final class BwrapRunner implements Runner {
       int uid,
       int gid,
       int scratchMb,
-      Path seccompFilter) {
+      Path seccompFilter,
+      Optional<RunCgroups> cgroups,
+      int maxPids) {
     this.harness = harness;
     this.seccompFilter = seccompFilter;
+    this.cgroups = cgroups;
+    this.maxPids = maxPids;
     this.python = python;
     this.logBytes = logBytes;
     this.uid = uid;
@@ -57,18 +64,73 @@ public final class BwrapRunner implements Runner {
   @Override
   public RunHandle start(RunSpec spec) {
     prepareOutDir(spec);
-    return ProcessSupervisor.start(
-        spec.runId(), command(spec, harness.python(spec)), spec.runDir(), spec.timeout(), logBytes);
+    RunCgroups.Group group;
+    try {
+      group =
+          cgroups.isPresent() ? cgroups.get().create(spec.runId(), spec.memoryMb(), maxPids) : null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create the cgroups of run " + spec.runId(), e);
+    }
+    RunHandle process;
+    try {
+      process =
+          ProcessSupervisor.start(
+              spec.runId(),
+              command(spec, harness.python(spec), group),
+              spec.runDir(),
+              spec.timeout(),
+              logBytes);
+    } catch (RuntimeException e) {
+      if (group != null) {
+        group.killAndRemove();
+      }
+      throw e;
+    }
+    return new RunHandle() {
+      @Override
+      public ProcessResult await() throws InterruptedException {
+        try {
+          ProcessResult result = process.await();
+          return group == null
+              ? result
+              : result.withCgroupFindings(group.oomKilled(), group.pidsLimitHit());
+        } finally {
+          if (group != null) {
+            group.killAndRemove();
+          }
+        }
+      }
+
+      @Override
+      public void cancel() {
+        process.cancel();
+      }
+    };
   }
 
-  /** The full command line around {@code inner} (exposed for the start-up probe). */
+  /** The command line for the start-up probe: no cgroups, the rest as for a run. */
   List<String> command(RunSpec spec, List<String> inner) {
-    // The seccomp program reaches bwrap as fd 9 (dash redirects single digits only), opened by a
-    // shell that then execs the chain.
-    List<String> cmd =
-        new ArrayList<>(List.of("sh", "-c", "exec \"$@\" 9<\"$0\"", seccompFilter.toString()));
+    return command(spec, inner, null);
+  }
+
+  private List<String> command(RunSpec spec, List<String> inner, RunCgroups.Group group) {
+    // A shell joins the run's cgroups (so every descendant is in them), opens the seccomp program
+    // as fd 9 for bwrap (dash redirects single digits only), then execs the chain.
+    List<String> cmd = new ArrayList<>();
+    if (group == null) {
+      cmd.addAll(List.of("sh", "-c", "exec \"$@\" 9<\"$0\"", seccompFilter.toString()));
+    } else {
+      cmd.addAll(
+          List.of(
+              "sh",
+              "-c",
+              "echo $$ > \"$1\" && echo $$ > \"$2\" && shift 2 && exec \"$@\" 9<\"$0\"",
+              seccompFilter.toString()));
+      cmd.addAll(group.procsFiles());
+    }
     cmd.addAll(harness.environment(spec, "/tmp"));
-    cmd.addAll(harness.resourceLimits(spec));
+    long memory = (long) spec.memoryMb() * 1024 * 1024;
+    cmd.addAll(harness.resourceLimits(spec, group == null ? memory : 2 * memory + (4L << 30)));
     cmd.addAll(
         List.of(
             "bwrap",
@@ -76,7 +138,8 @@ public final class BwrapRunner implements Runner {
             "--unshare-net",
             "--unshare-ipc",
             "--unshare-uts",
-            "--unshare-cgroup-try",
+            // No cgroup namespace: a run can then see (and a test verify) that it is in its own
+            // floe-runs cgroups before anything dangerous runs; it learns only its cgroup's path.
             "--die-with-parent",
             "--new-session",
             "--seccomp",

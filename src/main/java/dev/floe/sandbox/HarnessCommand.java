@@ -23,7 +23,12 @@ public record HarnessCommand(Path python, Path harnessDir) {
    * cgroup; Polars runs under it (checked), and an allocation past it fails inside the run.
    */
   public List<String> resourceLimits(RunSpec spec) {
-    long bytes = (long) spec.memoryMb() * 1024 * 1024;
+    return resourceLimits(spec, (long) spec.memoryMb() * 1024 * 1024);
+  }
+
+  /** With a memory cgroup in force, the address-space limit is only a generous backstop. */
+  public List<String> resourceLimits(RunSpec spec, long addressSpaceBytes) {
+    long bytes = addressSpaceBytes;
     return List.of(
         "prlimit",
         "--as=" + bytes,

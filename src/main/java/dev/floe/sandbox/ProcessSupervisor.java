@@ -83,7 +83,9 @@ public final class ProcessSupervisor {
           cancelled,
           log.toString(),
           log.truncated(),
-          Duration.ofNanos(System.nanoTime() - started));
+          Duration.ofNanos(System.nanoTime() - started),
+          false,
+          false);
     }
 
     private int waitForExit() throws InterruptedException {

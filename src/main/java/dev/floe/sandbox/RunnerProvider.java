@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,6 +29,7 @@ public class RunnerProvider {
   private final Path harnessDir;
   private final Runner runner;
   private final String problem;
+  private final String limits;
 
   public RunnerProvider(FloeConfig floe, SandboxConfig sandbox, LimitsConfig limits) {
     this.home = floe.homePath();
@@ -38,6 +40,7 @@ public class RunnerProvider {
     HarnessCommand command = new HarnessCommand(python.python(), harnessDir);
     Runner chosen = null;
     String why = null;
+    String memoryLimit = "rlimits only";
     if (!python.ready()) {
       why = python.problem();
     } else {
@@ -49,6 +52,8 @@ public class RunnerProvider {
                   + " service's own user. For development only; never expose this service. ***");
         }
         case BWRAP, AUTO -> {
+          Optional<RunCgroups> cgroups = RunCgroups.detect();
+          memoryLimit = cgroups.map(RunCgroups::describe).orElse("rlimits only");
           BwrapRunner bwrap =
               new BwrapRunner(
                   command,
@@ -57,7 +62,9 @@ public class RunnerProvider {
                   sandbox.uid(),
                   sandbox.gid(),
                   sandbox.scratchMb(),
-                  writeSeccompFilter(home));
+                  writeSeccompFilter(home),
+                  cgroups,
+                  sandbox.maxPids());
           why = probe(bwrap);
           chosen = why == null ? bwrap : null;
         }
@@ -65,6 +72,7 @@ public class RunnerProvider {
     }
     this.runner = chosen;
     this.problem = why;
+    this.limits = memoryLimit;
     if (runner != null) {
       LOG.infof("runner: %s (%s)", runner.name(), python.versions());
     } else {
@@ -88,6 +96,11 @@ public class RunnerProvider {
 
   public String problem() {
     return problem;
+  }
+
+  /** How runs are limited: cgroups (which) or rlimits only. */
+  public String limits() {
+    return limits;
   }
 
   public PythonEnvironment python() {

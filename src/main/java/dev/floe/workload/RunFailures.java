@@ -39,6 +39,15 @@ final class RunFailures {
   private RunFailures() {}
 
   static FloeException classify(ProcessResult process, Path errorFile, RunLimits limits) {
+    if (process.oomKilled()) {
+      return outOfMemory(limits);
+    }
+    if (process.pidsLimitHit()) {
+      return new FloeException(
+          ErrorCode.SCRIPT_ERROR,
+          "The run hit its limit on processes and threads and failed; start fewer processes or"
+              + " threads (Polars parallelises on its own).");
+    }
     if (process.timedOut()) {
       return new FloeException(
           ErrorCode.TIMEOUT,

@@ -1,12 +1,15 @@
 package dev.floe.sandbox;
 
+import static dev.floe.testing.Workloads.post;
 import static dev.floe.testing.Workloads.script;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.floe.testing.TempLake;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -145,5 +148,59 @@ class BwrapRunnerContractTest extends RunnerContractTest {
                 + "result = pl.DataFrame({'uid': [out]})\n")
         .statusCode(200)
         .body("results.rows[0][0]", equalTo("65534"));
+  }
+
+  /**
+   * Script prologue for bombs: it refuses to go on unless this very run is in its own PID namespace
+   * and in Floe's per-run memory and pids cgroups (so a broken sandbox never bombs the host).
+   */
+  private static final String VERIFY_ISOLATION =
+      "import os\n"
+          + "groups = open('/proc/self/cgroup').read()\n"
+          + "assert os.getpid() < 10, 'not in a PID namespace'\n"
+          + "assert all(f'{c}:' in groups and '/floe-runs/' in groups.split(f'{c}:')[1].split()[0]"
+          + " for c in ('memory', 'pids')), groups\n";
+
+  @Test
+  void memoryBombIsKilledByTheMemoryCgroup() {
+    post(Map.of(
+            "mode",
+            "script",
+            "script",
+            VERIFY_ISOLATION
+                + "hog = []\n"
+                + "while True:\n"
+                + "    hog.append(bytearray(16 * 1024 * 1024))\n",
+            "limits",
+            Map.of("memoryMb", 512)))
+        .statusCode(422)
+        .body("error_code", equalTo("OUT_OF_MEMORY"))
+        .body("error", containsString("512 MB"));
+    script("result = pl.DataFrame({'after': [1]})\n").statusCode(200);
+  }
+
+  @Test
+  void forkBombStopsAtThePidsLimitAndLeavesNoProcess() throws InterruptedException {
+    post(Map.of(
+            "mode",
+            "script",
+            "script",
+            VERIFY_ISOLATION
+                + "import time\n"
+                + "while True:\n"
+                + "    if os.fork() == 0:\n"
+                + "        time.sleep(600)\n"
+                + "        os._exit(0)\n"))
+        .statusCode(422)
+        .body("error_code", equalTo("SCRIPT_ERROR"))
+        .body("error", containsString("limit on processes"));
+    Thread.sleep(300);
+    org.junit.jupiter.api.Assertions.assertTrue(
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().user().map("nobody"::equals).orElse(false))
+                .count()
+            == 0,
+        "processes of the fork bomb survived");
+    script("result = pl.DataFrame({'after': [1]})\n").statusCode(200);
   }
 }
