@@ -9,6 +9,7 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -166,13 +167,23 @@ public final class JsonValues {
     return value;
   }
 
+  /** One fixed width per time unit, so every value of a column renders alike. */
+  private static final Map<TimeUnit, DateTimeFormatter> LOCAL =
+      Map.of(
+          TimeUnit.SECOND, DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss"),
+          TimeUnit.MILLISECOND, DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS"),
+          TimeUnit.MICROSECOND, DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS"),
+          TimeUnit.NANOSECOND, DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS"));
+
   private static String timestamp(TimeStampVector v, int index) {
     ArrowType.Timestamp type = (ArrowType.Timestamp) v.getField().getType();
     Instant instant = instant(v.get(index), type.getUnit());
+    DateTimeFormatter local = LOCAL.get(type.getUnit());
     if (type.getTimezone() == null) {
-      return LocalDateTime.ofInstant(instant, ZoneOffset.UTC).toString();
+      return local.format(LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
     }
-    return instant.atZone(ZoneId.of(type.getTimezone())).toOffsetDateTime().toString();
+    var zoned = instant.atZone(ZoneId.of(type.getTimezone()));
+    return local.format(zoned) + zoned.getOffset().toString().replace("Z", "+00:00");
   }
 
   private static Instant instant(long value, TimeUnit unit) {

@@ -49,10 +49,26 @@ public final class RunCgroups {
       if (!Files.isWritable(memoryParent.resolve("cgroup.procs"))) {
         return Optional.empty();
       }
-      return Optional.of(new RunCgroups(memoryParent, pidsParent));
+      RunCgroups cgroups = new RunCgroups(memoryParent, pidsParent);
+      cgroups.killAllRuns();
+      return Optional.of(cgroups);
     } catch (IOException | RuntimeException e) {
       LOG.warnf("cannot use cgroups (%s): runs are limited by rlimits only", e.getMessage());
       return Optional.empty();
+    }
+  }
+
+  /**
+   * Kills the processes of every run's groups and removes them: at start-up for what a crashed
+   * service left behind, and at shutdown so no run outlives the service.
+   */
+  public void killAllRuns() {
+    try (var runs = Files.list(pidsParent)) {
+      for (Path pids : runs.filter(Files::isDirectory).toList()) {
+        new Group(memoryParent.resolve(pids.getFileName()), pids).killAndRemove();
+      }
+    } catch (IOException e) {
+      LOG.warnf("cannot list the runs' cgroups: %s", e.getMessage());
     }
   }
 

@@ -30,6 +30,7 @@ public class RunnerProvider {
   private final Runner runner;
   private final String problem;
   private final String limits;
+  private final Optional<RunCgroups> cgroups;
 
   public RunnerProvider(FloeConfig floe, SandboxConfig sandbox, LimitsConfig limits) {
     this.home = floe.homePath();
@@ -41,6 +42,7 @@ public class RunnerProvider {
     Runner chosen = null;
     String why = null;
     String memoryLimit = "rlimits only";
+    Optional<RunCgroups> runCgroups = Optional.empty();
     if (!python.ready()) {
       why = python.problem();
     } else {
@@ -52,8 +54,8 @@ public class RunnerProvider {
                   + " service's own user. For development only; never expose this service. ***");
         }
         case BWRAP, AUTO -> {
-          Optional<RunCgroups> cgroups = RunCgroups.detect();
-          memoryLimit = cgroups.map(RunCgroups::describe).orElse("rlimits only");
+          runCgroups = RunCgroups.detect();
+          memoryLimit = runCgroups.map(RunCgroups::describe).orElse("rlimits only");
           BwrapRunner bwrap =
               new BwrapRunner(
                   command,
@@ -63,7 +65,7 @@ public class RunnerProvider {
                   sandbox.gid(),
                   sandbox.scratchMb(),
                   writeSeccompFilter(home),
-                  cgroups,
+                  runCgroups,
                   sandbox.maxPids());
           why = probe(bwrap);
           chosen = why == null ? bwrap : null;
@@ -73,6 +75,7 @@ public class RunnerProvider {
     this.runner = chosen;
     this.problem = why;
     this.limits = memoryLimit;
+    this.cgroups = runCgroups;
     if (runner != null) {
       LOG.infof("runner: %s (%s)", runner.name(), python.versions());
     } else {
@@ -96,6 +99,12 @@ public class RunnerProvider {
 
   public String problem() {
     return problem;
+  }
+
+  /** No run outlives the service. */
+  @jakarta.annotation.PreDestroy
+  void killRunsAtShutdown() {
+    cgroups.ifPresent(RunCgroups::killAllRuns);
   }
 
   /** How runs are limited: cgroups (which) or rlimits only. */

@@ -87,6 +87,19 @@ class QueryModeTest {
   }
 
   @Test
+  void timestampsRenderAtTheirUnitsFixedWidth() {
+    query(
+            "SELECT CAST('2024-01-02 03:04:05' AS TIMESTAMP) AS ts,"
+                + " CAST('2024-01-02 03:04:05.5' AS TIMESTAMP) AS half",
+            List.of())
+        .statusCode(200)
+        .body("results.column_types[0]", equalTo("Datetime(time_unit='us', time_zone=None)"))
+        .body(
+            "results.rows[0]",
+            contains("2024-01-02T03:04:05.000000", "2024-01-02T03:04:05.500000"));
+  }
+
+  @Test
   void maxRowsTruncatesInlineRowsButCountsAll() {
     post(Map.of(
             "mode",

@@ -1,0 +1,127 @@
+"""Fixtures for the DuckDB oracle suite.
+
+One deterministic data set (seeded RNG, no wall clock) is generated per session and written
+twice: to Parquet files that DuckDB reads, and into fresh Iceberg tables of a new namespace in
+the catalog the Floe under test serves. Every query then runs on both and the answers must agree.
+
+Environment (set by PythonSuite.java, or by hand):
+  FLOE_URL                 base URL of the running Floe
+  FLOE_TEST_CATALOG_NAME   catalog name ("lake")
+  FLOE_TEST_CATALOG_URI    SqlCatalog URI, e.g. sqlite:////tmp/floe-test-x/catalog/catalog.db
+  FLOE_TEST_WAREHOUSE      warehouse location, e.g. file:///tmp/floe-test-x/warehouse
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from pyiceberg.catalog import Catalog, load_catalog
+from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
+
+from oracle_lake import FloeClient, FloeResult, generate_dataset
+
+
+def _env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.exit(f"{name} is not set; this suite runs against a live Floe (see conftest.py)", 2)
+    return value
+
+
+@pytest.fixture(scope="session")
+def floe_url() -> str:
+    return _env("FLOE_URL").rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def floe(floe_url: str) -> FloeClient:
+    return FloeClient(floe_url)
+
+
+@pytest.fixture(scope="session")
+def writer_catalog() -> Catalog:
+    return load_catalog(
+        _env("FLOE_TEST_CATALOG_NAME"),
+        type="sql",
+        uri=_env("FLOE_TEST_CATALOG_URI"),
+        warehouse=_env("FLOE_TEST_WAREHOUSE"),
+    )
+
+
+@pytest.fixture(scope="session")
+def dataset() -> dict[str, pa.Table]:
+    return generate_dataset()
+
+
+@pytest.fixture(scope="session")
+def parquet_dir(
+    dataset: dict[str, pa.Table], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("oracle-parquet")
+    paths = {}
+    for name, table in dataset.items():
+        path = root / f"{name}.parquet"
+        pq.write_table(table, path)
+        paths[name] = path
+    return paths
+
+
+@pytest.fixture(scope="session")
+def lake_namespace(writer_catalog: Catalog, dataset: dict[str, pa.Table]) -> Iterator[str]:
+    """A fresh namespace holding the data set as Iceberg tables; dropped at the end."""
+    namespace = f"oracle_{uuid.uuid4().hex[:10]}"
+    writer_catalog.create_namespace(namespace)
+    for name, table in dataset.items():
+        iceberg_table = writer_catalog.create_table(f"{namespace}.{name}", schema=table.schema)
+        iceberg_table.append(table)
+    yield namespace
+    for name in dataset:
+        with contextlib.suppress(NoSuchTableError):
+            writer_catalog.drop_table(f"{namespace}.{name}")
+    with contextlib.suppress(NoSuchNamespaceError):
+        writer_catalog.drop_namespace(namespace)
+
+
+@pytest.fixture(scope="session")
+def duck(parquet_dir: dict[str, Path]) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(":memory:")
+    con.execute("SET threads TO 2")
+    # Aware timestamps come back in the session zone, and CAST(<timestamptz> AS DATE) depends
+    # on it; Polars works in the column's zone (UTC).
+    con.execute("SET TimeZone = 'UTC'")
+    for name, path in parquet_dir.items():
+        literal = str(path).replace("'", "''")
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{literal}')")
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def run_floe(
+    floe: FloeClient, lake_namespace: str, dataset: dict[str, pa.Table]
+) -> Callable[[str], FloeResult]:
+    """Runs a query through Floe with every data set table bound under its own name."""
+    bindings = [f"{name}={lake_namespace}.{name}" for name in dataset]
+
+    def run(sql: str) -> FloeResult:
+        status, body = floe.post(
+            {"mode": "query", "query": sql, "tables": bindings, "limits": {"maxRows": 100_000}}
+        )
+        assert status == 200 and body.get("success") is True, (
+            f"Floe failed with HTTP {status}: {body.get('error_code')}: {body.get('error')}\n"
+            f"details: {body.get('details')}\nquery: {sql}"
+        )
+        results = body["results"]
+        assert body.get("truncated") is not True, "result was truncated; raise maxRows"
+        assert body["row_count"] == len(results["rows"]), "row_count differs from rows sent"
+        return FloeResult(results["columns"], results["column_types"], results["rows"], body)
+
+    return run
