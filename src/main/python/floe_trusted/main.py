@@ -6,9 +6,10 @@ import json
 import sys
 from typing import Any
 
+from floe_trusted.commit import commit
 from floe_trusted.seed import seed_csv
 
-COMMANDS = {"seed": seed_csv}
+COMMANDS = {"seed": seed_csv, "commit": commit}
 
 
 def main(argv: list[str]) -> int:
