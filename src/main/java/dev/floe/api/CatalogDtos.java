@@ -1,6 +1,5 @@
 package dev.floe.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -50,9 +49,8 @@ public final class CatalogDtos {
       @Schema(required = true) boolean ok,
       @Schema(
               required = true,
-              type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT,
               description = "Iceberg table metadata: format-version, schemas, snapshots, …")
-          JsonNode table) {}
+          Map<String, Object> table) {}
 
   /** One partition filter of a size request. */
   @Schema(name = "PartitionFilter")

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -32,6 +34,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
 @APIResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
 public class CatalogResource {
+  private static final com.fasterxml.jackson.databind.ObjectMapper METADATA =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   private final CatalogRegistry catalogs;
   private final LakeLookup lookup;
   private final LakeBrowser browser;
@@ -44,6 +48,10 @@ public class CatalogResource {
 
   @GET
   @Operation(operationId = "listCatalogs", summary = "The configured catalogs")
+  @APIResponse(
+      responseCode = "200",
+      description = "OK",
+      content = @Content(schema = @Schema(implementation = CatalogDtos.Catalogs.class)))
   public CatalogDtos.Catalogs list(@QueryParam("counts") boolean counts) {
     List<CatalogDtos.RegisteredCatalog> registered = new ArrayList<>();
     List<CatalogDtos.TableRef> all = new ArrayList<>();
@@ -63,6 +71,10 @@ public class CatalogResource {
   @GET
   @Path("/{catalog}/namespaces")
   @Operation(operationId = "listNamespaces", summary = "The namespaces of a catalog")
+  @APIResponse(
+      responseCode = "200",
+      description = "OK",
+      content = @Content(schema = @Schema(implementation = CatalogDtos.Namespaces.class)))
   public CatalogDtos.Namespaces namespaces(@PathParam("catalog") String catalog) {
     CatalogHandle handle = catalogs.get(catalog);
     return new CatalogDtos.Namespaces(true, handle.name(), lookup.namespaces(handle));
@@ -71,6 +83,10 @@ public class CatalogResource {
   @GET
   @Path("/{catalog}/namespaces/{namespace}/tables")
   @Operation(operationId = "listTables", summary = "The tables of a namespace")
+  @APIResponse(
+      responseCode = "200",
+      description = "OK",
+      content = @Content(schema = @Schema(implementation = CatalogDtos.Tables.class)))
   public CatalogDtos.Tables tables(
       @PathParam("catalog") String catalog, @PathParam("namespace") String namespace) {
     CatalogHandle handle = catalogs.get(catalog);
@@ -84,12 +100,19 @@ public class CatalogResource {
   @GET
   @Path("/{catalog}/namespaces/{namespace}/tables/{table}")
   @Operation(operationId = "getTableMetadata", summary = "A table's Iceberg metadata")
+  @APIResponse(
+      responseCode = "200",
+      description = "OK",
+      content = @Content(schema = @Schema(implementation = CatalogDtos.Metadata.class)))
   public CatalogDtos.Metadata metadata(
       @PathParam("catalog") String catalog,
       @PathParam("namespace") String namespace,
       @PathParam("table") String table) {
     return new CatalogDtos.Metadata(
-        true, browser.metadata(catalogs.get(catalog), name(namespace, table)));
+        true,
+        METADATA.convertValue(
+            browser.metadata(catalogs.get(catalog), name(namespace, table)),
+            new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {}));
   }
 
   @GET
@@ -97,6 +120,10 @@ public class CatalogResource {
   @Operation(
       operationId = "getTableSize",
       summary = "A table's size from its manifests, for a snapshot and a partition subset")
+  @APIResponse(
+      responseCode = "200",
+      description = "OK",
+      content = @Content(schema = @Schema(implementation = CatalogDtos.Size.class)))
   public CatalogDtos.Size size(
       @PathParam("catalog") String catalog,
       @PathParam("namespace") String namespace,
