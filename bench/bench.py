@@ -1,0 +1,168 @@
+"""Floe benchmarks: ratios against baselines measured in the same run (absolute times are noisy here)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from typing import Any
+
+FLOWERS_SQL = (
+    "SELECT species, AVG(petal_length) AS avg_petal_length FROM flowers "
+    "GROUP BY species ORDER BY species"
+)
+
+
+def post(url: str, body: dict[str, Any], timeout: float = 900) -> tuple[int, dict[str, Any]]:
+    req = urllib.request.Request(
+        url + "/api/v1/warehouse/polars",
+        data=json.dumps(body).encode(),
+        headers={"content-type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def wait_ready(url: str) -> float:
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < 180:
+        try:
+            with urllib.request.urlopen(url + "/q/health/ready", timeout=2) as r:
+                if r.status == 200:
+                    return time.perf_counter() - t0
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not become ready")
+
+
+def timed(fn: Any, n: int) -> list[float]:
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def flowers(url: str) -> None:
+    s, r = post(url, {"mode": "query", "query": FLOWERS_SQL, "tables": ["flowers=default.flowers"]})
+    assert s == 200 and r["row_count"] == 3, r
+
+
+def plain_polars_cmd(lake: str, sql: str) -> list[str]:
+    code = (
+        "import polars as pl\n"
+        "from pyiceberg.catalog.sql import SqlCatalog\n"
+        f"c = SqlCatalog('lake', uri='sqlite:///{lake}/catalog/catalog.db', warehouse='file://{lake}/warehouse')\n"
+        "t = pl.scan_iceberg(c.load_table('default.flowers'))\n"
+        f"print(pl.SQLContext(flowers=t).execute({sql!r}).collect().height)\n"
+    )
+    return [sys.executable, "-I", "-c", code]
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def save_throughput(url: str, lake: str, rows: int) -> dict[str, float]:
+    make = f"result = pl.select(k=pl.int_range(0, {rows}) % 97, v=pl.int_range(0, {rows}).cast(pl.Float64))\n"
+    post(url, {"mode": "script", "script": make.replace(str(rows), "1"), "destination": "bench.save",
+               "saveMode": "overwrite"})
+    t0 = time.perf_counter()
+    s, r = post(url, {"mode": "script", "script": make, "destination": "bench.save", "saveMode": "append",
+                      "limits": {"memoryMb": 8192}})
+    floe = time.perf_counter() - t0
+    assert s == 200 and r["saved"]["rows_written"] == rows, (s, str(r)[:500])
+    code = (
+        "import time, polars as pl\n"
+        "from pyiceberg.catalog.sql import SqlCatalog\n"
+        f"c = SqlCatalog('lake', uri='sqlite:///{lake}/catalog/catalog.db', warehouse='file://{lake}/warehouse')\n"
+        "t = c.load_table('bench.save')\n"
+        f"df = pl.select(k=pl.int_range(0, {rows}) % 97, v=pl.int_range(0, {rows}).cast(pl.Float64)).to_arrow()\n"
+        "t0 = time.perf_counter(); t.append(df); print(time.perf_counter() - t0)\n"
+    )
+    plain = float(subprocess.run([sys.executable, "-I", "-c", code], check=True, capture_output=True,
+                                 text=True).stdout.strip())
+    return {"floe_s": floe, "plain_s": plain}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bwrap", required=True)
+    ap.add_argument("--unsafe", required=True)
+    ap.add_argument("--lake", required=True)
+    ap.add_argument("--pids", type=int, required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--save-rows", type=int, default=10_000_000)
+    ap.add_argument("--repeat", type=int, default=20)
+    a = ap.parse_args()
+
+    for url in (a.bwrap, a.unsafe):
+        wait_ready(url)
+    rss_before = rss_mb(a.pids)
+    cold = timed(lambda: flowers(a.bwrap), 1)[0]
+    warm = timed(lambda: flowers(a.bwrap), a.repeat)
+    unsafe = timed(lambda: flowers(a.unsafe), a.repeat)
+    plain = timed(lambda: subprocess.run(plain_polars_cmd(a.lake, FLOWERS_SQL), check=True,
+                                         capture_output=True), a.repeat)
+    rss_after = rss_mb(a.pids)
+    save = save_throughput(a.bwrap, a.lake, a.save_rows)
+
+    med = statistics.median
+    p = lambda xs: f"{med(xs) * 1000:.0f} ms (p90 {sorted(xs)[int(len(xs) * 0.9) - 1] * 1000:.0f} ms)"  # noqa: E731
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    lines = [
+        "# Floe benchmark results",
+        "",
+        f"Measured {datetime.date.today().isoformat()} by `bench/run` on {platform.node()}: {os.cpu_count()} cores"
+        f" ({cpu}), {mem:.0f} GiB, {platform.platform()}. Absolute times on this shared machine are noisy;"
+        " the ratios compare runs made side by side in the same invocation.",
+        "",
+        "## Flowers query, end to end (HTTP → sandboxed Python → JSON)",
+        "",
+        "| what | median |",
+        "|---|---|",
+        f"| Floe, first request after start (cold) | {cold * 1000:.0f} ms |",
+        f"| Floe, bwrap runner (warm, n={a.repeat}) | {p(warm)} |",
+        f"| Floe, unsafe-process runner (no isolation) | {p(unsafe)} |",
+        f"| plain Polars: fresh `python -c` scan_iceberg + SQL on the same table | {p(plain)} |",
+        "",
+        f"- isolation overhead (bwrap ÷ unsafe-process): **{med(warm) / med(unsafe):.2f}×**",
+        f"- Floe warm ÷ plain Polars in a fresh process: **{med(warm) / med(plain):.2f}×** (both start a"
+        " Python process and import polars/pyiceberg per run; a warm pool is roadmap work)",
+        f"- service RSS before/after {1 + 2 * a.repeat} runs: {rss_before:.0f} MB → {rss_after:.0f} MB",
+        "",
+        f"## Save throughput ({a.save_rows:,} rows, two columns, append)",
+        "",
+        "| what | seconds | rows/s |",
+        "|---|---|---|",
+        f"| Floe: generate in the sandbox + trusted commit | {save['floe_s']:.2f} | {a.save_rows / save['floe_s']:,.0f} |",
+        f"| plain PyIceberg `append` of the same data (already in memory) | {save['plain_s']:.2f} | {a.save_rows / save['plain_s']:,.0f} |",
+        "",
+        f"- Floe ÷ plain PyIceberg: **{save['floe_s'] / save['plain_s']:.2f}×** (Floe's figure includes"
+        " the run itself: process start, generating the data, writing and re-reading the Arrow result)",
+        "",
+    ]
+    with open(a.out, "w") as f:
+        f.write("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
