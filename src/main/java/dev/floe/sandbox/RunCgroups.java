@@ -42,10 +42,13 @@ public final class RunCgroups {
         LOG.warn("no cgroup v1 memory+pids hierarchy: runs are limited by rlimits only");
         return Optional.empty();
       }
-      Path memoryParent = ROOT.resolve("memory" + memory).resolve("floe-runs");
-      Path pidsParent = ROOT.resolve("pids" + pids).resolve("floe-runs");
-      Files.createDirectories(memoryParent);
-      Files.createDirectories(pidsParent);
+      // One parent per service process: several Floes on a host never touch each other's runs.
+      String mine = "floe-runs-" + ProcessHandle.current().pid();
+      Path memoryRoot = ROOT.resolve("memory" + memory);
+      Path pidsRoot = ROOT.resolve("pids" + pids);
+      removeDeadServicesGroups(memoryRoot, pidsRoot);
+      Path memoryParent = Files.createDirectories(memoryRoot.resolve(mine));
+      Path pidsParent = Files.createDirectories(pidsRoot.resolve(mine));
       if (!Files.isWritable(memoryParent.resolve("cgroup.procs"))) {
         return Optional.empty();
       }
@@ -58,9 +61,36 @@ public final class RunCgroups {
     }
   }
 
+  /** What a crashed service left behind: the run groups of service processes that are gone. */
+  private static void removeDeadServicesGroups(Path memoryRoot, Path pidsRoot) throws IOException {
+    if (!Files.isDirectory(pidsRoot)) {
+      return;
+    }
+    try (var parents = Files.list(pidsRoot)) {
+      for (Path pids :
+          parents.filter(p -> p.getFileName().toString().startsWith("floe-runs-")).toList()) {
+        String name = pids.getFileName().toString();
+        long owner;
+        try {
+          owner = Long.parseLong(name.substring("floe-runs-".length()));
+        } catch (NumberFormatException e) {
+          continue;
+        }
+        if (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
+          continue;
+        }
+        RunCgroups dead = new RunCgroups(memoryRoot.resolve(name), pids);
+        dead.killAllRuns();
+        for (Path group : java.util.List.of(memoryRoot.resolve(name), pids)) {
+          Files.deleteIfExists(group);
+        }
+      }
+    }
+  }
+
   /**
-   * Kills the processes of every run's groups and removes them: at start-up for what a crashed
-   * service left behind, and at shutdown so no run outlives the service.
+   * Kills the processes of every run's groups of this service and removes them: at start-up, and at
+   * shutdown so no run outlives the service.
    */
   public void killAllRuns() {
     try (var runs = Files.list(pidsParent)) {

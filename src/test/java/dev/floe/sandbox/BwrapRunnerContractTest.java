@@ -158,7 +158,7 @@ class BwrapRunnerContractTest extends RunnerContractTest {
       "import os\n"
           + "groups = open('/proc/self/cgroup').read()\n"
           + "assert os.getpid() < 10, 'not in a PID namespace'\n"
-          + "assert all(f'{c}:' in groups and '/floe-runs/' in groups.split(f'{c}:')[1].split()[0]"
+          + "assert all(f'{c}:' in groups and '/floe-runs-' in groups.split(f'{c}:')[1].split()[0]"
           + " for c in ('memory', 'pids')), groups\n";
 
   @Test

@@ -1,0 +1,128 @@
+"""Fixtures for the hosted-SDK compatibility suite.
+
+The published Python SDK (PyPI `oleanderhq-sdk` 0.8.0), UNCHANGED, pointed at a running Floe with
+`base_url`: every call the suite makes goes through the SDK's own request building and its own
+pydantic models, so a field name, type or status Floe gets wrong fails here the way it would fail
+for a user. The SDK is async; the tests drive it with `asyncio.run` (no pytest-asyncio).
+
+Environment (set by PythonSuite.java, or by hand):
+  FLOE_URL                 base URL of the running Floe
+  FLOE_TEST_CATALOG_NAME   catalog name ("lake")
+  FLOE_TEST_CATALOG_URI    SqlCatalog URI, e.g. sqlite:////tmp/floe-test-x/catalog/catalog.db
+  FLOE_TEST_WAREHOUSE      warehouse location, e.g. file:///tmp/floe-test-x/warehouse
+The last three give fixtures WRITE access to the lake (to create a partitioned table and to drop
+what the suite saved); the SDK itself only ever talks HTTP to Floe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+from collections.abc import Coroutine, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pyarrow as pa
+import pytest
+from oleander_sdk import Oleander
+from pyiceberg.catalog import Catalog, load_catalog
+from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
+from pyiceberg.partitioning import PartitionField, PartitionSpec
+from pyiceberg.schema import Schema
+from pyiceberg.transforms import IdentityTransform
+from pyiceberg.types import LongType, NestedField, StringType
+
+T = TypeVar("T")
+
+
+def _env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.exit(f"{name} is not set; this suite runs against a live Floe (see conftest.py)", 2)
+    return value
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Runs one SDK coroutine to completion (each test call gets its own event loop)."""
+    return asyncio.run(coro)
+
+
+@pytest.fixture(scope="session")
+def floe_url() -> str:
+    return _env("FLOE_URL").rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def client(floe_url: str) -> Oleander:
+    """The hosted SDK's client, exactly as a user would construct it for another host."""
+    return Oleander(api_key="any-key", base_url=floe_url)
+
+
+@pytest.fixture(scope="session")
+def writer_catalog() -> Catalog:
+    return load_catalog(
+        _env("FLOE_TEST_CATALOG_NAME"),
+        type="sql",
+        uri=_env("FLOE_TEST_CATALOG_URI"),
+        warehouse=_env("FLOE_TEST_WAREHOUSE"),
+    )
+
+
+def _drop(catalog: Catalog, namespace: str) -> None:
+    with contextlib.suppress(NoSuchNamespaceError):
+        for identifier in catalog.list_tables(namespace):
+            with contextlib.suppress(NoSuchTableError):
+                catalog.drop_table(identifier)
+        catalog.drop_namespace(namespace)
+
+
+@pytest.fixture
+def save_namespace(writer_catalog: Catalog) -> Iterator[str]:
+    """A fresh namespace name (not created) for a test's saves; whatever landed there is dropped."""
+    namespace = f"sdk_{uuid.uuid4().hex[:10]}"
+    yield namespace
+    _drop(writer_catalog, namespace)
+
+
+@dataclass(frozen=True)
+class PartitionedTable:
+    namespace: str
+    table: str
+    #: rows per `region` partition value, in the order they were appended
+    rows_by_region: dict[str, int]
+    #: snapshot id (decimal string) after each append, same order
+    snapshot_ids: list[str]
+
+
+@pytest.fixture(scope="session")
+def partitioned_table(writer_catalog: Catalog) -> Iterator[PartitionedTable]:
+    """`<ns>.events`, identity-partitioned on string column `region`; three appends, one per
+    region (eu: 3 rows, us: 5, ap: 7), so each snapshot adds one data file in one partition."""
+    namespace = f"sdkpart_{uuid.uuid4().hex[:10]}"
+    writer_catalog.create_namespace(namespace)
+    schema = Schema(
+        NestedField(1, "region", StringType(), required=False),
+        NestedField(2, "v", LongType(), required=False),
+    )
+    spec = PartitionSpec(
+        PartitionField(source_id=1, field_id=1000, transform=IdentityTransform(), name="region")
+    )
+    table = writer_catalog.create_table(f"{namespace}.events", schema=schema, partition_spec=spec)
+    rows_by_region = {"eu": 3, "us": 5, "ap": 7}
+    snapshot_ids = []
+    for region, n in rows_by_region.items():
+        table.append(
+            pa.table(
+                {
+                    "region": pa.array([region] * n, pa.string()),
+                    "v": pa.array(range(n), pa.int64()),
+                }
+            )
+        )
+        snapshot = table.current_snapshot()
+        assert snapshot is not None
+        snapshot_ids.append(str(snapshot.snapshot_id))
+    yield PartitionedTable(namespace, "events", rows_by_region, snapshot_ids)
+    _drop(writer_catalog, namespace)
