@@ -18,7 +18,6 @@ import re
 from typing import Any
 
 import pytest
-from conftest import PartitionedTable, run
 from oleander_sdk import (
     Oleander,
     OleanderHttpError,
@@ -27,6 +26,8 @@ from oleander_sdk import (
     PolarsResult,
     PolarsTable,
 )
+
+from conftest import PartitionedTable, run
 
 FLOWERS = "flowers=default.flowers"
 FLOWER_COLUMNS = ["sepal_length", "sepal_width", "petal_length", "petal_width", "species"]
