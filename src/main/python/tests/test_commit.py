@@ -1,0 +1,742 @@
+"""The trusted committer (`floe_trusted.py commit`), run as the service runs it: a real subprocess
+against a real SqlCatalog, fed Arrow IPC stream files written here with pyarrow.
+
+The fault-injection tests at the end (conflicts, a locked database, a failing commit) call
+``commit()`` in-process instead, because they patch PyIceberg's catalog to misbehave.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from pyiceberg.catalog.sql import SqlCatalog
+from pyiceberg.exceptions import CommitFailedException, NoSuchNamespaceError
+from pyiceberg.schema import Schema
+from pyiceberg.table import Table
+from pyiceberg.types import IntegerType, LongType, NestedField, StringType, StructType
+from sqlalchemy.exc import OperationalError
+
+PYTHON_DIR = Path(__file__).resolve().parents[1]
+LAUNCHER = PYTHON_DIR / "floe_trusted.py"
+ANSWER_KEYS = {"ok", "table", "rows_written", "mode", "snapshot_id", "created", "attempts"}
+REFUSAL_KEYS = {"ok", "error_code", "message", "differences"}
+DIFFERENCE_KEYS = {"column", "problem", "table_type", "result_type"}
+
+
+@dataclass(frozen=True)
+class Lake:
+    root: Path
+    properties: dict[str, str]
+
+    def catalog(self) -> SqlCatalog:
+        return SqlCatalog("lake", **self.properties)
+
+    def table(self, identifier: str) -> Table:
+        return self.catalog().load_table(identifier)
+
+    def job(
+        self,
+        data: pa.Table,
+        identifier: str,
+        mode: str = "overwrite",
+        schema_mode: str = "strict",
+        create_namespaces: bool = True,
+    ) -> dict[str, Any]:
+        return {
+            "catalog": {"name": "lake", "properties": self.properties},
+            "identifier": identifier,
+            "arrow_path": str(write_stream(self.root / f"{uuid.uuid4().hex}.arrows", data)),
+            "mode": mode,
+            "schema_mode": schema_mode,
+            "create_namespaces": create_namespaces,
+        }
+
+
+@pytest.fixture
+def lake(tmp_path: Path) -> Iterator[Lake]:
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    properties = {
+        "type": "sql",
+        "uri": f"sqlite:///{tmp_path / 'catalog.db'}",
+        "warehouse": warehouse.as_uri(),
+        "init_catalog_tables": "true",
+    }
+    SqlCatalog("lake", **properties).close()  # creates the catalog's tables
+    yield Lake(tmp_path, properties)
+
+
+def write_stream(path: Path, data: pa.Table) -> Path:
+    """What the sandboxed harness writes: record batches, Polars dtypes in the schema metadata."""
+    schema = data.schema.with_metadata({b"floe.polars_dtypes": b'["whatever"]'})
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, schema) as writer:
+        for batch in data.cast(schema).to_batches(max_chunksize=1000):
+            writer.write_batch(batch)
+    return path
+
+
+def run(job: dict[str, Any], job_path: Path | None = None) -> subprocess.CompletedProcess[str]:
+    job_path = job_path or Path(job["arrow_path"]).with_suffix(".json")
+    job_path.write_text(json.dumps(job), encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-I", "-B", str(LAUNCHER), "commit", str(job_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def save(lake: Lake, data: pa.Table, identifier: str, **options: Any) -> dict[str, Any]:
+    done = run(lake.job(data, identifier, **options))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1, done.stdout  # the answer is the only line on stdout
+    answer: dict[str, Any] = json.loads(lines[0])
+    return answer
+
+
+def saved(lake: Lake, data: pa.Table, identifier: str, **options: Any) -> dict[str, Any]:
+    answer = save(lake, data, identifier, **options)
+    assert answer["ok"] is True, answer
+    assert set(answer) == ANSWER_KEYS
+    assert isinstance(answer["snapshot_id"], str) and answer["snapshot_id"].isdigit()
+    return answer
+
+
+def refused(
+    lake: Lake, data: pa.Table, identifier: str, code: str, **options: Any
+) -> dict[str, Any]:
+    answer = save(lake, data, identifier, **options)
+    assert answer["ok"] is False, answer
+    assert set(answer) == REFUSAL_KEYS
+    assert answer["error_code"] == code, answer
+    for difference in answer["differences"]:
+        assert set(difference) == DIFFERENCE_KEYS
+    return answer
+
+
+def snapshot_ids(table: Table) -> list[int]:
+    return [s.snapshot_id for s in table.snapshots()]
+
+
+def column_types(table: Table) -> dict[str, str]:
+    """Column types as PyIceberg prints them, nested field ids left out."""
+    return {f.name: re.sub(r"\b\d+: ", "", str(f.field_type)) for f in table.schema().fields}
+
+
+def rows(table: Table) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = table.scan().to_arrow().to_pylist()
+    return result
+
+
+def by_problem(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {d["column"]: d for d in answer["differences"]}
+
+
+S_TYPE = pa.struct([("x", pa.int64())])
+EVENTS = pa.table({"k": pa.array([1, 2, 3], pa.int64()), "v": ["a", "b", "c"]})
+
+
+def test_first_save_creates_the_namespace_and_the_table(lake: Lake) -> None:
+    answer = saved(lake, EVENTS, "fresh.events")
+
+    assert answer["table"] == "fresh.events"
+    assert answer["rows_written"] == 3
+    assert answer["mode"] == "overwrite"
+    assert answer["created"] is True
+    assert answer["attempts"] == 1
+    table = lake.table("fresh.events")
+    assert snapshot_ids(table) == [int(answer["snapshot_id"])]
+    assert column_types(table) == {"k": "long", "v": "string"}
+    assert all(f.optional for f in table.schema().fields)
+    assert rows(table) == EVENTS.to_pylist()
+
+
+def test_a_missing_namespace_is_refused_unless_namespaces_may_be_created(lake: Lake) -> None:
+    answer = refused(lake, EVENTS, "nowhere.events", "NAMESPACE_NOT_FOUND", create_namespaces=False)
+
+    assert "'nowhere'" in answer["message"]
+    assert answer["differences"] == []
+    with pytest.raises(NoSuchNamespaceError):
+        lake.catalog().load_namespace_properties("nowhere")
+    # An existing namespace needs no creating.
+    lake.catalog().create_namespace("there")
+    assert saved(lake, EVENTS, "there.events", create_namespaces=False)["created"] is True
+
+
+def test_overwrite_replaces_the_contents_in_one_snapshot(lake: Lake) -> None:
+    first = saved(lake, EVENTS, "ns.t")
+    saved(lake, EVENTS, "ns.t", mode="append")
+    before = snapshot_ids(lake.table("ns.t"))
+    replacement = pa.table({"k": pa.array([7, 8], pa.int64()), "v": ["x", "y"]})
+
+    answer = saved(lake, replacement, "ns.t", mode="overwrite")
+
+    table = lake.table("ns.t")
+    assert answer["created"] is False
+    assert answer["rows_written"] == 2
+    assert snapshot_ids(table) == [*before, int(answer["snapshot_id"])]
+    snapshot = table.current_snapshot()
+    assert snapshot is not None and snapshot.summary is not None
+    assert snapshot.summary.operation.value == "overwrite"
+    assert snapshot.parent_snapshot_id == before[-1] != int(first["snapshot_id"])
+    assert rows(table) == replacement.to_pylist()
+
+    # An empty result empties the table, again in one snapshot.
+    empty = saved(lake, replacement.slice(0, 0), "ns.t")
+    table = lake.table("ns.t")
+    assert empty["rows_written"] == 0
+    assert len(snapshot_ids(table)) == len(before) + 2
+    assert rows(table) == []
+
+
+def test_append_adds_one_snapshot(lake: Lake) -> None:
+    saved(lake, EVENTS, "ns.t")
+    more = pa.table({"k": pa.array([4], pa.int64()), "v": ["d"]})
+
+    answer = saved(lake, more, "ns.t", mode="append")
+
+    table = lake.table("ns.t")
+    assert answer["mode"] == "append" and answer["rows_written"] == 1
+    assert len(snapshot_ids(table)) == 2
+    assert snapshot_ids(table)[-1] == int(answer["snapshot_id"])
+    assert sorted(r["k"] for r in rows(table)) == [1, 2, 3, 4]
+
+
+def test_strict_refuses_a_different_schema_listing_every_column(lake: Lake) -> None:
+    saved(lake, pa.table({"a": [1], "b": ["x"], "c": [1.5]}), "ns.t")
+    before = snapshot_ids(lake.table("ns.t"))
+
+    answer = refused(
+        lake,
+        pa.table({"a": ["not a number"], "b": ["y"], "d": [1]}),
+        "ns.t",
+        "SCHEMA_MISMATCH",
+        mode="append",
+    )
+
+    assert by_problem(answer) == {
+        "a": {"column": "a", "problem": "type", "table_type": "long", "result_type": "string"},
+        "c": {"column": "c", "problem": "missing", "table_type": "double", "result_type": None},
+        "d": {"column": "d", "problem": "extra", "table_type": None, "result_type": "long"},
+    }
+    assert "schemaMode" in answer["message"]
+    table = lake.table("ns.t")
+    assert snapshot_ids(table) == before
+    assert column_types(table) == {"a": "long", "b": "string", "c": "double"}
+
+
+def test_strict_ignores_column_order_and_nested_ids(lake: Lake) -> None:
+    data = pa.table({"s": [{"x": 1, "y": "a"}], "l": [[1, 2]], "k": [1]})
+    saved(lake, data, "ns.t")
+
+    reordered = pa.table({"k": [2], "l": [[3]], "s": [{"y": "b", "x": 2}]})
+    saved(lake, reordered, "ns.t", mode="append")
+
+    assert sorted(r["k"] for r in rows(lake.table("ns.t"))) == [1, 2]
+
+
+def test_merge_adds_columns_and_widens_types(lake: Lake) -> None:
+    saved(
+        lake,
+        pa.table(
+            {
+                "i": pa.array([1], pa.int32()),
+                "f": pa.array([1.5], pa.float32()),
+                "d": pa.array([Decimal("1.25")], pa.decimal128(10, 2)),
+                "s": pa.array([{"x": 1}], pa.struct([("x", pa.int32())])),
+            }
+        ),
+        "ns.t",
+    )
+    assert column_types(lake.table("ns.t"))["i"] == "int"
+    wider = pa.table(
+        {
+            "i": pa.array([2**40], pa.int64()),
+            "f": pa.array([2.25], pa.float64()),
+            "d": pa.array([Decimal("123456789.50")], pa.decimal128(12, 2)),
+            "s": pa.array(
+                [{"x": 2**40, "z": "new"}], pa.struct([("x", pa.int64()), ("z", pa.string())])
+            ),
+            "extra": ["added"],
+        }
+    )
+
+    refused(lake, wider, "ns.t", "SCHEMA_MISMATCH", mode="append")  # strict, by default
+    answer = saved(lake, wider, "ns.t", mode="append", schema_mode="merge")
+
+    table = lake.table("ns.t")
+    assert answer["rows_written"] == 1
+    assert len(snapshot_ids(table)) == 2
+    assert column_types(table) == {
+        "i": "long",
+        "f": "double",
+        "d": "decimal(12, 2)",
+        "s": "struct<x: optional long, z: optional string>",
+        "extra": "string",
+    }
+    assert sorted(rows(table), key=lambda r: r["i"]) == [
+        {"i": 1, "f": 1.5, "d": Decimal("1.25"), "s": {"x": 1, "z": None}, "extra": None},
+        {
+            "i": 2**40,
+            "f": 2.25,
+            "d": Decimal("123456789.50"),
+            "s": {"x": 2**40, "z": "new"},
+            "extra": "added",
+        },
+    ]
+
+
+def test_merge_accepts_narrower_types_and_missing_columns_without_changing_the_table(
+    lake: Lake,
+) -> None:
+    saved(lake, pa.table({"i": [10], "f": [1.5], "keep": ["x"]}), "ns.t")
+    schema_id = lake.table("ns.t").schema().schema_id
+
+    narrower = pa.table({"i": pa.array([1], pa.int32()), "f": pa.array([0.5], pa.float32())})
+    saved(lake, narrower, "ns.t", mode="append", schema_mode="merge")
+
+    table = lake.table("ns.t")
+    assert table.schema().schema_id == schema_id
+    assert sorted(rows(table), key=lambda r: r["i"]) == [
+        {"i": 1, "f": 0.5, "keep": None},
+        {"i": 10, "f": 1.5, "keep": "x"},
+    ]
+
+
+def test_merge_refuses_a_type_iceberg_cannot_promote(lake: Lake) -> None:
+    saved(lake, pa.table({"n": pa.array([1], pa.int64()), "s": ["x"]}), "ns.t")
+    before = lake.table("ns.t")
+
+    answer = refused(
+        lake,
+        pa.table({"n": ["one"], "s": ["y"], "new": [1]}),
+        "ns.t",
+        "SCHEMA_MISMATCH",
+        mode="append",
+        schema_mode="merge",
+    )
+
+    # Only what merge cannot apply is listed; the new column alone would have been fine.
+    assert answer["differences"] == [
+        {"column": "n", "problem": "type", "table_type": "long", "result_type": "string"}
+    ]
+    after = lake.table("ns.t")
+    assert snapshot_ids(after) == snapshot_ids(before)
+    assert after.schema() == before.schema()  # nothing half-applied
+
+
+def test_schema_overwrite_replaces_the_schema_and_the_data(lake: Lake) -> None:
+    saved(lake, pa.table({"a": [1], "b": ["x"], "c": [1.0]}), "ns.t")
+    saved(lake, pa.table({"a": [2], "b": ["y"], "c": [2.0]}), "ns.t", mode="append")
+    before = snapshot_ids(lake.table("ns.t"))
+    replacement = pa.table({"z": [True], "b": pa.array([7], pa.int64()), "a": [3]})
+
+    answer = saved(lake, replacement, "ns.t", mode="overwrite", schema_mode="overwrite")
+
+    table = lake.table("ns.t")
+    assert [(f.name, str(f.field_type)) for f in table.schema().fields] == [
+        ("z", "boolean"),
+        ("b", "long"),
+        ("a", "long"),
+    ]
+    assert snapshot_ids(table) == [*before, int(answer["snapshot_id"])]
+    assert rows(table) == [{"z": True, "b": 7, "a": 3}]
+
+
+def test_types_round_trip(lake: Lake) -> None:
+    paris = dt.timezone(dt.timedelta(hours=1))
+    data = pa.table(
+        {
+            "day": pa.array([dt.date(2024, 2, 29), None], pa.date32()),
+            "at": pa.array([dt.datetime(2024, 2, 29, 12, 30, 0, 123456), None], pa.timestamp("us")),
+            "at_tz": pa.array(
+                [dt.datetime(2024, 2, 29, 12, 30, tzinfo=paris), None],
+                pa.timestamp("us", tz="Europe/Paris"),
+            ),
+            "price": pa.array([Decimal("12.34"), None], pa.decimal128(10, 2)),
+            "tags": pa.array([[1, 2**40], None], pa.large_list(pa.int64())),
+            "point": pa.array(
+                [{"x": 1.5, "label": "a"}, None],
+                pa.struct([("x", pa.float64()), ("label", pa.large_string())]),
+            ),
+            "ok": pa.array([True, None], pa.bool_()),
+            "text": pa.array(["é", None], pa.large_string()),
+            "raw": pa.array([b"\x00\x01", None], pa.large_binary()),
+            "n": pa.array([None, 5], pa.int64()),
+        }
+    )
+
+    saved(lake, data, "ns.types")
+
+    table = lake.table("ns.types")
+    assert column_types(table) == {
+        "day": "date",
+        "at": "timestamp",
+        "at_tz": "timestamptz",
+        "price": "decimal(10, 2)",
+        "tags": "list<long>",
+        "point": "struct<x: optional double, label: optional string>",
+        "ok": "boolean",
+        "text": "string",
+        "raw": "binary",
+        "n": "long",
+    }
+    back = table.scan().to_arrow()
+    assert back.to_pylist() == data.to_pylist()  # an aware datetime equals the same instant
+    assert back.schema.field("at_tz").type.tz in ("UTC", "+00:00")
+
+    # A second, identical save is accepted by strict mode: the table's schema is the result's.
+    saved(lake, data, "ns.types", mode="append")
+    assert len(rows(lake.table("ns.types"))) == 4
+
+
+def test_nanoseconds_small_ints_and_unsigned_ints_are_stored_as_iceberg_types(lake: Lake) -> None:
+    data = pa.table(
+        {
+            "ns": pa.array([1_700_000_000_123_456_789], pa.timestamp("ns")),
+            "ns_tz": pa.array([1_700_000_000_123_456_789], pa.timestamp("ns", tz="UTC")),
+            "ms": pa.array([1_700_000_000_123], pa.timestamp("ms")),
+            "clock": pa.array([3_723_000_000_001], pa.time64("ns")),
+            "i8": pa.array([-5], pa.int8()),
+            "u16": pa.array([65535], pa.uint16()),
+            "u32": pa.array([4_294_967_295], pa.uint32()),
+            "u64": pa.array([2**63 - 1], pa.uint64()),
+            "half": pa.array([1.5], pa.float16()),
+            "cat": pa.array(["a"]).dictionary_encode(),
+            "fixed": pa.array([[1, 2]], pa.list_(pa.int64(), 2)),
+        }
+    )
+
+    saved(lake, data, "ns.t")
+
+    table = lake.table("ns.t")
+    assert column_types(table) == {
+        "ns": "timestamp",
+        "ns_tz": "timestamptz",
+        "ms": "timestamp",
+        "clock": "time",
+        "i8": "int",
+        "u16": "int",
+        "u32": "long",
+        "u64": "long",
+        "half": "float",
+        "cat": "string",
+        "fixed": "list<long>",
+    }
+    [row] = rows(table)
+    assert row["ns"] == dt.datetime(2023, 11, 14, 22, 13, 20, 123456)  # truncated to us
+    assert row["ns_tz"] == dt.datetime(2023, 11, 14, 22, 13, 20, 123456, tzinfo=dt.UTC)
+    assert row["ms"] == dt.datetime(2023, 11, 14, 22, 13, 20, 123000)
+    assert row["clock"] == dt.time(1, 2, 3)
+    assert (row["i8"], row["u16"], row["u32"], row["u64"]) == (-5, 65535, 4_294_967_295, 2**63 - 1)
+    assert (row["half"], row["cat"], row["fixed"]) == (1.5, "a", [1, 2])
+
+    too_big = refused(
+        lake, pa.table({"u": pa.array([2**64 - 1], pa.uint64())}), "ns.big", "SCHEMA_MISMATCH"
+    )
+    assert by_problem(too_big)["u"]["problem"] == "type"
+    assert "'u'" in too_big["message"]
+
+
+def test_a_column_without_a_type_is_refused_clearly(lake: Lake) -> None:
+    data = pa.table(
+        {"ok": [1], "x": pa.nulls(1), "nested": pa.array([[None]], pa.list_(pa.null()))}
+    )
+
+    answer = refused(lake, data, "ns.t", "SCHEMA_MISMATCH")
+
+    assert "'x' has no type" in answer["message"] and "cast it" in answer["message"]
+    assert by_problem(answer) == {
+        "x": {"column": "x", "problem": "type", "table_type": None, "result_type": "null"},
+        "nested": {
+            "column": "nested",
+            "problem": "type",
+            "table_type": None,
+            "result_type": "null",
+        },
+    }
+    assert not lake.catalog().table_exists("ns.t")
+
+
+def test_a_type_iceberg_cannot_store_is_refused_clearly(lake: Lake) -> None:
+    data = pa.table({"wait": pa.array([dt.timedelta(seconds=1)], pa.duration("us"))})
+
+    answer = refused(lake, data, "ns.t", "SCHEMA_MISMATCH")
+
+    assert "'wait'" in answer["message"] and "duration" in answer["message"]
+
+
+def test_duplicate_column_names_are_refused(lake: Lake) -> None:
+    data = pa.Table.from_arrays([pa.array([1]), pa.array([2])], names=["a", "a"])
+
+    answer = refused(lake, data, "ns.t", "SCHEMA_MISMATCH")
+
+    assert "'a'" in answer["message"]
+
+
+def test_the_results_metadata_is_not_trusted(lake: Lake) -> None:
+    """Field ids, odd names and Polars' metadata in the stream change nothing in the table."""
+    ids = {b"PARQUET:field_id": b"99"}
+    schema = pa.schema(
+        [
+            pa.field("a.b", pa.int64(), metadata=ids),
+            pa.field("../x", pa.struct([pa.field("c", pa.int64(), metadata=ids)]), metadata=ids),
+            pa.field("kind", pa.large_string(), metadata={b"_PL_CATEGORICAL2": b"0;0;u32;"}),
+        ],
+        metadata={b"PARQUET:field_id": b"7"},
+    )
+    data = pa.Table.from_pylist([{"a.b": 1, "../x": {"c": 2}, "kind": "k"}], schema=schema)
+
+    saved(lake, data, "ns.t")
+    saved(lake, data, "ns.t", mode="append")
+
+    table = lake.table("ns.t")
+    assert [(f.field_id, f.name) for f in table.schema().fields] == [
+        (1, "a.b"),
+        (2, "../x"),
+        (3, "kind"),
+    ]
+    assert rows(table) == [{"a.b": 1, "../x": {"c": 2}, "kind": "k"}] * 2
+    assert not any(p.name == "x" for p in lake.root.rglob("*"))
+
+
+def test_a_required_column_takes_a_result_without_nulls_only(lake: Lake) -> None:
+    catalog = lake.catalog()
+    catalog.create_namespace("ns")
+    catalog.create_table(
+        "ns.req",
+        schema=Schema(
+            NestedField(1, "id", LongType(), required=True),
+            NestedField(2, "note", StringType(), required=False),
+        ),
+    )
+
+    saved(lake, pa.table({"id": [1, 2], "note": ["a", None]}), "ns.req", mode="append")
+    answer = refused(
+        lake,
+        pa.table({"id": [3, None], "note": ["b", "c"]}),
+        "ns.req",
+        "SCHEMA_MISMATCH",
+        mode="append",
+    )
+
+    assert answer["differences"] == [
+        {
+            "column": "id",
+            "problem": "type",
+            "table_type": "long (required)",
+            "result_type": "with nulls",
+        }
+    ]
+    assert sorted(r["id"] for r in rows(lake.table("ns.req"))) == [1, 2]
+
+
+def test_a_malformed_result_file_fails_and_leaves_the_table_alone(lake: Lake) -> None:
+    saved(lake, EVENTS, "ns.t")
+    before = snapshot_ids(lake.table("ns.t"))
+    job = lake.job(EVENTS, "ns.t")
+    path = Path(job["arrow_path"])
+    path.write_bytes(path.read_bytes()[:-40])
+
+    done = run(job)
+
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert snapshot_ids(lake.table("ns.t")) == before
+
+
+def test_eight_concurrent_appends_by_eight_processes_all_land(lake: Lake) -> None:
+    saved(lake, pa.table({"writer": pa.array([0] * 100, pa.int64())}), "ns.busy")
+    before = snapshot_ids(lake.table("ns.busy"))
+    jobs = [
+        lake.job(
+            pa.table({"writer": pa.array([k] * (1000 + k), pa.int64())}), "ns.busy", mode="append"
+        )
+        for k in range(1, 9)
+    ]
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        done = list(pool.map(run, jobs))
+    elapsed = time.monotonic() - started
+
+    for d in done:
+        assert d.returncode == 0, d.stderr
+    answers = [json.loads(d.stdout) for d in done]
+    assert all(a["ok"] for a in answers), answers
+    table = lake.table("ns.busy")
+    ids = snapshot_ids(table)
+    assert len(ids) == len(before) + 8
+    assert {int(a["snapshot_id"]) for a in answers} == set(ids) - set(before)
+    counts: dict[int, int] = {}
+    for r in rows(table):
+        counts[r["writer"]] = counts.get(r["writer"], 0) + 1
+    assert counts == {0: 100, **{k: 1000 + k for k in range(1, 9)}}
+    print(f"8 appends in {elapsed:.1f}s; attempts {sorted(a['attempts'] for a in answers)}")
+
+
+def test_eight_concurrent_first_saves_create_the_table_once_and_all_land(lake: Lake) -> None:
+    jobs = [
+        lake.job(pa.table({"writer": pa.array([k] * k, pa.int64())}), "new_ns.t", mode="append")
+        for k in range(1, 9)
+    ]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        done = list(pool.map(run, jobs))
+
+    for d in done:
+        assert d.returncode == 0, d.stderr
+    answers = [json.loads(d.stdout) for d in done]
+    assert all(a["ok"] for a in answers), answers
+    assert [a["created"] for a in answers].count(True) == 1
+    table = lake.table("new_ns.t")
+    assert len(snapshot_ids(table)) == 8
+    assert sorted(r["writer"] for r in rows(table)) == sorted(
+        k for k in range(1, 9) for _ in range(k)
+    )
+
+
+def test_schema_overwrite_relaxes_required_fields(lake: Lake) -> None:
+    catalog = lake.catalog()
+    catalog.create_namespace("ns")
+    catalog.create_table(
+        "ns.req",
+        schema=Schema(
+            NestedField(1, "id", LongType(), required=True),
+            NestedField(
+                2,
+                "s",
+                StructType(NestedField(3, "x", LongType(), required=True)),
+                required=False,
+            ),
+        ),
+    )
+    data = pa.table(
+        {"id": pa.array([None, 1], pa.int64()), "s": pa.array([{"x": None}, None], S_TYPE)}
+    )
+
+    saved(lake, data, "ns.req", mode="overwrite", schema_mode="overwrite")
+
+    table = lake.table("ns.req")
+    assert all(f.optional for f in table.schema().fields)
+    assert column_types(table) == {"id": "long", "s": "struct<x: optional long>"}
+    assert rows(table) == data.to_pylist()
+
+
+def test_results_iceberg_cannot_name_or_hold_are_refused(lake: Lake) -> None:
+    no_columns = refused(lake, pa.table({}), "ns.t", "SCHEMA_MISMATCH")
+    assert "no columns" in no_columns["message"]
+    blank = refused(lake, pa.table({"": [1]}), "ns.t", "SCHEMA_MISMATCH")
+    assert "empty name" in blank["message"]
+    wide = refused(
+        lake, pa.table({"d": pa.array([1], pa.decimal256(40, 0))}), "ns.t", "SCHEMA_MISMATCH"
+    )
+    assert by_problem(wide)["d"]["result_type"] == "decimal256(40, 0)"
+    assert not lake.catalog().table_exists("ns.t")
+
+
+# --- Fault injection (in-process) ---------------------------------------------------------------
+
+
+def in_process_job(lake: Lake, data: pa.Table, identifier: str, **options: Any) -> dict[str, Any]:
+    return lake.job(data, identifier, **options)
+
+
+def trusted_committer(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    monkeypatch.syspath_prepend(str(PYTHON_DIR))
+    return importlib.import_module("floe_trusted.commit")
+
+
+def test_losing_every_race_ends_in_a_conflict_answer(
+    lake: Lake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    committer = trusted_committer(monkeypatch)
+
+    saved(lake, EVENTS, "ns.t")
+    before = snapshot_ids(lake.table("ns.t"))
+    calls = []
+
+    def always_behind(self: SqlCatalog, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        raise CommitFailedException("Table has been updated by another process: ns.t")
+
+    monkeypatch.setattr(SqlCatalog, "commit_table", always_behind)
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)
+
+    answer = committer.commit(in_process_job(lake, EVENTS, "ns.t", mode="append"))
+
+    assert answer["ok"] is False and answer["error_code"] == "CONFLICT"
+    assert set(answer) == REFUSAL_KEYS
+    assert "retry" in answer["message"]
+    assert len(calls) >= committer.MAX_ATTEMPTS  # bounded: PyIceberg's own retries inside each
+    monkeypatch.undo()
+    assert snapshot_ids(lake.table("ns.t")) == before
+
+
+def test_a_locked_database_is_retried(lake: Lake, monkeypatch: pytest.MonkeyPatch) -> None:
+    committer = trusted_committer(monkeypatch)
+
+    saved(lake, EVENTS, "ns.t")
+    real_commit = SqlCatalog.commit_table
+    calls = []
+
+    def locked_once(self: SqlCatalog, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("UPDATE", {}, sqlite3.OperationalError("database is locked"))
+        return real_commit(self, *args, **kwargs)
+
+    monkeypatch.setattr(SqlCatalog, "commit_table", locked_once)
+
+    answer = committer.commit(in_process_job(lake, EVENTS, "ns.t", mode="append"))
+
+    assert answer["ok"] is True and answer["attempts"] == 2
+    monkeypatch.undo()
+    table = lake.table("ns.t")
+    assert len(snapshot_ids(table)) == 2
+    assert len(rows(table)) == 6
+
+
+def test_a_failure_during_the_commit_leaves_the_previous_snapshot(
+    lake: Lake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    committer = trusted_committer(monkeypatch)
+
+    saved(lake, pa.table({"i": pa.array([1], pa.int32())}), "ns.t")
+    before = lake.table("ns.t")
+
+    def broken(self: SqlCatalog, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(SqlCatalog, "commit_table", broken)
+    # A merge that widens a column and adds one, then overwrites: all of it or none of it.
+    wider = pa.table({"i": pa.array([2], pa.int64()), "new": ["x"]})
+    with pytest.raises(RuntimeError):
+        committer.commit(in_process_job(lake, wider, "ns.t", schema_mode="merge"))
+    monkeypatch.undo()
+
+    after = lake.table("ns.t")
+    assert snapshot_ids(after) == snapshot_ids(before)
+    assert after.schema() == before.schema()
+    assert dict(column_types(after)) == {"i": "int"}
+    assert rows(after) == [{"i": 1}]
+    assert isinstance(after.schema().fields[0].field_type, IntegerType)
