@@ -1,11 +1,11 @@
 package dev.floe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.floe.client.ApiClient;
 import dev.floe.client.ApiException;
 import dev.floe.client.api.CatalogsApi;
@@ -28,20 +28,25 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A Java client generated from the committed OpenAPI spec (openapi/floe.yaml) calls Floe. */
+/**
+ * A Java client generated from the committed OpenAPI spec (openapi/floe.yaml, by
+ * openapi-generator's `java`/`native` library at generate-test-sources) calls Floe: what a user of
+ * the spec gets must work against the real service.
+ */
 @QuarkusTest
 @QuarkusTestResource(TempLake.class)
 class GeneratedJavaClientTest {
   @TestHTTPResource("/")
   URL url;
 
+  ApiClient client;
   WorkloadsApi workloads;
   CatalogsApi catalogs;
 
   @BeforeEach
   void client() {
     URI base = URI.create(url.toString());
-    ApiClient client = new ApiClient();
+    client = new ApiClient();
     client.setScheme(base.getScheme());
     client.setHost(base.getHost());
     client.setPort(base.getPort());
@@ -64,9 +69,15 @@ class GeneratedJavaClientTest {
     assertEquals(List.of("species", "avg_petal_length"), r.getResults().getColumns());
     assertEquals(List.of("String", "Float64"), r.getResults().getColumnTypes());
     assertEquals(3L, r.getRowCount());
-    assertEquals("setosa", r.getResults().getRows().get(0).get(0));
-    assertEquals(1.462, ((Number) r.getResults().getRows().get(0).get(1)).doubleValue(), 1e-9);
+    List<List<Object>> rows = r.getResults().getRows();
+    assertEquals(3, rows.size());
+    assertEquals(
+        List.of("setosa", "versicolor", "virginica"),
+        rows.stream().map(row -> row.get(0)).toList());
+    assertEquals(1.462, ((Number) rows.get(0).get(1)).doubleValue(), 1e-9);
     assertEquals("local", r.getCompute().getMode());
+    assertFalse(r.getCompute().getDistributed());
+    assertNotNull(r.getRunId());
 
     PolarsResponse counted =
         workloads.runPolars(
@@ -88,6 +99,10 @@ class GeneratedJavaClientTest {
                     "result = scan('default.flowers')"
                         + ".filter(pl.col('petal_length') > float(params['min'])).select(pl.len())")
                 .params(Map.of("min", 6.0)));
+    assertTrue(r.getSuccess());
+    assertEquals(1L, r.getRowCount());
+    assertEquals(1, r.getResults().getRows().size());
+    assertEquals(List.of("len"), r.getResults().getColumns());
     assertEquals(9, ((Number) r.getResults().getRows().get(0).get(0)).intValue());
   }
 
@@ -103,7 +118,9 @@ class GeneratedJavaClientTest {
                         .query("SELECT * FROM x")
                         .tables(List.of(new TableItem("x=default.nope")))));
     assertEquals(404, e.getCode());
-    ErrorResponse error = new ObjectMapper().readValue(e.getResponseBody(), ErrorResponse.class);
+    ErrorResponse error =
+        client.getObjectMapper().readValue(e.getResponseBody(), ErrorResponse.class);
+    assertFalse(error.getSuccess());
     assertEquals(ErrorCode.TABLE_NOT_FOUND, error.getErrorCode());
     assertTrue(error.getError().contains("flowers"), error.getError());
   }

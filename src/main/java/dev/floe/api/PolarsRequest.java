@@ -5,6 +5,7 @@ import dev.floe.workload.SaveMode;
 import dev.floe.workload.SchemaMode;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** The workload request, field for field as the contract (and the hosted SDK) sends it. */
@@ -13,7 +14,11 @@ public record PolarsRequest(
     @Schema(required = true, description = "what `query` or `script` holds") Mode mode,
     @Schema(description = "Polars SQL; required when mode=query", examples = "SELECT 1 AS x")
         String query,
-    @Schema(description = "table bindings; in query mode the aliases are the SQL table names")
+    // type + implementation: the items become a plain $ref to the oneOf TableItem (see there).
+    @Schema(
+            type = SchemaType.ARRAY,
+            implementation = TableItem.class,
+            description = "table bindings; in query mode the aliases are the SQL table names")
         List<TableItem> tables,
     @Schema(description = "Python source; required when mode=script") String script,
     @Schema(description = "exposed to scripts as the `params` dict") Map<String, Object> params,

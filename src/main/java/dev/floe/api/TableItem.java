@@ -8,9 +8,15 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 /**
  * A table binding: either the string {@code "alias=namespace.table"} or an object with alias, table
  * and an optional snapshotId (string or number).
+ *
+ * <p>In the OpenAPI spec this is a bare {@code oneOf}: {@code implementation = Void.class} keeps
+ * the scanner from adding {@code type: object} and the record's components ({@code spec}, {@code
+ * object}), which are not on the wire. {@code PolarsRequest.tables} names this class as its items'
+ * implementation for the same reason (as a list element it would be typed object beforehand).
  */
 @Schema(
     name = "TableItem",
+    implementation = Void.class,
     oneOf = {String.class, TableItem.TableObject.class},
     description = "\"alias=namespace.table\" or {\"alias\", \"table\", \"snapshotId\"}")
 public record TableItem(String spec, TableObject object) {
@@ -52,7 +58,7 @@ public record TableItem(String spec, TableObject object) {
   }
 
   /** The object form of a table binding. */
-  @Schema(name = "TableObject")
+  @Schema(name = "TableObject", additionalProperties = Schema.False.class)
   public record TableObject(
       @Schema(required = true, examples = "flowers") String alias,
       @Schema(required = true, examples = "default.flowers") String table,
