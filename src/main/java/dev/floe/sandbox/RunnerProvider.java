@@ -135,7 +135,7 @@ public class RunnerProvider {
           bwrap.command(spec, List.of(python.python().toString(), "-I", "-c", "import polars"));
       ProcessResult result =
           ProcessSupervisor.start("probe", cmd, dir, spec.timeout(), 8192).await();
-      deleteTree(dir);
+      RunFiles.deleteTree(dir);
       if (result.exitCode() != 0) {
         return "bubblewrap could not start an isolated run here (exit "
             + result.exitCode()
@@ -167,13 +167,5 @@ public class RunnerProvider {
       }
     }
     return false;
-  }
-
-  static void deleteTree(Path dir) {
-    try (var walk = Files.walk(dir)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (java.io.IOException e) {
-      LOG.warnf("cannot delete %s: %s", dir, e.getMessage());
-    }
   }
 }

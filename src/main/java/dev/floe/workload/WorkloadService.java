@@ -11,6 +11,7 @@ import dev.floe.config.SandboxConfig;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import dev.floe.sandbox.ProcessResult;
+import dev.floe.sandbox.RunFiles;
 import dev.floe.sandbox.RunHandle;
 import dev.floe.sandbox.RunSpec;
 import dev.floe.sandbox.Runner;
@@ -20,11 +21,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.iceberg.Table;
 import org.jboss.logging.Logger;
 
@@ -120,7 +119,7 @@ public class WorkloadService {
           process.elapsed().toMillis());
       if (process.timedOut()
           || process.exitCode() != 0
-          || !Files.isRegularFile(spec.resultFile())) {
+          || !RunFiles.isPlainFile(spec.resultFile())) {
         FloeException failure = RunFailures.classify(process, spec.errorFile(), workload.limits());
         throw new RunFailedException(failure, process.logs());
       }
@@ -205,20 +204,7 @@ public class WorkloadService {
     if (sandbox.keepRunDirs()) {
       return;
     }
-    // Never follows links the run may have planted: walk without FOLLOW_LINKS, delete the links.
-    try (Stream<Path> walk = Files.walk(runDir)) {
-      walk.sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.deleteIfExists(p);
-                } catch (IOException e) {
-                  LOG.warnf("cannot delete %s: %s", p, e.getMessage());
-                }
-              });
-    } catch (IOException e) {
-      LOG.warnf("cannot clean up %s: %s", runDir, e.getMessage());
-    }
+    RunFiles.deleteTree(runDir);
   }
 
   private static void phase(String runId, RunPhase phase) {
