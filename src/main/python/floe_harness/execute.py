@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -19,7 +21,16 @@ _NOT_ASSIGNED = (
 )
 
 
-def execute(job: Job) -> pl.DataFrame:
+@dataclass(frozen=True)
+class Produced:
+    """The workload's result, not yet computed, and how a failure computing it is reported."""
+
+    frame: pl.LazyFrame
+    failure: Callable[[BaseException], BaseException]
+    scanner: Scanner
+
+
+def execute(job: Job) -> Produced:
     catalog = ReadOnlyCatalog.load(job.catalog_name, job.catalog_properties)
     scanner = Scanner(catalog, job.tables)
     if job.mode == "query":
@@ -27,15 +38,23 @@ def execute(job: Job) -> pl.DataFrame:
     return run_script(job, scanner, catalog)
 
 
-def run_query(source: str, scanner: Scanner) -> pl.DataFrame:
+def run_query(source: str, scanner: Scanner) -> Produced:
     frames = {alias: scanner.scan(alias) for alias in scanner.aliases}
+    aliases = scanner.aliases
+
+    def failure(exc: BaseException) -> BaseException:
+        if isinstance(exc, pl.exceptions.PolarsError):
+            return query_error(exc, aliases)
+        return exc
+
     try:
-        return pl.SQLContext(frames).execute(source, eager=False).collect()
+        frame = pl.SQLContext(frames).execute(source, eager=False)
     except pl.exceptions.PolarsError as exc:
-        raise query_error(exc, scanner.aliases) from None
+        raise query_error(exc, aliases) from None
+    return Produced(frame, failure, scanner)
 
 
-def run_script(job: Job, scanner: Scanner, catalog: ReadOnlyCatalog) -> pl.DataFrame:
+def run_script(job: Job, scanner: Scanner, catalog: ReadOnlyCatalog) -> Produced:
     filename = job.script_filename
     register_source(filename, job.source)
     try:
@@ -55,12 +74,11 @@ def run_script(job: Job, scanner: Scanner, catalog: ReadOnlyCatalog) -> pl.DataF
     except (Exception, SystemExit) as exc:
         raise script_failure(exc, filename) from None
     result = _result(namespace)
-    if isinstance(result, pl.DataFrame):
-        return result
-    try:
-        return result.collect()
-    except Exception as exc:
-        raise script_failure(exc, filename) from None
+    return Produced(
+        result.lazy(),
+        lambda exc: script_failure(exc, filename),
+        scanner,
+    )
 
 
 def _result(namespace: dict[str, Any]) -> pl.LazyFrame | pl.DataFrame:

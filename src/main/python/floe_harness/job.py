@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Literal, NoReturn, cast
 
 Mode = Literal["query", "script"]
+Engine = Literal["in-memory", "streaming"]
 
 
 class InvalidJob(Exception):
@@ -38,6 +39,10 @@ class Job:
     error_path: Path
     max_threads: int
     script_filename: str
+    # Plan only: write the output schema and plan to result_path as JSON, collect nothing.
+    dry_run: bool = False
+    # How the result is computed: streaming for results streamed to the client as they come.
+    engine: Engine = "in-memory"
 
 
 def load_job(path: Path) -> Job:
@@ -72,6 +77,12 @@ class _Reader:
             self._fail("max_threads must be a positive integer")
         if self._error_path is None:
             self._fail("error_path must be a non-empty string")
+        engine = self._raw.get("engine", "in-memory")
+        if engine not in ("in-memory", "streaming"):
+            self._fail(f"unknown engine {engine!r}")
+        dry_run = self._raw.get("dry_run", False)
+        if type(dry_run) is not bool:
+            self._fail("dry_run must be a boolean")
         return Job(
             run_id=self._str("run_id"),
             mode=cast(Mode, mode),
@@ -84,6 +95,8 @@ class _Reader:
             error_path=self._error_path,
             max_threads=max_threads,
             script_filename=self._str("script_filename"),
+            dry_run=dry_run,
+            engine=cast(Engine, engine),
         )
 
     def _tables(self) -> dict[str, TableBinding]:

@@ -38,9 +38,13 @@ def main(argv: Sequence[str]) -> int:
     os.environ["POLARS_ICEBERG_PLANNER"] = "pyiceberg"
     try:
         from floe_harness.execute import execute
-        from floe_harness.output import write_result
+        from floe_harness.output import write_plan, write_result
 
-        write_result(execute(job), job.result_path)
+        produced = execute(job)
+        if job.dry_run:
+            write_plan(produced, job.result_path)
+        else:
+            write_result(produced, job.result_path, job.engine)
         return EXIT_OK
     except HarnessError as exc:
         error = exc

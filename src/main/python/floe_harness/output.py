@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -10,33 +11,109 @@ import pyarrow as pa
 from polars.datatypes import DataTypeClass
 
 from floe_harness.errors import HarnessError
+from floe_harness.execute import Produced
+from floe_harness.job import Engine
 
 MAX_BATCH_ROWS = 65_536
+_WRITE_BUFFER = 1 << 20
 POLARS_DTYPES_KEY = b"floe.polars_dtypes"
 
 
-def write_result(df: pl.DataFrame, path: Path) -> None:
+def write_result(produced: Produced, path: Path, engine: Engine) -> None:
+    """Compute the result and write it batch by batch.
+
+    With the streaming engine each batch is written as soon as it exists (a streamed response
+    starts before the last batch is computed); the in-memory engine computes the whole result
+    first and gives the same numbers as a plain ``collect()``. The first batch is computed before
+    the file is opened, so most failures happen before the
+    reader sees a byte. A failure later leaves the stream without its end marker: the trusted side
+    never passes on a stream that lacks it.
+    """
+    frame, schema = _exportable(produced)
     # Recorded before the export casts, so readers still learn that a column was Categorical.
-    polars_dtypes = json.dumps([str(dtype) for dtype in df.dtypes])
-    for name, dtype in df.schema.items():
+    metadata = {POLARS_DTYPES_KEY: json.dumps([str(dtype) for dtype in schema.dtypes()]).encode()}
+    batches = _batches(produced, frame, engine)
+    first = next(batches, None)
+    empty = pl.DataFrame(schema=frame.collect_schema())
+    arrow_schema = _arrow(empty if first is None else first).schema.with_metadata(metadata)
+    # A plain file object: the result path may be a pipe, which cannot seek.
+    with open(path, "wb", buffering=_WRITE_BUFFER) as sink:
+        writer = pa.ipc.new_stream(sink, arrow_schema)
+        if first is not None:
+            _write(writer, first)
+        for batch in batches:
+            _write(writer, batch)
+        # Only a complete result gets the end-of-stream marker.
+        writer.close()
+
+
+def _batches(produced: Produced, frame: pl.LazyFrame, engine: Engine) -> Iterator[pl.DataFrame]:
+    """The result in batches; a failure computing them is the workload's, reported as such."""
+    try:
+        if engine == "streaming":
+            computed: Iterator[pl.DataFrame] = iter(
+                frame.collect_batches(chunk_size=MAX_BATCH_ROWS, engine="streaming")
+            )
+        else:
+            computed = frame.collect().iter_slices(MAX_BATCH_ROWS)
+        while True:
+            batch = next(computed, None)
+            if batch is None:
+                return
+            yield batch
+    except Exception as exc:
+        raise produced.failure(exc) from None
+
+
+def write_plan(produced: Produced, path: Path) -> None:
+    """A dry run: the output schema, the optimized plan and the snapshots read; nothing computed."""
+    frame, schema = _exportable(produced)
+    try:
+        plan = produced.frame.explain()
+    except Exception as exc:
+        raise produced.failure(exc) from None
+    plan_json = {
+        "columns": list(schema.names()),
+        "column_types": [str(dtype) for dtype in schema.dtypes()],
+        "plan": plan,
+        "scanned": [
+            {"table": table, "snapshot_id": None if snap is None else str(snap)}
+            for table, snap in produced.scanner.scanned.items()
+        ],
+    }
+    path.write_text(json.dumps(plan_json), encoding="utf-8")
+
+
+def _exportable(produced: Produced) -> tuple[pl.LazyFrame, pl.Schema]:
+    """The frame with types every Arrow reader understands, and the schema users asked for."""
+    try:
+        schema = produced.frame.collect_schema()
+    except Exception as exc:
+        raise produced.failure(exc) from None
+    for name, dtype in schema.items():
         if _holds_objects(dtype):
             raise HarnessError(
                 "RESULT_WRONG_TYPE",
                 f"Column '{name}' of `result` holds Python objects ({dtype}), which cannot be "
                 "exported; convert it to a Polars type such as String or a Struct.",
             )
-    exportable = df.with_columns(
+    casts = [
         pl.col(name).cast(plain)
-        for name, dtype in df.schema.items()
+        for name, dtype in schema.items()
         if (plain := _plain(dtype)) != dtype
-    )
+    ]
+    return (produced.frame.with_columns(casts) if casts else produced.frame), schema
+
+
+def _arrow(df: pl.DataFrame) -> pa.Table:
     # The oldest compat level exports large_string/large_list and no view types.
-    table = exportable.to_arrow(compat_level=pl.CompatLevel.oldest())
-    metadata = {**(table.schema.metadata or {}), POLARS_DTYPES_KEY: polars_dtypes.encode()}
-    table = table.replace_schema_metadata(metadata)
-    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
-        for batch in table.to_batches(max_chunksize=MAX_BATCH_ROWS):
-            writer.write_batch(batch)
+    return df.to_arrow(compat_level=pl.CompatLevel.oldest())
+
+
+def _write(writer: pa.RecordBatchStreamWriter, df: pl.DataFrame) -> None:
+    # The writer compares schemas without their metadata, which only the stream's schema carries.
+    for batch in _arrow(df).to_batches(max_chunksize=MAX_BATCH_ROWS):
+        writer.write_batch(batch)
 
 
 def _plain(dtype: pl.DataType | DataTypeClass) -> pl.DataType | DataTypeClass:

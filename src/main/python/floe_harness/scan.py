@@ -20,6 +20,8 @@ class Scanner:
     def __init__(self, catalog: ReadOnlyCatalog, tables: Mapping[str, TableBinding]) -> None:
         self._catalog = catalog
         self._tables = tables
+        # identifier -> the snapshot each scan reads (None: the table is empty), for dry runs.
+        self.scanned: dict[str, int | None] = {}
 
     @property
     def aliases(self) -> list[str]:
@@ -42,7 +44,12 @@ class Scanner:
                 "use a bound alias or a 'namespace.table' identifier."
             )
         table = self._load(identifier)
-        return pl.scan_iceberg(table, snapshot_id=_snapshot(table, identifier, snapshot_id))
+        wanted = _snapshot(table, identifier, snapshot_id)
+        current = table.current_snapshot()
+        self.scanned[identifier] = (
+            wanted if wanted is not None else current.snapshot_id if current else None
+        )
+        return pl.scan_iceberg(table, snapshot_id=wanted)
 
     def _bound(self) -> str:
         return f"bound aliases: {_listing(self.aliases)}" if self._tables else "no tables are bound"

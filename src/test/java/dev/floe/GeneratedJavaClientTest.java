@@ -55,10 +55,15 @@ class GeneratedJavaClientTest {
     catalogs = new CatalogsApi(client);
   }
 
+  /** No Idempotency-Key: the spec's optional header parameter. */
+  private PolarsResponse run(PolarsRequest request) throws ApiException {
+    return workloads.runPolars(request, null);
+  }
+
   @Test
   void queryWithBothBindingForms() throws ApiException {
     PolarsResponse r =
-        workloads.runPolars(
+        run(
             new PolarsRequest()
                 .mode(Mode.QUERY)
                 .query(
@@ -80,7 +85,7 @@ class GeneratedJavaClientTest {
     assertNotNull(r.getRunId());
 
     PolarsResponse counted =
-        workloads.runPolars(
+        run(
             new PolarsRequest()
                 .mode(Mode.QUERY)
                 .query("SELECT COUNT(*) AS n FROM f")
@@ -92,7 +97,7 @@ class GeneratedJavaClientTest {
   @Test
   void scriptWithParams() throws ApiException {
     PolarsResponse r =
-        workloads.runPolars(
+        run(
             new PolarsRequest()
                 .mode(Mode.SCRIPT)
                 .script(
@@ -112,7 +117,7 @@ class GeneratedJavaClientTest {
         assertThrows(
             ApiException.class,
             () ->
-                workloads.runPolars(
+                run(
                     new PolarsRequest()
                         .mode(Mode.QUERY)
                         .query("SELECT * FROM x")

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
+import dev.floe.runs.BusyException;
 import dev.floe.workload.RunFailedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -31,20 +32,25 @@ public class ErrorMappers {
     if (e.code() == ErrorCode.INTERNAL) {
       LOG.errorf("run %s failed inside Floe: %s", e.runId(), e.getMessage());
     }
-    return respond(
-        e.code().httpStatus(),
-        new ErrorResponse(
-            false,
-            e.getMessage(),
-            e.details(),
-            e.code(),
-            e.runId(),
-            e.diagnostics(),
-            logs,
-            null,
-            null,
-            null),
-        headers);
+    Response response =
+        respond(
+            e.code().httpStatus(),
+            new ErrorResponse(
+                false,
+                e.getMessage(),
+                e.details(),
+                e.code(),
+                e.runId(),
+                e.diagnostics(),
+                logs,
+                null,
+                null,
+                null),
+            headers);
+    if (e instanceof BusyException busy) {
+      response.getHeaders().putSingle("Retry-After", String.valueOf(busy.retryAfterSeconds()));
+    }
+    return response;
   }
 
   @ServerExceptionMapper
@@ -117,9 +123,6 @@ public class ErrorMappers {
             && headers.getAcceptableMediaTypes().stream()
                 .anyMatch(m -> m.isCompatible(PROBLEM) && !m.isWildcardType());
     var builder = Response.status(status);
-    if (status == 429) {
-      builder.header("Retry-After", "2");
-    }
     return problem
         ? builder.type(PROBLEM).entity(body.withProblem()).build()
         : builder.type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();

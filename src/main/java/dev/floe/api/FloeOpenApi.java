@@ -24,7 +24,31 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
                   content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
               @APIResponse(
                   name = "NotFound",
-                  description = "CATALOG_NOT_FOUND, NAMESPACE_NOT_FOUND or TABLE_NOT_FOUND",
+                  description =
+                      "CATALOG_NOT_FOUND, NAMESPACE_NOT_FOUND, TABLE_NOT_FOUND or (extension)"
+                          + " RUN_NOT_FOUND",
+                  content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
+              @APIResponse(
+                  name = "Conflict",
+                  description =
+                      "SCHEMA_MISMATCH, RUN_FINISHED, (extension) COMMIT_CONFLICT or RUN_CANCELLED",
+                  content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
+              @APIResponse(
+                  name = "Gone",
+                  description = "(extension) RESULT_EXPIRED",
+                  content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
+              @APIResponse(
+                  name = "Busy",
+                  description = "BUSY; the Retry-After header says when to try again",
+                  headers =
+                      @org.eclipse.microprofile.openapi.annotations.headers.Header(
+                          name = "Retry-After",
+                          description = "seconds",
+                          schema =
+                              @Schema(
+                                  type =
+                                      org.eclipse.microprofile.openapi.annotations.enums.SchemaType
+                                          .INTEGER)),
                   content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
               @APIResponse(
                   name = "TooLarge",
@@ -34,7 +58,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
                   name = "Unprocessable",
                   description =
                       "SCRIPT_ERROR, QUERY_ERROR, RESULT_NOT_ASSIGNED, RESULT_WRONG_TYPE,"
-                          + " OUT_OF_MEMORY",
+                          + " OUT_OF_MEMORY, IDEMPOTENCY_KEY_REUSED",
                   content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
               @APIResponse(
                   name = "Internal",

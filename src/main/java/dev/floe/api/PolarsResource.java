@@ -1,108 +1,163 @@
 package dev.floe.api;
 
-import dev.floe.catalog.SaveOutcome;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
-import dev.floe.results.ArrowJsonRenderer;
-import dev.floe.results.TabularResult;
-import dev.floe.workload.CompletedRun;
+import dev.floe.runs.RunManager;
+import dev.floe.runs.RunRecord;
 import dev.floe.workload.Workload;
-import dev.floe.workload.WorkloadService;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpServerResponse;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.UUID;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** The workload endpoint: parse, validate, delegate, render. */
+/** The workload endpoints: run now and answer (JSON or Arrow), or accept a run for later. */
 @Path("/api/v1/warehouse/polars")
 @Tag(name = "workloads")
 public class PolarsResource {
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  private static final ObjectMapper CANONICAL =
+      JsonMapper.builder()
+          .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+          .build();
+
   private final RequestMapper requests;
-  private final WorkloadService workloads;
+  private final RunManager runs;
+  private final RunResults results;
 
-  public PolarsResource(RequestMapper requests, WorkloadService workloads) {
+  public PolarsResource(RequestMapper requests, RunManager runs, RunResults results) {
     this.requests = requests;
-    this.workloads = workloads;
-  }
-
-  private static PolarsResponse.Saved saved(SaveOutcome saved) {
-    return saved == null
-        ? null
-        : new PolarsResponse.Saved(
-            saved.table().toString(), saved.rowsWritten(), saved.mode(), saved.snapshotId());
+    this.runs = runs;
+    this.results = results;
   }
 
   @POST
   @Blocking
   @Consumes(MediaType.APPLICATION_JSON)
-  @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
+  @Produces({MediaType.APPLICATION_JSON, "application/problem+json", RunResults.ARROW})
   @Operation(
       operationId = "runPolars",
-      summary = "Run a Polars SQL query or Python script against the lake")
+      summary = "Run a Polars SQL query or Python script against the lake",
+      description =
+          "Answers JSON by default; with Accept: application/vnd.apache.arrow.stream, the whole"
+              + " result as an Arrow IPC stream while it is produced.")
   @APIResponse(
       responseCode = "200",
       description = "the result",
-      content = @Content(schema = @Schema(implementation = PolarsResponse.class)))
+      content = {
+        @Content(
+            mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = PolarsResponse.class)),
+        @Content(
+            mediaType = RunResults.ARROW,
+            schema = @Schema(type = SchemaType.STRING, format = "binary"))
+      })
   @APIResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
   @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
+  @APIResponse(responseCode = "409", ref = "#/components/responses/Conflict")
   @APIResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
   @APIResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
+  @APIResponse(responseCode = "429", ref = "#/components/responses/Busy")
   @APIResponse(responseCode = "500", ref = "#/components/responses/Internal")
   @APIResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
   @APIResponse(responseCode = "504", ref = "#/components/responses/Timeout")
-  public PolarsResponse run(PolarsRequest request) throws InterruptedException {
-    String runId = "r-" + UUID.randomUUID();
+  public Response run(
+      PolarsRequest request,
+      @Parameter(description = "(extension) the same key with the same body returns the first run")
+          @HeaderParam(IDEMPOTENCY_KEY)
+          String idempotencyKey,
+      @Context HttpHeaders headers,
+      @Context HttpServerResponse connection)
+      throws InterruptedException, IOException {
+    Workload workload = requests.toWorkload(request, "anonymous");
+    boolean arrow = wantsArrow(headers);
+    boolean keep = idempotencyKey != null;
+    boolean streamed = arrow && !keep && workload.destination() == null && !workload.dryRun();
+    Instant deadline = Instant.now().plus(workload.limits().timeout());
+    RunManager.Ticket ticket =
+        runs.submit(
+            new RunManager.Submission(
+                workload, idempotencyKey, bodyHash(request), streamed, keep, deadline));
+    String runId = ticket.runId();
+    connection.closeHandler(gone -> runs.abandon(runId));
+    if (streamed) {
+      return results.arrowPipe(runId);
+    }
+    RunRecord end = awaitWithin(runId, deadline);
+    Runnable afterwards = keep ? () -> {} : () -> runs.discardResult(runId);
+    if (arrow) {
+      return results.arrowFile(end, afterwards);
+    }
     try {
-      Workload workload = requests.toWorkload(request, "anonymous");
-      if (workload.dryRun()) {
-        throw FloeException.invalid(
-            "Cannot plan without running: dryRun is not available on this server yet; remove"
-                + " dryRun.");
+      return Response.ok(results.json(end), MediaType.APPLICATION_JSON_TYPE).build();
+    } finally {
+      afterwards.run();
+    }
+  }
+
+  /**
+   * Waits for the run; if it is still queued at its caller's deadline, it is taken out of the queue
+   * and the caller gets TIMEOUT. Once running, the run's own time limit ends it.
+   */
+  private RunRecord awaitWithin(String runId, Instant deadline) throws InterruptedException {
+    Duration left = Duration.between(Instant.now(), deadline).plusSeconds(1);
+    RunRecord end = runs.await(runId, left.isNegative() ? Duration.ZERO : left);
+    if (end == null && runs.get(runId).status() == dev.floe.runs.RunStatus.QUEUED) {
+      runs.abandon(runId);
+      end = runs.await(runId, Duration.ofSeconds(5));
+    }
+    return end != null ? end : runs.await(runId, Duration.ofDays(1));
+  }
+
+  static boolean wantsArrow(HttpHeaders headers) {
+    for (MediaType type : headers.getAcceptableMediaTypes()) {
+      if (type.isWildcardType()) {
+        return false;
       }
-      try (CompletedRun run = workloads.execute(workload, runId)) {
-        long bytes = run.resultBytes();
-        // A saved result has landed already: its inline rows are capped by maxRows, never refused.
-        if (run.saved() == null && bytes > workload.limits().maxResultBytes()) {
-          throw new FloeException(
-              ErrorCode.LIMIT_EXCEEDED,
-              "The result is "
-                  + bytes
-                  + " bytes, above this request's limit of "
-                  + workload.limits().maxResultBytes()
-                  + " bytes for a JSON response; aggregate it, save it with destination, or ask"
-                  + " for Arrow (Accept: application/vnd.apache.arrow.stream).");
-        }
-        TabularResult table;
-        try (InputStream in = run.openResult()) {
-          table = ArrowJsonRenderer.render(in, workload.limits().maxRows());
-        }
-        return new PolarsResponse(
-            true,
-            new PolarsResponse.Results(table.columns(), table.columnTypes(), table.rows()),
-            table.rowCount(),
-            run.elapsed().toMillis() + "ms",
-            null,
-            saved(run.saved()),
-            new PolarsResponse.Compute("local", false, null, null),
-            run.logs(),
-            table.truncated(),
-            runId);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      if (type.isCompatible(RunResults.ARROW_TYPE)) {
+        return true;
       }
-    } catch (FloeException e) {
-      throw e.inRun(runId);
+      if (type.isCompatible(MediaType.APPLICATION_JSON_TYPE)
+          || type.isCompatible(ErrorMappers.PROBLEM)) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** What an Idempotency-Key is bound to: the request as parsed, in a canonical form. */
+  static String bodyHash(PolarsRequest request) {
+    try {
+      byte[] canonical = CANONICAL.writeValueAsString(request).getBytes(StandardCharsets.UTF_8);
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+      throw new FloeException(ErrorCode.INTERNAL, "Cannot fingerprint the request.");
     }
   }
 }

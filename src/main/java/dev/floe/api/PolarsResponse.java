@@ -19,7 +19,28 @@ public record PolarsResponse(
     @Schema(required = true) Compute compute,
     @Schema(description = "(extension) the run's stdout/stderr, bounded") String logs,
     @Schema(description = "(extension) true when maxRows cut the inline rows") boolean truncated,
-    @Schema(description = "(extension)") @JsonProperty("run_id") String runId) {
+    @Schema(description = "(extension)") @JsonProperty("run_id") String runId,
+    @Schema(description = "(extension) what a dry run found; absent otherwise")
+        @JsonProperty("dry_run")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        DryRun dryRun) {
+
+  /** A dry run: the output schema, the optimized plan, the tables and snapshots it would read. */
+  @Schema(name = "DryRun")
+  public record DryRun(
+      @Schema(required = true) List<String> columns,
+      @Schema(required = true) @JsonProperty("column_types") List<String> columnTypes,
+      @Schema(required = true, description = "Polars' optimized plan") String plan,
+      @Schema(required = true) List<ScannedTable> tables,
+      @Schema(nullable = true, description = "where a real run would save") String destination) {}
+
+  /** A table a dry run would read, at the snapshot it would read. */
+  @Schema(name = "ScannedTable")
+  public record ScannedTable(
+      @Schema(required = true, examples = "default.flowers") String table,
+      @Schema(nullable = true, description = "string of decimal digits; null for an empty table")
+          @JsonProperty("snapshot_id")
+          String snapshotId) {}
 
   /** The result table: columns, their Polars dtype names, and the inline rows. */
   @Schema(name = "Results")

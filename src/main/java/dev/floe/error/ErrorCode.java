@@ -17,8 +17,12 @@ public enum ErrorCode {
   OUT_OF_MEMORY(422),
   SCHEMA_MISMATCH(409),
   RUN_FINISHED(409),
+  /** Extension: the run was cancelled (DELETE on the run, or its client went away). */
+  RUN_CANCELLED(409),
   /** Extension: a save lost the optimistic-commit race more often than the retry budget. */
   COMMIT_CONFLICT(409),
+  /** Extension: the run's kept result passed its time to live and was removed. */
+  RESULT_EXPIRED(410),
   LIMIT_EXCEEDED(413),
   BUSY(429),
   INTERNAL(500),

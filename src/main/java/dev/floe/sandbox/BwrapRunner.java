@@ -20,7 +20,6 @@ import java.util.Set;
 public final class BwrapRunner implements Runner {
   private final HarnessCommand harness;
   private final PythonEnvironment python;
-  private final int logBytes;
   private final int uid;
   private final int gid;
   private final int scratchMb;
@@ -32,7 +31,6 @@ public final class BwrapRunner implements Runner {
   public BwrapRunner(
       HarnessCommand harness,
       PythonEnvironment python,
-      int logBytes,
       int uid,
       int gid,
       int scratchMb,
@@ -44,7 +42,6 @@ public final class BwrapRunner implements Runner {
     this.cgroups = cgroups;
     this.maxPids = maxPids;
     this.python = python;
-    this.logBytes = logBytes;
     this.uid = uid;
     this.gid = gid;
     this.scratchMb = scratchMb;
@@ -79,7 +76,7 @@ public final class BwrapRunner implements Runner {
               command(spec, harness.python(spec), group),
               spec.runDir(),
               spec.timeout(),
-              logBytes);
+              spec.log());
     } catch (RuntimeException e) {
       if (group != null) {
         group.killAndRemove();

@@ -23,8 +23,7 @@ public final class ProcessSupervisor {
   private ProcessSupervisor() {}
 
   public static RunHandle start(
-      String runId, List<String> command, Path workDir, Duration timeout, int logBytes) {
-    BoundedLog log = new BoundedLog(logBytes);
+      String runId, List<String> command, Path workDir, Duration timeout, BoundedLog log) {
     long started = System.nanoTime();
     StartedProcess process;
     try {

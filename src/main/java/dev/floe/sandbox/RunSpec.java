@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param runDir the run's own directory (job.json, out/); the only place the run may write
  * @param readOnlyPaths lake paths the run reads (warehouse, embedded catalog directory)
+ * @param log where the run's stdout and stderr go; readable while the run is going
  */
 public record RunSpec(
     String runId,
@@ -18,7 +19,8 @@ public record RunSpec(
     Duration timeout,
     int memoryMb,
     int maxThreads,
-    List<String> readOnlyPaths) {
+    List<String> readOnlyPaths,
+    BoundedLog log) {
 
   public Path outDir() {
     return runDir.resolve("out");

@@ -48,7 +48,7 @@ public class RunnerProvider {
     } else {
       switch (sandbox.runner()) {
         case UNSAFE_PROCESS -> {
-          chosen = new UnsafeProcessRunner(command, limits.logBytes());
+          chosen = new UnsafeProcessRunner(command);
           LOG.warn(
               "\n*** floe.sandbox.runner=unsafe-process: user code runs WITHOUT ISOLATION, as the"
                   + " service's own user. For development only; never expose this service. ***");
@@ -60,7 +60,6 @@ public class RunnerProvider {
               new BwrapRunner(
                   command,
                   python,
-                  limits.logBytes(),
                   sandbox.uid(),
                   sandbox.gid(),
                   sandbox.scratchMb(),
@@ -130,11 +129,13 @@ public class RunnerProvider {
       Path dir = Files.createTempDirectory(home, "probe-");
       Files.createDirectories(dir.resolve("out"));
       Path job = Files.writeString(dir.resolve("job.json"), "{}");
-      RunSpec spec = new RunSpec("probe", dir, job, Duration.ofSeconds(60), 1024, 1, List.of());
+      RunSpec spec =
+          new RunSpec(
+              "probe", dir, job, Duration.ofSeconds(60), 1024, 1, List.of(), new BoundedLog(8192));
       List<String> cmd =
           bwrap.command(spec, List.of(python.python().toString(), "-I", "-c", "import polars"));
       ProcessResult result =
-          ProcessSupervisor.start("probe", cmd, dir, spec.timeout(), 8192).await();
+          ProcessSupervisor.start("probe", cmd, dir, spec.timeout(), spec.log()).await();
       RunFiles.deleteTree(dir);
       if (result.exitCode() != 0) {
         return "bubblewrap could not start an isolated run here (exit "

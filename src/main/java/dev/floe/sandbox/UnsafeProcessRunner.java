@@ -9,11 +9,9 @@ import java.util.List;
  */
 public final class UnsafeProcessRunner implements Runner {
   private final HarnessCommand harness;
-  private final int logBytes;
 
-  public UnsafeProcessRunner(HarnessCommand harness, int logBytes) {
+  public UnsafeProcessRunner(HarnessCommand harness) {
     this.harness = harness;
-    this.logBytes = logBytes;
   }
 
   @Override
@@ -31,6 +29,7 @@ public final class UnsafeProcessRunner implements Runner {
     List<String> command = new ArrayList<>(harness.environment(spec, spec.runDir().toString()));
     command.addAll(harness.resourceLimits(spec));
     command.addAll(harness.python(spec));
-    return ProcessSupervisor.start(spec.runId(), command, spec.runDir(), spec.timeout(), logBytes);
+    return ProcessSupervisor.start(
+        spec.runId(), command, spec.runDir(), spec.timeout(), spec.log());
   }
 }

@@ -53,7 +53,11 @@ final class RunFailures {
           ErrorCode.TIMEOUT,
           "The run did not finish within its time limit of "
               + limits.timeout().toSeconds()
-              + " s and was stopped; filter or aggregate earlier to make it cheaper, or raise"
+              + " s"
+              + (limits.queued().toSeconds() >= 1
+                  ? " (" + limits.queued().toSeconds() + " s of it waiting for a free runner)"
+                  : "")
+              + " and was stopped; filter or aggregate earlier to make it cheaper, or raise"
               + " limits.timeoutSeconds.");
     }
     if (RunFiles.isPlainFile(errorFile)) {

@@ -10,6 +10,7 @@ import dev.floe.config.FloeConfig;
 import dev.floe.config.SandboxConfig;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
+import dev.floe.results.ArrowStreams;
 import dev.floe.sandbox.ProcessResult;
 import dev.floe.sandbox.RunFiles;
 import dev.floe.sandbox.RunHandle;
@@ -32,6 +33,7 @@ import org.jboss.logging.Logger;
 public class WorkloadService {
   private static final Logger LOG = Logger.getLogger(WorkloadService.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long MAX_PLAN_BYTES = 4L << 20;
 
   private final CatalogRegistry catalogs;
   private final LakeLookup lookup;
@@ -55,8 +57,12 @@ public class WorkloadService {
     this.runsDir = floe.homePath().resolve("runs");
   }
 
-  /** Runs the workload to completion; the caller closes the returned run to free its result. */
-  public CompletedRun execute(Workload workload, String runId) throws InterruptedException {
+  /**
+   * Runs the workload to completion; the caller closes the returned run to free its result. With a
+   * pipe in {@code control}, the result streams through it to a reader while the run goes.
+   */
+  public CompletedRun execute(Workload workload, String runId, RunControl control)
+      throws InterruptedException {
     long started = System.nanoTime();
     phase(runId, RunPhase.PLAN);
     if (workload.compute().distributed()) {
@@ -96,20 +102,35 @@ public class WorkloadService {
     phase(runId, RunPhase.SANDBOX_START);
     Path runDir = createRunDir(runId);
     boolean handedOff = false;
+    ResultPipe pipe = workload.dryRun() ? null : control.pipe();
     try {
       RunSpec spec =
           new RunSpec(
               runId,
               runDir,
               runDir.resolve("job.json"),
-              workload.limits().timeout(),
+              workload.limits().runTime(),
               workload.limits().memoryMb(),
               maxThreads(workload),
-              catalog.readOnlyPaths());
-      writeJob(spec, workload, catalog);
-      RunHandle handle = runner.start(spec);
-      phase(runId, RunPhase.EXECUTE);
-      ProcessResult process = handle.await();
+              catalog.readOnlyPaths(),
+              control.log());
+      Path output = workload.dryRun() ? spec.outDir().resolve("plan.json") : spec.resultFile();
+      writeJob(spec, workload, catalog, output, pipe != null);
+      if (pipe != null) {
+        makeFifo(output);
+        pipe.created(output);
+      }
+      ProcessResult process;
+      try {
+        RunHandle handle = runner.start(spec);
+        phase(runId, RunPhase.EXECUTE);
+        control.attach(handle);
+        process = handle.await();
+      } finally {
+        if (pipe != null) {
+          pipe.writerGone();
+        }
+      }
       LOG.infof(
           "run %s: %s exit=%d timedOut=%s in %d ms",
           runId,
@@ -117,22 +138,36 @@ public class WorkloadService {
           process.exitCode(),
           process.timedOut(),
           process.elapsed().toMillis());
-      if (process.timedOut()
-          || process.exitCode() != 0
-          || !RunFiles.isPlainFile(spec.resultFile())) {
+      if (control.cancelled()) {
+        throw new RunFailedException(cancelled(runId), process.logs());
+      }
+      boolean produced =
+          !process.timedOut()
+              && process.exitCode() == 0
+              && (pipe != null || RunFiles.isPlainFile(output));
+      ArrowStreams.Summary summary = null;
+      if (produced && pipe == null && !workload.dryRun()) {
+        summary = summarize(output);
+        produced = summary.complete();
+      }
+      if (!produced) {
         FloeException failure = RunFailures.classify(process, spec.errorFile(), workload.limits());
         throw new RunFailedException(failure, process.logs());
       }
+      String plan = workload.dryRun() ? readPlan(output) : null;
       SaveOutcome saved = null;
       Destination destination = workload.destination();
-      if (destination != null) {
+      if (destination != null && !workload.dryRun()) {
+        if (!control.enterCommit()) {
+          throw new RunFailedException(cancelled(runId), process.logs());
+        }
         phase(runId, RunPhase.COMMIT);
         try {
           saved =
               committer.commit(
                   catalog,
                   destination.table(),
-                  spec.resultFile(),
+                  output,
                   destination.saveMode().name().toLowerCase(Locale.ROOT),
                   destination.schemaMode().name().toLowerCase(Locale.ROOT),
                   runDir);
@@ -144,7 +179,9 @@ public class WorkloadService {
       handedOff = true;
       return new CompletedRun(
           runId,
-          spec.resultFile(),
+          pipe == null && !workload.dryRun() ? output : null,
+          summary == null ? null : summary.rows(),
+          plan,
           process.logs(),
           saved,
           java.time.Duration.ofNanos(System.nanoTime() - started),
@@ -156,6 +193,55 @@ public class WorkloadService {
     }
   }
 
+  /** The failure a cancelled run reports. */
+  public static FloeException cancelled(String runId) {
+    return new FloeException(
+        ErrorCode.RUN_CANCELLED,
+        "Run " + runId + " was cancelled before it finished; nothing was saved. Run it again.");
+  }
+
+  private static ArrowStreams.Summary summarize(Path result) {
+    try {
+      return ArrowStreams.summarize(result);
+    } catch (IOException e) {
+      return new ArrowStreams.Summary(0, false);
+    }
+  }
+
+  /** The harness's dry-run answer: small JSON, read only if it is a plain file of sane size. */
+  private static String readPlan(Path plan) {
+    try {
+      if (Files.size(plan) > MAX_PLAN_BYTES) {
+        throw new FloeException(
+            ErrorCode.LIMIT_EXCEEDED,
+            "The plan is larger than "
+                + MAX_PLAN_BYTES
+                + " bytes; run the workload instead of a dry run.");
+      }
+      return Files.readString(plan);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the plan of a dry run", e);
+    }
+  }
+
+  private static void makeFifo(Path path) {
+    try {
+      Process mkfifo =
+          new ProcessBuilder("mkfifo", "-m", "0666", path.toString())
+              .redirectErrorStream(true)
+              .start();
+      String said = new String(mkfifo.getInputStream().readAllBytes()).strip();
+      if (mkfifo.waitFor() != 0) {
+        throw new IOException("mkfifo failed: " + said);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create the result pipe " + path, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while creating the result pipe", e);
+    }
+  }
+
   private int maxThreads(Workload workload) {
     int cores = Runtime.getRuntime().availableProcessors();
     int configured = sandbox.maxThreads().orElse(cores);
@@ -163,7 +249,8 @@ public class WorkloadService {
     return asked == null ? configured : Math.min(asked, configured);
   }
 
-  private void writeJob(RunSpec spec, Workload workload, CatalogHandle catalog) {
+  private void writeJob(
+      RunSpec spec, Workload workload, CatalogHandle catalog, Path output, boolean streamed) {
     Map<String, Object> tables = new LinkedHashMap<>();
     for (TableBinding b : workload.tables()) {
       Map<String, Object> t = new LinkedHashMap<>();
@@ -179,7 +266,11 @@ public class WorkloadService {
     job.put("tables", tables);
     job.put("params", workload.params());
     job.put("catalog", Map.of("name", catalog.name(), "properties", catalog.sandboxProperties()));
-    job.put("result_path", spec.resultFile().toString());
+    job.put("result_path", output.toString());
+    job.put("dry_run", workload.dryRun());
+    // Streamed results are computed by Polars' streaming engine, so they start flowing before the
+    // last batch exists; the rest use the in-memory engine (the numbers of a plain collect()).
+    job.put("engine", streamed ? "streaming" : "in-memory");
     job.put("error_path", spec.errorFile().toString());
     job.put("max_threads", spec.maxThreads());
     job.put("script_filename", "script.py");

@@ -1,0 +1,251 @@
+package dev.floe.api;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.floe.catalog.SaveOutcome;
+import dev.floe.error.ErrorCode;
+import dev.floe.error.FloeException;
+import dev.floe.results.ArrowJsonRenderer;
+import dev.floe.results.ArrowStreams;
+import dev.floe.results.TabularResult;
+import dev.floe.runs.RunManager;
+import dev.floe.runs.RunRecord;
+import dev.floe.runs.RunStatus;
+import dev.floe.workload.ResultPipe;
+import dev.floe.workload.RunControl;
+import dev.floe.workload.RunFailedException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Turns a run's outcome into what the client asked for: JSON, an Arrow stream, or its error. */
+@ApplicationScoped
+public class RunResults {
+  public static final String ARROW = "application/vnd.apache.arrow.stream";
+  public static final MediaType ARROW_TYPE = MediaType.valueOf(ARROW);
+  private static final int CHUNK = 64 * 1024;
+  private static final ObjectMapper PLAN =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private final RunManager runs;
+
+  public RunResults(RunManager runs) {
+    this.runs = runs;
+  }
+
+  static PolarsResponse.Saved saved(SaveOutcome saved) {
+    return saved == null
+        ? null
+        : new PolarsResponse.Saved(
+            saved.table().toString(), saved.rowsWritten(), saved.mode(), saved.snapshotId());
+  }
+
+  /** The failure of a run that did not succeed, as the exception the error mappers render. */
+  static FloeException failure(RunRecord end) {
+    FloeException error =
+        end.error() != null
+            ? end.error()
+            : new FloeException(ErrorCode.INTERNAL, "Run " + end.runId() + " failed.");
+    String logs = end.logs() == null || end.logs().total() == 0 ? null : end.logs().text();
+    return new RunFailedException(error, logs).inRun(end.runId());
+  }
+
+  /** The synchronous endpoint's JSON answer for a finished run. */
+  PolarsResponse json(RunRecord end) {
+    if (end.status() != RunStatus.SUCCEEDED) {
+      throw failure(end);
+    }
+    String logs = end.logs() == null ? "" : end.logs().text();
+    String time = (end.elapsedMs() == null ? 0 : end.elapsedMs()) + "ms";
+    PolarsResponse.Compute local = new PolarsResponse.Compute("local", false, null, null);
+    if (end.plan() != null) {
+      return new PolarsResponse(
+          true, null, 0, time, null, null, local, logs, false, end.runId(), dryRun(end));
+    }
+    Path file = keptResult(end);
+    TabularResult table;
+    try {
+      long bytes = Files.size(file);
+      // A saved result has landed already: its inline rows are capped by maxRows, never refused.
+      if (end.saved() == null && bytes > end.maxResultBytes()) {
+        throw new FloeException(
+                ErrorCode.LIMIT_EXCEEDED,
+                "The result is "
+                    + bytes
+                    + " bytes, above this request's limit of "
+                    + end.maxResultBytes()
+                    + " bytes for a JSON response; aggregate it, save it with destination, or ask"
+                    + " for Arrow (Accept: "
+                    + ARROW
+                    + ").")
+            .inRun(end.runId());
+      }
+      try (InputStream in = Files.newInputStream(file)) {
+        table = ArrowJsonRenderer.render(in, end.maxRows());
+      }
+    } catch (NoSuchFileException gone) {
+      throw expired(end);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new PolarsResponse(
+        true,
+        new PolarsResponse.Results(table.columns(), table.columnTypes(), table.rows()),
+        table.rowCount(),
+        time,
+        null,
+        saved(end.saved()),
+        local,
+        logs,
+        table.truncated(),
+        end.runId(),
+        null);
+  }
+
+  /** A finished run's kept result as an Arrow stream, read from its file in bounded chunks. */
+  Response arrowFile(RunRecord end, Runnable afterwards) {
+    if (end.status() != RunStatus.SUCCEEDED) {
+      throw failure(end);
+    }
+    if (end.plan() != null) {
+      throw FloeException.invalid(
+          "Run " + end.runId() + " was a dry run and has no result rows; ask for JSON.");
+    }
+    Path file = keptResult(end);
+    InputStream in;
+    try {
+      in = Files.newInputStream(file);
+    } catch (NoSuchFileException gone) {
+      throw expired(end);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    StreamingOutput body =
+        out -> {
+          try (in) {
+            in.transferTo(out);
+          } finally {
+            afterwards.run();
+          }
+        };
+    return arrow(body, end.runId());
+  }
+
+  /**
+   * Streams a run's result from its pipe while the run produces it. Failures before the first byte
+   * are thrown (so the client gets the JSON error envelope); after it, the stream is cut off before
+   * its end-of-stream marker, which a client can never take for a whole result.
+   */
+  Response arrowPipe(String runId) throws InterruptedException, IOException {
+    RunControl control = runs.control(runId).orElse(null);
+    ResultPipe pipe = control == null ? null : control.pipe();
+    InputStream in = pipe == null ? null : pipe.open(runs.ended(runId));
+    if (in == null) {
+      throw failureOrBug(runs.await(runId, Duration.ofMinutes(1)), runId);
+    }
+    byte[] first = new byte[CHUNK];
+    int n = in.read(first);
+    if (n < 0) {
+      in.close();
+      throw failureOrBug(runs.await(runId, Duration.ofMinutes(1)), runId);
+    }
+    int firstLength = n;
+    StreamingOutput body =
+        out -> {
+          ArrowStreams.HoldBack stream = new ArrowStreams.HoldBack(out);
+          try (in) {
+            stream.write(first, 0, firstLength);
+            byte[] chunk = new byte[CHUNK];
+            int read;
+            while ((read = in.read(chunk)) >= 0) {
+              stream.write(chunk, 0, read);
+            }
+            RunRecord end = runs.await(runId, Duration.ofMinutes(1));
+            if (end == null || end.status() != RunStatus.SUCCEEDED) {
+              throw new IOException(
+                  "run "
+                      + runId
+                      + " failed while streaming its result"
+                      + (end == null || end.error() == null
+                          ? ""
+                          : ": " + end.error().getMessage()));
+            }
+            stream.finish();
+          } catch (IOException e) {
+            runs.abandon(runId);
+            throw e;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            runs.abandon(runId);
+            throw new IOException("interrupted while streaming run " + runId, e);
+          }
+        };
+    return arrow(body, runId);
+  }
+
+  private static Response arrow(StreamingOutput body, String runId) {
+    return Response.ok(body, ARROW_TYPE).header("X-Floe-Run-Id", runId).build();
+  }
+
+  private static FloeException failureOrBug(RunRecord end, String runId) {
+    if (end != null && end.status() != RunStatus.SUCCEEDED) {
+      return failure(end);
+    }
+    return new FloeException(
+            ErrorCode.INTERNAL,
+            "Run "
+                + runId
+                + " ended without streaming a result; report the run id to the operator.")
+        .inRun(runId);
+  }
+
+  private static Path keptResult(RunRecord end) {
+    if (end.resultFile() == null) {
+      throw expired(end);
+    }
+    return Path.of(end.resultFile());
+  }
+
+  private static FloeException expired(RunRecord end) {
+    return new FloeException(
+            ErrorCode.RESULT_EXPIRED,
+            "The result of run "
+                + end.runId()
+                + " is no longer kept (results are kept for a limited time, and a synchronous"
+                + " run's result only for its own response); run the workload again.")
+        .inRun(end.runId());
+  }
+
+  private static PolarsResponse.DryRun dryRun(RunRecord end) {
+    try {
+      HarnessPlan plan = PLAN.readValue(end.plan(), HarnessPlan.class);
+      return new PolarsResponse.DryRun(
+          plan.columns(),
+          plan.columnTypes(),
+          plan.plan(),
+          plan.scanned() == null ? List.of() : plan.scanned(),
+          end.destination());
+    } catch (IOException | RuntimeException e) {
+      throw new FloeException(
+              ErrorCode.INTERNAL,
+              "The dry run of " + end.runId() + " produced an unreadable plan; run it again.")
+          .inRun(end.runId());
+    }
+  }
+
+  /** What the harness writes for a dry run (untrusted: only these typed fields are read). */
+  private record HarnessPlan(
+      List<String> columns,
+      @com.fasterxml.jackson.annotation.JsonProperty("column_types") List<String> columnTypes,
+      String plan,
+      List<PolarsResponse.ScannedTable> scanned) {}
+}

@@ -1,0 +1,215 @@
+package dev.floe.api;
+
+import dev.floe.error.FloeException;
+import dev.floe.runs.RunManager;
+import dev.floe.runs.RunRecord;
+import dev.floe.runs.RunStatus;
+import dev.floe.workload.Workload;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** (extension) Runs: list, follow, read the result and logs of, and cancel. */
+@Path("/api/v1/warehouse/polars/runs")
+@Tag(name = "runs")
+@Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
+public class RunsResource {
+  private static final int MAX_LISTED = 1000;
+
+  private final RequestMapper requests;
+  private final RunManager runs;
+  private final RunResults results;
+
+  public RunsResource(RequestMapper requests, RunManager runs, RunResults results) {
+    this.requests = requests;
+    this.runs = runs;
+    this.results = results;
+  }
+
+  @POST
+  @Blocking
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(
+      operationId = "submitPolarsRun",
+      summary = "(extension) Accept a run and answer at once; follow it under /runs/{id}")
+  @APIResponse(
+      responseCode = "202",
+      description = "accepted",
+      headers =
+          @Header(
+              name = "Location",
+              description = "the run",
+              schema = @Schema(type = SchemaType.STRING)),
+      content = @Content(schema = @Schema(implementation = RunView.class)))
+  @APIResponse(
+      responseCode = "200",
+      description = "the first run of this Idempotency-Key",
+      content = @Content(schema = @Schema(implementation = RunView.class)))
+  @APIResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+  @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
+  @APIResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
+  @APIResponse(responseCode = "429", ref = "#/components/responses/Busy")
+  @APIResponse(responseCode = "500", ref = "#/components/responses/Internal")
+  public Response submit(
+      PolarsRequest request,
+      @Parameter(description = "(extension) the same key with the same body returns the first run")
+          @HeaderParam(PolarsResource.IDEMPOTENCY_KEY)
+          String idempotencyKey) {
+    Workload workload = requests.toWorkload(request, "anonymous");
+    RunManager.Ticket ticket =
+        runs.submit(
+            new RunManager.Submission(
+                workload, idempotencyKey, PolarsResource.bodyHash(request), false, true, null));
+    RunView view = RunView.of(runs.get(ticket.runId()));
+    return Response.status(ticket.replay() ? 200 : 202)
+        .header("Location", view.links().self())
+        .type(MediaType.APPLICATION_JSON_TYPE)
+        .entity(view)
+        .build();
+  }
+
+  @GET
+  @Blocking
+  @Operation(operationId = "listRuns", summary = "Recent runs, newest first")
+  @APIResponse(
+      responseCode = "200",
+      description = "the runs",
+      content = @Content(schema = @Schema(implementation = RunView.Page.class)))
+  @APIResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+  public RunView.Page list(
+      @Parameter(description = "only runs with this status") @QueryParam("status") String status,
+      @Parameter(description = "at most this many (1–1000)")
+          @QueryParam("limit")
+          @DefaultValue("50")
+          int limit) {
+    RunStatus wanted = null;
+    if (status != null && !status.isBlank()) {
+      wanted = RunStatus.parse(status);
+      if (wanted == null) {
+        throw FloeException.invalid(
+            "Unknown status '"
+                + status
+                + "'; use one of "
+                + Arrays.stream(RunStatus.values())
+                    .map(RunStatus::wire)
+                    .collect(Collectors.joining(", "))
+                + ".");
+      }
+    }
+    if (limit < 1 || limit > MAX_LISTED) {
+      throw FloeException.invalid(
+          "limit must be between 1 and " + MAX_LISTED + "; it was " + limit + ".");
+    }
+    return new RunView.Page(runs.list(wanted, limit).stream().map(RunView::of).toList());
+  }
+
+  @GET
+  @Path("/{id}")
+  @Blocking
+  @Operation(operationId = "getRun", summary = "One run: status, timings, outcome")
+  @APIResponse(
+      responseCode = "200",
+      description = "the run",
+      content = @Content(schema = @Schema(implementation = RunView.class)))
+  @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
+  public RunView get(@PathParam("id") String id) {
+    return RunView.of(runs.get(id));
+  }
+
+  @GET
+  @Path("/{id}/result")
+  @Blocking
+  @Produces({MediaType.APPLICATION_JSON, "application/problem+json", RunResults.ARROW})
+  @Operation(
+      operationId = "getRunResult",
+      summary = "The run's result once it ended: JSON, or Arrow with Accept: " + RunResults.ARROW,
+      description = "Waits for a run that has not ended. A failed run answers its error.")
+  @APIResponse(
+      responseCode = "200",
+      description = "the result",
+      content = {
+        @Content(
+            mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = PolarsResponse.class)),
+        @Content(
+            mediaType = RunResults.ARROW,
+            schema = @Schema(type = SchemaType.STRING, format = "binary"))
+      })
+  @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
+  @APIResponse(responseCode = "409", ref = "#/components/responses/Conflict")
+  @APIResponse(responseCode = "410", ref = "#/components/responses/Gone")
+  @APIResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
+  @APIResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
+  @APIResponse(responseCode = "500", ref = "#/components/responses/Internal")
+  @APIResponse(responseCode = "504", ref = "#/components/responses/Timeout")
+  public Response result(@PathParam("id") String id, @Context HttpHeaders headers)
+      throws InterruptedException {
+    runs.get(id); // 404 before waiting
+    RunRecord end = runs.await(id, Duration.ofDays(1));
+    if (PolarsResource.wantsArrow(headers)) {
+      return results.arrowFile(end, () -> {});
+    }
+    return Response.ok(results.json(end), MediaType.APPLICATION_JSON_TYPE).build();
+  }
+
+  @GET
+  @Path("/{id}/logs")
+  @Blocking
+  @Operation(
+      operationId = "getRunLogs",
+      summary = "The run's output so far; poll with after=<next> until complete")
+  @APIResponse(
+      responseCode = "200",
+      description = "output since the offset",
+      content = @Content(schema = @Schema(implementation = RunView.Logs.class)))
+  @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
+  public RunView.Logs logs(
+      @PathParam("id") String id,
+      @Parameter(description = "byte offset to start from (the previous answer's next)")
+          @QueryParam("after")
+          @DefaultValue("0")
+          long after) {
+    RunManager.LogsView view = runs.logs(id, after);
+    return new RunView.Logs(
+        id, view.run().status(), view.slice().text(), view.slice().next(), view.complete());
+  }
+
+  @DELETE
+  @Path("/{id}")
+  @Blocking
+  @Operation(
+      operationId = "cancelRun",
+      summary = "Cancel: the sandbox is killed, nothing is committed")
+  @APIResponse(
+      responseCode = "200",
+      description = "the cancelled run",
+      content = @Content(schema = @Schema(implementation = RunView.class)))
+  @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
+  @APIResponse(responseCode = "409", ref = "#/components/responses/Conflict")
+  public RunView cancel(@PathParam("id") String id) throws InterruptedException {
+    return RunView.of(runs.cancel(id));
+  }
+}

@@ -1,0 +1,20 @@
+package dev.floe.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.OptionalInt;
+
+/** How many runs execute at once and how many may wait; beyond that, clients get 429 BUSY. */
+@ConfigMapping(prefix = "floe.runners")
+public interface RunnersConfig {
+  /** Runs executing at once. Default: the number of cores. */
+  OptionalInt maxConcurrent();
+
+  /** Runs waiting for a runner; one more is refused with 429 BUSY and Retry-After. */
+  @WithDefault("64")
+  int queueSize();
+
+  default int concurrency() {
+    return Math.max(1, maxConcurrent().orElse(Runtime.getRuntime().availableProcessors()));
+  }
+}

@@ -1,0 +1,112 @@
+package dev.floe.results;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.apache.arrow.flatbuf.MessageHeader;
+import org.apache.arrow.flatbuf.RecordBatch;
+import org.apache.arrow.vector.ipc.ReadChannel;
+import org.apache.arrow.vector.ipc.message.MessageMetadataResult;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
+
+/** Arrow IPC stream facts the service needs without loading any data. */
+public final class ArrowStreams {
+  /** The end-of-stream marker: continuation token, then a zero metadata length. */
+  private static final byte[] EOS = {-1, -1, -1, -1, 0, 0, 0, 0};
+
+  private ArrowStreams() {}
+
+  /**
+   * @param rows rows over all record batches
+   * @param complete the stream ends with its end-of-stream marker, exactly at the end of the file
+   */
+  public record Summary(long rows, boolean complete) {}
+
+  /** Reads only message headers, skipping every body, so a 1 GB result takes milliseconds. */
+  public static Summary summarize(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      ReadChannel in = new ReadChannel(channel);
+      long rows = 0;
+      while (true) {
+        long before = channel.position();
+        MessageMetadataResult message;
+        try {
+          message = MessageSerializer.readMessage(in);
+        } catch (IOException | RuntimeException broken) {
+          return new Summary(rows, false);
+        }
+        if (message == null) {
+          return new Summary(rows, endsWithMarker(channel, before));
+        }
+        if (message.getMessage().headerType() == MessageHeader.RecordBatch) {
+          RecordBatch batch = (RecordBatch) message.getMessage().header(new RecordBatch());
+          rows += batch.length();
+        }
+        channel.position(channel.position() + message.getMessageBodyLength());
+      }
+    }
+  }
+
+  private static boolean endsWithMarker(FileChannel channel, long markerAt) throws IOException {
+    if (channel.size() - markerAt != EOS.length) {
+      return false;
+    }
+    ByteBuffer tail = ByteBuffer.allocate(EOS.length);
+    channel.read(tail, markerAt);
+    return java.util.Arrays.equals(tail.array(), EOS);
+  }
+
+  /**
+   * An output that passes a stream on but keeps its last 8 bytes back, so the end-of-stream marker
+   * reaches the client only when {@link #finish()} confirms the producer succeeded. A stream cut
+   * short is never mistaken for a whole one.
+   */
+  public static final class HoldBack extends OutputStream {
+    private final OutputStream out;
+    private final byte[] held = new byte[EOS.length];
+    private int heldLength;
+
+    public HoldBack(OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (len >= held.length) {
+        out.write(held, 0, heldLength);
+        out.write(b, off, len - held.length);
+        System.arraycopy(b, off + len - held.length, held, 0, held.length);
+        heldLength = held.length;
+        return;
+      }
+      int total = heldLength + len;
+      int release = Math.max(0, total - held.length);
+      out.write(held, 0, release);
+      byte[] kept = new byte[total - release];
+      System.arraycopy(held, release, kept, 0, heldLength - release);
+      System.arraycopy(b, off, kept, heldLength - release, len);
+      System.arraycopy(kept, 0, held, 0, kept.length);
+      heldLength = kept.length;
+    }
+
+    /** The producer succeeded: pass on the held bytes. */
+    public void finish() throws IOException {
+      out.write(held, 0, heldLength);
+      heldLength = 0;
+      out.flush();
+    }
+
+    @Override
+    public void flush() throws IOException {
+      out.flush();
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package dev.floe.runs;
+
+import dev.floe.error.ErrorCode;
+import dev.floe.error.FloeException;
+
+/** Every runner is busy and the queue is full: 429 with a Retry-After estimate. */
+public final class BusyException extends FloeException {
+  private final long retryAfterSeconds;
+
+  BusyException(long retryAfterSeconds, int runners, int queued) {
+    super(
+        ErrorCode.BUSY,
+        "All "
+            + runners
+            + " runners are busy and "
+            + queued
+            + " runs are waiting; retry in about "
+            + retryAfterSeconds
+            + " s (Retry-After), or submit asynchronously.");
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+}

@@ -1,0 +1,91 @@
+package dev.floe.workload;
+
+import dev.floe.sandbox.BoundedLog;
+import dev.floe.sandbox.RunHandle;
+
+/**
+ * The levers on one run from outside it: cancel, watch its logs, read its streamed result. A cancel
+ * is honoured until the trusted commit begins; from then on the run finishes (a save is atomic).
+ */
+public final class RunControl {
+  /** Where a run stands, as far as cancelling is concerned. */
+  public enum Stage {
+    WAITING,
+    RUNNING,
+    COMMITTING,
+    DONE
+  }
+
+  /** What a cancel request found. */
+  public enum CancelOutcome {
+    CANCELLED,
+    ALREADY_COMMITTING,
+    ALREADY_DONE
+  }
+
+  private final BoundedLog log;
+  private final ResultPipe pipe;
+  private Stage stage = Stage.WAITING;
+  private boolean cancelled;
+  private RunHandle handle;
+
+  public RunControl(int logBytes, boolean streamed) {
+    this.log = new BoundedLog(logBytes);
+    this.pipe = streamed ? new ResultPipe() : null;
+  }
+
+  public BoundedLog log() {
+    return log;
+  }
+
+  /** The pipe the result streams through, or null when the result is written to a file. */
+  public ResultPipe pipe() {
+    return pipe;
+  }
+
+  public synchronized Stage stage() {
+    return stage;
+  }
+
+  public synchronized boolean cancelled() {
+    return cancelled;
+  }
+
+  public synchronized CancelOutcome cancel() {
+    if (stage == Stage.DONE) {
+      return CancelOutcome.ALREADY_DONE;
+    }
+    if (stage == Stage.COMMITTING) {
+      return CancelOutcome.ALREADY_COMMITTING;
+    }
+    cancelled = true;
+    if (handle != null) {
+      handle.cancel();
+    }
+    return CancelOutcome.CANCELLED;
+  }
+
+  /** The sandbox started; a cancel from now on kills it. False if the run was cancelled already. */
+  synchronized boolean attach(RunHandle started) {
+    handle = started;
+    stage = Stage.RUNNING;
+    if (cancelled) {
+      started.cancel();
+      return false;
+    }
+    return true;
+  }
+
+  /** The save is about to be committed; false (and nothing committed) if the run was cancelled. */
+  synchronized boolean enterCommit() {
+    if (cancelled) {
+      return false;
+    }
+    stage = Stage.COMMITTING;
+    return true;
+  }
+
+  public synchronized void done() {
+    stage = Stage.DONE;
+  }
+}

@@ -1,0 +1,89 @@
+package dev.floe.results;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ArrowStreamsTest {
+  @TempDir Path dir;
+
+  /** An Arrow IPC stream of {@code batches} batches of {@code rows} rows each. */
+  private static byte[] stream(int batches, int rows) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (BufferAllocator allocator = new RootAllocator();
+        BigIntVector vector = new BigIntVector("i", allocator);
+        VectorSchemaRoot root = VectorSchemaRoot.of(vector);
+        ArrowStreamWriter writer = new ArrowStreamWriter(root, null, out)) {
+      writer.start();
+      for (int b = 0; b < batches; b++) {
+        vector.allocateNew(rows);
+        for (int i = 0; i < rows; i++) {
+          vector.set(i, (long) b * rows + i);
+        }
+        root.setRowCount(rows);
+        writer.writeBatch();
+      }
+      writer.end();
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void summarizeCountsRowsFromHeadersAndSeesTheEndMarker() throws IOException {
+    Path file = Files.write(dir.resolve("r.arrows"), stream(3, 1000));
+    ArrowStreams.Summary summary = ArrowStreams.summarize(file);
+    assertEquals(3000, summary.rows());
+    assertTrue(summary.complete());
+  }
+
+  @Test
+  void aStreamCutShortIsIncompleteWhereverItIsCut() throws IOException {
+    byte[] whole = stream(3, 1000);
+    for (int cut : new int[] {whole.length - 8, whole.length - 3, whole.length / 2, 10}) {
+      Path file = Files.write(dir.resolve("cut-" + cut), Arrays.copyOf(whole, cut));
+      assertFalse(ArrowStreams.summarize(file).complete(), "cut at " + cut);
+    }
+  }
+
+  @Test
+  void holdBackKeepsTheEndMarkerUntilFinish() throws IOException {
+    byte[] whole = stream(2, 100);
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    ArrowStreams.HoldBack out = new ArrowStreams.HoldBack(sent);
+    // Odd chunk sizes, some smaller than the marker, to exercise every path.
+    int at = 0;
+    int[] sizes = {1, 3, 7, 8, 9, 1000, 2};
+    for (int i = 0; at < whole.length; i++) {
+      int n = Math.min(sizes[i % sizes.length], whole.length - at);
+      out.write(whole, at, n);
+      at += n;
+    }
+    assertArrayEquals(Arrays.copyOf(whole, whole.length - 8), sent.toByteArray());
+    out.finish();
+    assertArrayEquals(whole, sent.toByteArray());
+  }
+
+  @Test
+  void holdBackPassesEveryByteWhenTheProducerSucceeds() throws IOException {
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    OutputStream out = new ArrowStreams.HoldBack(sent);
+    out.write(new byte[] {1, 2, 3});
+    ((ArrowStreams.HoldBack) out).finish();
+    assertArrayEquals(new byte[] {1, 2, 3}, sent.toByteArray());
+  }
+}

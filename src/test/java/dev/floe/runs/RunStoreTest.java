@@ -1,0 +1,167 @@
+package dev.floe.runs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.floe.catalog.SaveOutcome;
+import dev.floe.catalog.TableName;
+import dev.floe.error.Diagnostics;
+import dev.floe.error.ErrorCode;
+import dev.floe.error.FloeException;
+import dev.floe.sandbox.BoundedLog;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunStoreTest {
+  @TempDir Path dir;
+
+  private static RunRecord queued(String id, Instant at) {
+    return new RunRecord(
+        id,
+        RunStatus.QUEUED,
+        "query",
+        null,
+        "ns.out",
+        "anonymous",
+        at,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        10,
+        100);
+  }
+
+  private String url() {
+    return "jdbc:sqlite:" + dir.resolve("runs.db");
+  }
+
+  @Test
+  void aRecordSurvivesReopeningWithEveryField() {
+    Instant t0 = Instant.parse("2026-11-25T10:00:00Z");
+    BoundedLog log = new BoundedLog(16);
+    byte[] printed = "hello, world, and more than sixteen bytes".getBytes(StandardCharsets.UTF_8);
+    log.write(printed, 0, printed.length);
+    RunRecord done =
+        queued("r-1", t0)
+            .running(t0.plusSeconds(1))
+            .finished(
+                RunStatus.SUCCEEDED,
+                t0.plusSeconds(3),
+                2000L,
+                42L,
+                new SaveOutcome(
+                    new TableName("ns", "out"), 42, "append", "7507442581080545442", true),
+                null,
+                log.snapshot(),
+                "/tmp/r-1.arrows",
+                t0.plusSeconds(3600),
+                null);
+    try (RunStore store = new RunStore(url())) {
+      store.insert(queued("r-1", t0));
+      store.update(done);
+    }
+    try (RunStore reopened = new RunStore(url())) {
+      RunRecord read = reopened.get("r-1").orElseThrow();
+      assertEquals(RunStatus.SUCCEEDED, read.status());
+      assertEquals(t0.plusSeconds(1), read.startedAt());
+      assertEquals(42L, read.rowCount());
+      assertEquals("7507442581080545442", read.saved().snapshotId());
+      assertEquals(log.toString(), read.logs().text());
+      assertEquals(log.since(5), read.logs().since(5));
+      assertEquals("/tmp/r-1.arrows", read.resultFile());
+      assertEquals(100, read.maxResultBytes());
+    }
+  }
+
+  @Test
+  void runsInFlightAtARestartReadFailedServiceRestarted() {
+    Instant t0 = Instant.now();
+    try (RunStore store = new RunStore(url())) {
+      store.insert(queued("r-q", t0));
+      store.insert(queued("r-r", t0.plusMillis(1)));
+      store.update(store.get("r-r").orElseThrow().running(t0.plusMillis(2)));
+      FloeException error =
+          new FloeException(ErrorCode.SCRIPT_ERROR, "boom", "tb", Diagnostics.hint("h"));
+      store.insert(queued("r-f", t0.plusMillis(3)));
+      store.update(
+          store
+              .get("r-f")
+              .orElseThrow()
+              .finished(RunStatus.FAILED, t0, 1L, null, null, error, null, null, null, null));
+    }
+    try (RunStore restarted = new RunStore(url())) {
+      assertEquals(2, restarted.failInFlight(Instant.now()));
+      for (String id : List.of("r-q", "r-r")) {
+        RunRecord run = restarted.get(id).orElseThrow();
+        assertEquals(RunStatus.FAILED, run.status());
+        assertTrue(
+            run.error().getMessage().contains("service restarted"), run.error().getMessage());
+      }
+      RunRecord untouched = restarted.get("r-f").orElseThrow();
+      assertEquals(ErrorCode.SCRIPT_ERROR, untouched.error().code());
+      assertEquals("h", untouched.error().diagnostics().hint());
+      assertEquals(3, restarted.list(null, 10).size());
+      assertEquals(
+          List.of("r-f", "r-r", "r-q"),
+          restarted.list(RunStatus.FAILED, 10).stream().map(RunRecord::runId).toList());
+    }
+  }
+
+  @Test
+  void aKeyIsClaimedOnceUntilItExpires() {
+    Instant now = Instant.now();
+    try (RunStore store = new RunStore(url())) {
+      assertTrue(store.claim("k", "h1", "r-1", now, now.minus(Duration.ofHours(24))).isEmpty());
+      RunStore.Claim again =
+          store.claim("k", "h2", "r-2", now, now.minus(Duration.ofHours(24))).orElseThrow();
+      assertEquals(new RunStore.Claim("h1", "r-1"), again);
+      // A day later the old claim is dead: the key starts a new run.
+      Instant later = now.plus(Duration.ofHours(25));
+      assertTrue(store.claim("k", "h2", "r-3", later, later.minus(Duration.ofHours(24))).isEmpty());
+      store.release("k", "r-3");
+      assertTrue(store.claim("k", "h4", "r-4", later, later.minus(Duration.ofHours(24))).isEmpty());
+    }
+  }
+
+  @Test
+  void expiredResultsAndOldRecordsAreFound() {
+    Instant t0 = Instant.parse("2026-11-25T10:00:00Z");
+    try (RunStore store = new RunStore(url())) {
+      store.insert(queued("r-1", t0));
+      store.update(
+          store
+              .get("r-1")
+              .orElseThrow()
+              .finished(
+                  RunStatus.SUCCEEDED,
+                  t0,
+                  1L,
+                  1L,
+                  null,
+                  null,
+                  null,
+                  "/x/r-1.arrows",
+                  t0.plusSeconds(60),
+                  null));
+      assertTrue(store.expiredResults(t0.plusSeconds(59)).isEmpty());
+      assertEquals("/x/r-1.arrows", store.expiredResults(t0.plusSeconds(61)).get("r-1"));
+      // A record whose result is still kept is not pruned.
+      assertEquals(0, store.prune(t0.plusSeconds(10), t0));
+      store.forgetResult("r-1");
+      assertEquals(1, store.prune(t0.plusSeconds(10), t0));
+      assertTrue(store.get("r-1").isEmpty());
+    }
+  }
+}
