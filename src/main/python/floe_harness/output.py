@@ -67,7 +67,7 @@ def _batches(produced: Produced, frame: pl.LazyFrame, engine: Engine) -> Iterato
 
 def write_plan(produced: Produced, path: Path) -> None:
     """A dry run: the output schema, the optimized plan and the snapshots read; nothing computed."""
-    frame, schema = _exportable(produced)
+    _, schema = _exportable(produced)
     try:
         plan = produced.frame.explain()
     except Exception as exc:
