@@ -145,10 +145,11 @@ class Harness:
     def script(self, source: str, **job: Any) -> Run:
         return self.run(self.job("script", source, **job))
 
-    def run(self, job: dict[str, Any]) -> Run:
+    def launch(self, job: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+        """Runs the launcher on ``job`` as the Runner does, checking nothing."""
         job_path = self.run_dir / "job.json"
         job_path.write_text(json.dumps(job), encoding="utf-8")
-        process = subprocess.run(
+        return subprocess.run(
             [sys.executable, "-I", "-B", str(LAUNCHER), str(job_path)],
             cwd=self.run_dir,
             env={},  # the Runner starts the harness with a cleared environment
@@ -156,6 +157,9 @@ class Harness:
             text=True,
             timeout=120,
         )
+
+    def run(self, job: dict[str, Any]) -> Run:
+        process = self.launch(job)
         result_path = Path(job["result_path"])
         error_path = Path(job["error_path"])
         schema, batches = None, []
