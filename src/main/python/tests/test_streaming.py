@@ -83,7 +83,8 @@ def test_a_dry_run_plans_without_computing(harness: Harness) -> None:
     job = harness.job(
         "script",
         "result = scan('flowers').filter(pl.col('petal_length') > 4)"
-        ".select('species', pl.col('petal_length').map_batches(lambda s: 1 / 0, return_dtype=pl.Float64))\n",
+        ".select('species', pl.col('petal_length')"
+        ".map_batches(lambda s: 1 / 0, return_dtype=pl.Float64))\n",
     )
     job["dry_run"] = True
     job["result_path"] = str(harness.run_dir / "out" / "plan.json")
