@@ -109,7 +109,7 @@ public class PolarsResource {
     if (streamed) {
       return results.arrowPipe(runId);
     }
-    RunRecord end = awaitWithin(runId, deadline);
+    RunRecord end = awaitWithin(runId, deadline, workload.limits().timeout());
     Runnable afterwards = keep ? () -> {} : () -> runs.discardResult(runId);
     if (arrow) {
       return results.arrowFile(end, afterwards);
@@ -125,12 +125,12 @@ public class PolarsResource {
    * Waits for the run; if it is still queued at its caller's deadline, it is taken out of the queue
    * and the caller gets TIMEOUT. Once running, the run's own time limit ends it.
    */
-  private RunRecord awaitWithin(String runId, Instant deadline) throws InterruptedException {
+  private RunRecord awaitWithin(String runId, Instant deadline, Duration timeout)
+      throws InterruptedException {
     Duration left = Duration.between(Instant.now(), deadline).plusSeconds(1);
     RunRecord end = runs.await(runId, left.isNegative() ? Duration.ZERO : left);
-    if (end == null && runs.get(runId).status() == dev.floe.runs.RunStatus.QUEUED) {
-      runs.abandon(runId);
-      end = runs.await(runId, Duration.ofSeconds(5));
+    if (end == null) {
+      runs.expireQueued(runId, RunManager.queueTimeout(timeout));
     }
     return end != null ? end : runs.await(runId, Duration.ofDays(1));
   }

@@ -277,6 +277,19 @@ public class RunManager {
     }
   }
 
+  /**
+   * A synchronous caller's deadline passed while its run still waited for a runner: the run leaves
+   * the queue and fails with {@code timeout}. False if it had started meanwhile.
+   */
+  public boolean expireQueued(String runId, FloeException timeout) {
+    ActiveRun run = active.get(runId);
+    if (run == null || !pool.remove(run.task)) {
+      return false;
+    }
+    finish(run, failedRecord(run.record, timeout.inRun(runId), run, System.nanoTime()));
+    return true;
+  }
+
   /** A run's output from byte {@code after} on. */
   public LogsView logs(String runId, long after) {
     ActiveRun run = active.get(runId);
@@ -370,12 +383,7 @@ public class RunManager {
       return workload;
     }
     if (asked.timeout().minus(waited).toMillis() < 1000) {
-      throw new FloeException(
-          ErrorCode.TIMEOUT,
-          "The run waited for a free runner for its whole time limit of "
-              + asked.timeout().toSeconds()
-              + " s; try again when the service is less busy, raise limits.timeoutSeconds, or"
-              + " submit it asynchronously (POST /api/v1/warehouse/polars/runs).");
+      throw queueTimeout(asked.timeout());
     }
     return new Workload(
         workload.mode(),
@@ -388,6 +396,17 @@ public class RunManager {
         workload.compute(),
         workload.dryRun(),
         workload.principal());
+  }
+
+  /** The failure of a synchronous run that spent its whole time limit waiting for a runner. */
+  public static FloeException queueTimeout(Duration limit) {
+    return new FloeException(
+        ErrorCode.TIMEOUT,
+        "The run waited for a free runner for its whole time limit of "
+            + limit.toSeconds()
+            + " s and never started; try again when the service is less busy, raise"
+            + " limits.timeoutSeconds, or submit it asynchronously (POST"
+            + " /api/v1/warehouse/polars/runs).");
   }
 
   private RunRecord failedRecord(RunRecord running, FloeException failure, ActiveRun run, long t0) {
