@@ -1,0 +1,251 @@
+package dev.floe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The packaged service as its own process, as users start it: a 1 GB Arrow result streams through a
+ * JVM with a 256 MB heap, and runs survive (or are honestly failed by) a hard restart.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ServiceProcessIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Path PROJECT_HOME =
+      Path.of(System.getProperty("floetest.project-home", ".floe")).toAbsolutePath();
+  private static final Path JAR =
+      Path.of(System.getProperty("floetest.app-jar", "target/quarkus-app/quarkus-run.jar"));
+  private static final String HEAP = "-Xmx256m";
+
+  private static Path home;
+  private static int port;
+  private static Process service;
+
+  @BeforeAll
+  static void start() throws Exception {
+    home = Files.createTempDirectory("floe-it-");
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    service = launch();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (service != null) {
+      service.destroy();
+      service.waitFor();
+    }
+    dev.floe.sandbox.RunFiles.deleteTree(home);
+  }
+
+  private static Process launch() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p =
+        new ProcessBuilder(
+                java,
+                HEAP,
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-Dquarkus.http.port=" + port,
+                "-Dfloe.home=" + home,
+                "-Dfloe.sandbox.python=" + PROJECT_HOME.resolve("venv/bin/python"),
+                "-jar",
+                JAR.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(home.resolve("service.log").toFile())
+            .start();
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    while (System.nanoTime() < deadline) {
+      assertTrue(p.isAlive(), "the service died at start-up: " + log());
+      try {
+        if (get("/q/health/ready").statusCode() == 200) {
+          return p;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("the service never became ready: " + log());
+  }
+
+  private static String log() throws IOException {
+    return Files.readString(home.resolve("service.log"));
+  }
+
+  private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> post(String path, Map<String, Object> body)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Used bytes of the service's heap, from jstat (S0U + S1U + EU + OU, in KB). */
+  private static long heapUsedBytes() throws IOException, InterruptedException {
+    String jstat = Path.of(System.getProperty("java.home"), "bin", "jstat").toString();
+    Process p =
+        new ProcessBuilder(jstat, "-gc", String.valueOf(service.pid()))
+            .redirectErrorStream(true)
+            .start();
+    List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
+    p.waitFor();
+    if (lines.size() < 2) {
+      return -1;
+    }
+    List<String> names = List.of(lines.get(0).trim().split("\\s+"));
+    String[] values = lines.get(1).trim().split("\\s+");
+    double kb = 0;
+    for (String column : List.of("S0U", "S1U", "EU", "OU")) {
+      kb += Double.parseDouble(values[names.indexOf(column)]);
+    }
+    return (long) (kb * 1024);
+  }
+
+  @Test
+  @Order(1)
+  void aGigabyteResultStreamsThroughA256MbHeap() throws Exception {
+    long rows = 20_000_000;
+    String script = "result = pl.select(i=pl.int_range(0, " + rows + "), s=pl.lit('x' * 40))\n";
+    String client =
+        "import json, sys, time, urllib.request\n"
+            + "import pyarrow as pa\n"
+            + "req = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(),"
+            + " method='POST', headers={'content-type': 'application/json',"
+            + " 'accept': 'application/vnd.apache.arrow.stream'})\n"
+            + "t0 = time.time()\n"
+            + "rows = last = nbytes = 0\n"
+            + "with urllib.request.urlopen(req, timeout=600) as resp:\n"
+            + "    reader = pa.ipc.open_stream(resp)\n"
+            + "    for batch in reader:\n"
+            + "        rows += batch.num_rows\n"
+            + "        nbytes += batch.nbytes\n"
+            + "        last = batch.column(0)[batch.num_rows - 1].as_py()\n"
+            + "print(json.dumps({'rows': rows, 'last': last, 'bytes': nbytes,"
+            + " 'seconds': time.time() - t0}))\n";
+    AtomicBoolean streaming = new AtomicBoolean(true);
+    AtomicLong peak = new AtomicLong();
+    List<Long> samples = new ArrayList<>();
+    Thread sampler =
+        new Thread(
+            () -> {
+              while (streaming.get()) {
+                try {
+                  long used = heapUsedBytes();
+                  synchronized (samples) {
+                    samples.add(used);
+                  }
+                  peak.accumulateAndGet(used, Math::max);
+                  Thread.sleep(250);
+                } catch (IOException | InterruptedException e) {
+                  return;
+                }
+              }
+            });
+    long before = heapUsedBytes();
+    sampler.start();
+    Process reader =
+        new ProcessBuilder(
+                PROJECT_HOME.resolve("dev-venv/bin/python").toString(),
+                "-c",
+                client,
+                "http://localhost:" + port + "/api/v1/warehouse/polars",
+                JSON.writeValueAsString(Map.of("mode", "script", "script", script)))
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(reader.getInputStream().readAllBytes()).strip();
+    int exit = reader.waitFor();
+    streaming.set(false);
+    sampler.join();
+    assertEquals(0, exit, out + "\nservice log:\n" + log());
+    Map<?, ?> got = JSON.readValue(out.lines().reduce((a, b) -> b).orElse("{}"), Map.class);
+    assertEquals(rows, ((Number) got.get("rows")).longValue());
+    assertEquals(rows - 1, ((Number) got.get("last")).longValue());
+    long bytes = ((Number) got.get("bytes")).longValue();
+    assertTrue(bytes > 1_000_000_000L, "the result was only " + bytes + " bytes");
+    System.out.printf(
+        "streamed %d rows, %.2f GB in %.1f s through a %s heap: heap used %d MB before, peak %d MB"
+            + " over %d samples%n",
+        rows,
+        bytes / 1e9,
+        ((Number) got.get("seconds")).doubleValue(),
+        HEAP,
+        before >> 20,
+        peak.get() >> 20,
+        samples.size());
+    assertTrue(peak.get() < 256L << 20, "heap peaked at " + (peak.get() >> 20) + " MB");
+    assertTrue(service.isAlive(), "the service died");
+    assertEquals(
+        200,
+        post(
+                "/api/v1/warehouse/polars",
+                Map.of(
+                    "mode",
+                    "query",
+                    "query",
+                    "SELECT COUNT(*) AS n FROM f",
+                    "tables",
+                    List.of("f=default.flowers")))
+            .statusCode());
+  }
+
+  @Test
+  @Order(2)
+  void runsOutliveARestartAndInFlightOnesReadFailed() throws Exception {
+    HttpResponse<String> done =
+        post(
+            "/api/v1/warehouse/polars",
+            Map.of("mode", "script", "script", "result = pl.DataFrame({'a': [1]})\n"));
+    assertEquals(200, done.statusCode(), done.body());
+    String finished = (String) JSON.readValue(done.body(), Map.class).get("run_id");
+    HttpResponse<String> accepted =
+        post(
+            "/api/v1/warehouse/polars/runs",
+            Map.of("mode", "script", "script", "import time\ntime.sleep(600)\n"));
+    assertEquals(202, accepted.statusCode(), accepted.body());
+    String inFlight = (String) JSON.readValue(accepted.body(), Map.class).get("run_id");
+    Thread.sleep(1500);
+
+    service.destroyForcibly().waitFor(); // kill -9: no shutdown hook runs
+    service = launch();
+
+    Map<?, ?> before =
+        JSON.readValue(get("/api/v1/warehouse/polars/runs/" + finished).body(), Map.class);
+    assertEquals("succeeded", before.get("status"));
+    Map<?, ?> stranded =
+        JSON.readValue(get("/api/v1/warehouse/polars/runs/" + inFlight).body(), Map.class);
+    assertEquals("failed", stranded.get("status"), stranded.toString());
+    String why = (String) ((Map<?, ?>) stranded.get("error")).get("error");
+    assertTrue(why.contains("service restarted"), why);
+  }
+}
