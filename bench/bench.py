@@ -101,6 +101,103 @@ def save_throughput(url: str, lake: str, rows: int) -> dict[str, float]:
     return {"floe_s": floe, "plain_s": plain}
 
 
+ARROW = "application/vnd.apache.arrow.stream"
+
+
+def arrow_stream(url: str, lake: str, rows: int) -> dict[str, float]:
+    """A large table read back as an Arrow stream vs plain Polars reading its Parquet files."""
+    make = (
+        f"result = pl.select(id=pl.int_range(0, {rows}), k=pl.int_range(0, {rows}) % 1000,"
+        f" v=pl.int_range(0, {rows}).cast(pl.Float64) / 7, s=pl.format('row-{{}}', pl.int_range(0, {rows})))\n"
+    )
+    s, r = post(url, {"mode": "script", "script": make, "destination": "bench.wide", "saveMode": "overwrite",
+                      "limits": {"memoryMb": 8192}})
+    assert s == 200, (s, str(r)[:500])
+    import pyarrow as pa
+
+    body = {"mode": "query", "query": "SELECT * FROM t", "tables": ["t=bench.wide"]}
+    req = urllib.request.Request(url + "/api/v1/warehouse/polars", data=json.dumps(body).encode(),
+                                 headers={"content-type": "application/json", "accept": ARROW}, method="POST")
+    t0 = time.perf_counter()
+    with urllib.request.urlopen(req, timeout=900) as resp:
+        first = resp.read(1)
+        ttfb = time.perf_counter() - t0
+        raw = first + resp.read()
+    floe = time.perf_counter() - t0
+    table = pa.ipc.open_stream(raw).read_all()
+    assert table.num_rows == rows, table.num_rows
+    code = (
+        "import time, polars as pl\n"
+        "from pyiceberg.catalog.sql import SqlCatalog\n"
+        f"c = SqlCatalog('lake', uri='sqlite:///{lake}/catalog/catalog.db', warehouse='file://{lake}/warehouse')\n"
+        "files = [t.file.file_path.removeprefix('file://') for t in c.load_table('bench.wide').scan().plan_files()]\n"
+        "t0 = time.perf_counter(); df = pl.read_parquet(files); a = df.to_arrow()\n"
+        "print(time.perf_counter() - t0)\n"
+    )
+    plain = float(subprocess.run([sys.executable, "-I", "-c", code], check=True, capture_output=True,
+                                 text=True).stdout.strip())
+    return {"floe_s": floe, "ttfb_s": ttfb, "plain_s": plain, "mb": len(raw) / 1e6}
+
+
+def json_rendering(url: str, rows: int) -> dict[str, float]:
+    """Rows/s of JSON rendering: the same run answered with all rows inline minus with one row."""
+    make = (f"result = pl.select(id=pl.int_range(0, {rows}), v=pl.int_range(0, {rows}).cast(pl.Float64) / 3,"
+            f" s=pl.lit('some text'), d=pl.date(2026, 1, 1))\n")
+
+    def run(max_rows: int) -> float:
+        t0 = time.perf_counter()
+        s, r = post(url, {"mode": "script", "script": make, "limits": {"maxRows": max_rows}})
+        assert s == 200 and r["row_count"] == rows, (s, str(r)[:300])
+        return time.perf_counter() - t0
+
+    full = statistics.median([run(rows) for _ in range(5)])
+    one = statistics.median([run(1) for _ in range(5)])
+    return {"full_s": full, "one_s": one}
+
+
+def load(url: str, pid: int, clients: int, seconds: float) -> dict[str, Any]:
+    """`clients` threads posting the flowers query back to back for `seconds`."""
+    import collections
+    import threading
+
+    body = {"mode": "query", "query": FLOWERS_SQL, "tables": ["flowers=default.flowers"]}
+    stop = time.perf_counter() + seconds
+    latencies: list[float] = []
+    codes: collections.Counter[int] = collections.Counter()
+    lock = threading.Lock()
+
+    def client() -> None:
+        while time.perf_counter() < stop:
+            t0 = time.perf_counter()
+            s, _ = post(url, body, timeout=600)
+            with lock:
+                codes[s] += 1
+                if s == 200:
+                    latencies.append(time.perf_counter() - t0)
+            if s == 429:
+                time.sleep(1)
+
+    rss_before = rss_mb(pid)
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    time.sleep(2)
+    latencies.sort()
+    return {
+        "ok_per_s": codes[200] / elapsed,
+        "p50": latencies[len(latencies) // 2] if latencies else float("nan"),
+        "p99": latencies[int(len(latencies) * 0.99) - 1] if latencies else float("nan"),
+        "codes": dict(codes),
+        "rss_before": rss_before,
+        "rss_after": rss_mb(pid),
+        "elapsed": elapsed,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--bwrap", required=True)
@@ -110,6 +207,10 @@ def main() -> None:
     ap.add_argument("--out", required=True)
     ap.add_argument("--save-rows", type=int, default=10_000_000)
     ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--arrow-rows", type=int, default=10_000_000)
+    ap.add_argument("--json-rows", type=int, default=100_000)
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--load-seconds", type=float, default=60)
     a = ap.parse_args()
 
     for url in (a.bwrap, a.unsafe):
@@ -122,6 +223,9 @@ def main() -> None:
                                          capture_output=True), a.repeat)
     rss_after = rss_mb(a.pids)
     save = save_throughput(a.bwrap, a.lake, a.save_rows)
+    arrow = arrow_stream(a.bwrap, a.lake, a.arrow_rows)
+    rendering = json_rendering(a.bwrap, a.json_rows)
+    busy = load(a.bwrap, a.pids, a.clients, a.load_seconds)
 
     med = statistics.median
     p = lambda xs: f"{med(xs) * 1000:.0f} ms (p90 {sorted(xs)[int(len(xs) * 0.9) - 1] * 1000:.0f} ms)"  # noqa: E731
@@ -157,6 +261,34 @@ def main() -> None:
         "",
         f"- Floe ÷ plain PyIceberg: **{save['floe_s'] / save['plain_s']:.2f}×** (Floe's figure includes"
         " the run itself: process start, generating the data, writing and re-reading the Arrow result)",
+        "",
+        f"## Arrow streaming ({a.arrow_rows:,} rows, 4 columns, `SELECT *` over an Iceberg table)",
+        "",
+        "| what | seconds | MB/s |",
+        "|---|---|---|",
+        f"| Floe: HTTP, Accept Arrow, streamed from the sandbox ({arrow['mb']:.0f} MB) | {arrow['floe_s']:.2f} |"
+        f" {arrow['mb'] / arrow['floe_s']:.0f} |",
+        f"| plain Polars `read_parquet` of the table's data files + `to_arrow` (in process) | {arrow['plain_s']:.2f} |"
+        f" {arrow['mb'] / arrow['plain_s']:.0f} |",
+        "",
+        f"- Floe ÷ plain Polars: **{arrow['floe_s'] / arrow['plain_s']:.2f}×** (Floe's figure includes starting"
+        " the sandbox, planning the Iceberg scan and the HTTP transfer)",
+        f"- time to first byte: **{arrow['ttfb_s'] * 1000:.0f} ms** of {arrow['floe_s'] * 1000:.0f} ms",
+        "",
+        f"## JSON rendering ({a.json_rows:,} rows, 4 columns)",
+        "",
+        f"- the same run answered with all rows inline: {rendering['full_s'] * 1000:.0f} ms; with one row:"
+        f" {rendering['one_s'] * 1000:.0f} ms (medians of 5)",
+        f"- rendering: **{a.json_rows / max(rendering['full_s'] - rendering['one_s'], 1e-9):,.0f} rows/s**"
+        " (the difference, so the run itself cancels out)",
+        "",
+        f"## {a.clients} concurrent clients, {a.load_seconds:.0f} s, flowers query (default pool: one runner per core,"
+        " queue of 64)",
+        "",
+        f"- {busy['ok_per_s']:.2f} answered requests/s; latency p50 {busy['p50'] * 1000:.0f} ms, p99"
+        f" {busy['p99'] * 1000:.0f} ms (queueing included)",
+        f"- responses by status: {busy['codes']} (anything but 200 and 429 is a failure)",
+        f"- service RSS before/after: {busy['rss_before']:.0f} MB → {busy['rss_after']:.0f} MB",
         "",
     ]
     with open(a.out, "w") as f:

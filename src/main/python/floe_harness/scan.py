@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 import polars as pl
@@ -27,10 +28,21 @@ class Scanner:
     def aliases(self) -> list[str]:
         return list(self._tables)
 
-    def scan(self, name: str, snapshot_id: int | str | None = None) -> pl.LazyFrame:
-        """Scan a bound alias or a ``namespace.table``; projections and filters are pushed down."""
+    def scan(
+        self,
+        name: str,
+        snapshot_id: int | str | None = None,
+        as_of: dt.datetime | str | int | None = None,
+    ) -> pl.LazyFrame:
+        """Scan a bound alias or a ``namespace.table``; projections and filters are pushed down.
+
+        ``snapshot_id`` reads one snapshot; ``as_of`` (a datetime, an ISO-8601 string, or epoch
+        milliseconds; naive times are UTC) reads the snapshot that was current at that time.
+        """
         if not isinstance(name, str):
             raise TypeError("scan() takes a bound alias or a 'namespace.table' identifier")
+        if snapshot_id is not None and as_of is not None:
+            raise TypeError("scan() takes snapshot_id or as_of, not both")
         binding = self._tables.get(name)
         if binding is not None:
             identifier = binding.identifier
@@ -44,6 +56,8 @@ class Scanner:
                 "use a bound alias or a 'namespace.table' identifier."
             )
         table = self._load(identifier)
+        if as_of is not None:
+            snapshot_id = _as_of(table, identifier, as_of)
         wanted = _snapshot(table, identifier, snapshot_id)
         current = table.current_snapshot()
         self.scanned[identifier] = (
@@ -103,6 +117,30 @@ def _snapshot(table: Table, identifier: str, snapshot_id: int | str | None) -> i
         f"Table '{identifier}' has no snapshot {wanted} ({existing}); "
         "use one of those ids or omit snapshot_id to read the current snapshot."
     )
+
+
+def _as_of(table: Table, identifier: str, as_of: dt.datetime | str | int) -> int:
+    if isinstance(as_of, bool) or not isinstance(as_of, dt.datetime | str | int):
+        raise TypeError("as_of must be a datetime, an ISO-8601 string or epoch milliseconds")
+    if isinstance(as_of, int):
+        millis = as_of
+    else:
+        when = dt.datetime.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        millis = int(when.timestamp() * 1000)
+    snapshot = table.snapshot_as_of_timestamp(millis)
+    if snapshot is not None:
+        return snapshot.snapshot_id
+    first = min((s.timestamp_ms for s in table.metadata.snapshots), default=None)
+    since = "it has no snapshots" if first is None else f"its first snapshot is from {_iso(first)}"
+    raise TableNotFound(
+        f"Table '{identifier}' has no snapshot as of {_iso(millis)} ({since}); use a later as_of."
+    )
+
+
+def _iso(millis: int) -> str:
+    return dt.datetime.fromtimestamp(millis / 1000, dt.UTC).isoformat()
 
 
 def _listing(names: list[str]) -> str:

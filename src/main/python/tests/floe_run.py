@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ class Lake:
 
     catalog_properties: dict[str, str]
     first_snapshot_id: int
+    first_snapshot_ms: int
 
 
 def create_lake(root: Path) -> Lake:
@@ -54,6 +56,7 @@ def create_lake(root: Path) -> Lake:
     table.append(first)
     snapshot = table.current_snapshot()
     assert snapshot is not None
+    time.sleep(0.01)  # the later snapshot gets a later timestamp, for as_of
     table.append(pa.table(LATER_ROWS))
     catalog.close()
     return Lake(
@@ -65,6 +68,7 @@ def create_lake(root: Path) -> Lake:
             "init_catalog_tables": "false",
         },
         first_snapshot_id=snapshot.snapshot_id,
+        first_snapshot_ms=snapshot.timestamp_ms,
     )
 
 

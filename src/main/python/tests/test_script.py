@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from floe_run import Harness
 
 
@@ -35,6 +37,40 @@ def test_scan_by_identifier_and_snapshot(harness: Harness) -> None:
     )
 
     assert run.rows == [{"now": 5, "then": 3}]
+
+
+def test_scan_as_of_a_time(harness: Harness) -> None:
+    first = harness.lake.first_snapshot_ms
+    iso = dt.datetime.fromtimestamp(first / 1000, dt.UTC).isoformat()
+    run = harness.script(
+        "import datetime\n"
+        "times = (params['ms'], params['iso'], datetime.datetime.fromisoformat(params['iso']))\n"
+        "counts = [scan('default.flowers', as_of=t).select(pl.len()).collect().item()\n"
+        "          for t in times]\n"
+        "result = pl.DataFrame({'then': counts, 'now': [scan('flowers').collect().height] * 3})\n",
+        params={"ms": first, "iso": iso},
+    )
+    assert run.error is None, run.error
+    assert run.rows == [{"then": 3, "now": 5}] * 3
+
+
+def test_scan_as_of_before_the_first_snapshot(harness: Harness) -> None:
+    run = harness.script("result = scan('flowers', as_of='2001-01-01T00:00:00')\n")
+
+    assert run.error_code == "TABLE_NOT_FOUND"
+    assert "has no snapshot as of 2001-01-01T00:00:00+00:00" in run.message
+    assert "its first snapshot is from" in run.message
+
+
+def test_scan_takes_a_snapshot_id_or_a_time_not_both(harness: Harness) -> None:
+    run = harness.script(
+        "result = scan('flowers', snapshot_id=params['s'], as_of=0)\n",
+        params={"s": harness.lake.first_snapshot_id},
+    )
+
+    assert run.error_code == "SCRIPT_ERROR"
+    assert "snapshot_id or as_of, not both" in run.message
+    assert run.diagnostics["line"] == 1
 
 
 def test_a_dataframe_result_is_accepted(harness: Harness) -> None:

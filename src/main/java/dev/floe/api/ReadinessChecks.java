@@ -2,6 +2,7 @@ package dev.floe.api;
 
 import dev.floe.catalog.CatalogRegistry;
 import dev.floe.catalog.LakeLookup;
+import dev.floe.runs.RunManager;
 import dev.floe.sandbox.Runner;
 import dev.floe.sandbox.RunnerProvider;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,6 +25,21 @@ public class ReadinessChecks {
       } catch (RuntimeException e) {
         return builder.down().withData("problem", String.valueOf(e.getMessage())).build();
       }
+    };
+  }
+
+  /** Load, for operators: how many runners there are, and how many runs execute and wait. */
+  @Readiness
+  HealthCheck runs(RunManager runs) {
+    return () -> {
+      RunManager.Load load = runs.load();
+      return HealthCheckResponse.named("runs")
+          .up()
+          .withData("runners", load.runners())
+          .withData("running", load.running())
+          .withData("queued", load.queued())
+          .withData("queueSize", load.queueSize())
+          .build();
     };
   }
 

@@ -290,6 +290,15 @@ public class RunManager {
     return true;
   }
 
+  /** How busy the runners are. */
+  public record Load(int runners, int running, int queued, int queueSize) {}
+
+  public Load load() {
+    int queued = pool.getQueue().size();
+    return new Load(
+        concurrency, pool.getActiveCount(), queued, queued + pool.getQueue().remainingCapacity());
+  }
+
   /** A run's output from byte {@code after} on. */
   public LogsView logs(String runId, long after) {
     ActiveRun run = active.get(runId);

@@ -21,7 +21,11 @@ class HealthTest {
         .then()
         .statusCode(200)
         .body("status", equalTo("UP"))
-        .body("checks.name", hasItems("catalog", "sandbox"))
+        .body("checks.name", hasItems("catalog", "sandbox", "runs"))
+        .body(
+            "checks.find { it.name == 'runs' }.data.runners",
+            equalTo(Runtime.getRuntime().availableProcessors()))
+        .body("checks.find { it.name == 'runs' }.data.queueSize", equalTo(64))
         .body("checks.find { it.name == 'sandbox' }.data.runner", equalTo("bwrap"))
         .body("checks.find { it.name == 'sandbox' }.data.isolated", equalTo(true));
   }
