@@ -23,6 +23,6 @@ class DuckDbOracleTest {
 
   @Test
   void floeAgreesWithDuckDb() throws Exception {
-    PythonSuite.run("e2e_oracle", url, 12);
+    PythonSuite.run("e2e_oracle", url, 13);
   }
 }
