@@ -43,10 +43,6 @@ public final class RunControl {
     return pipe;
   }
 
-  public synchronized Stage stage() {
-    return stage;
-  }
-
   public synchronized boolean cancelled() {
     return cancelled;
   }
