@@ -19,7 +19,7 @@ class Exit(IntEnum):
 EXIT_CODES_HELP = """exit codes:
   0  success
   1  the workload failed: the server refused it or it raised (HTTP 4xx: bad SQL, script error,
-     missing table, schema mismatch, ...)
+     missing table, schema mismatch, ...), or it hit its time limit (TIMEOUT)
   2  usage error (bad flags or arguments)
   3  cannot reach the server, or it refused the API key (connection error, HTTP 401/403)
   4  server error (HTTP 5xx, 429 busy, a broken or cut-off answer)
@@ -58,6 +58,8 @@ class ApiError(Exception):
     def exit_code(self) -> Exit:
         if self.status in (401, 403):
             return Exit.UNREACHABLE
+        if self.error_code == "TIMEOUT":
+            return Exit.WORKLOAD_FAILED  # the run outlived its own time limit (HTTP 504)
         if self.status >= 500 or self.status == 429:
             return Exit.SERVER_ERROR
         return Exit.WORKLOAD_FAILED

@@ -32,6 +32,12 @@ EXAMPLES = """examples:
   floe tables lake --namespace default
 """
 
+# The server names request fields; these are the flags that set them.
+_FLAG_HINTS = {
+    "TIMEOUT": "with floe, raise the limit with --timeout SECONDS",
+    "LIMIT_EXCEEDED": "with floe, --output parquet -o FILE (or arrow, csv) streams any size",
+}
+
 Handler = Callable[[argparse.Namespace, Context], int]
 
 
@@ -225,10 +231,15 @@ def report_api_error(error: ApiError, ctx: Context) -> None:
             column if isinstance(column, int) else None,
             color=streams.color,
         )
+    snippet_shown = len(lines) > 1
     if isinstance(diagnostics.get("hint"), str):
         lines.append(f"hint: {diagnostics['hint']}")
+    if error.error_code in _FLAG_HINTS:
+        lines.append(f"hint: {_FLAG_HINTS[error.error_code]}")
     details = body.get("details")
-    if isinstance(details, str) and details.strip() and details.strip() != message.strip():
+    # A syntax error's details repeat the snippet just shown.
+    repeats = snippet_shown and error.error_code in ("SCRIPT_SYNTAX", "SQL_SYNTAX")
+    if isinstance(details, str) and details.strip() and not repeats:
         lines.append("details:")
         lines += [f"  {d}" for d in details.rstrip().splitlines()]
     if body.get("run_id"):
