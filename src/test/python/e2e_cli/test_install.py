@@ -4,6 +4,7 @@ install: the wheel holds every module and the console script, and that copy runs
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,8 @@ CLIENT = Path(__file__).resolve().parents[4] / "clients" / "python"
 
 def test_pip_install_gives_a_working_floe(floe: Floe, tmp_path: Path) -> None:
     target = tmp_path / "site"
+    source = tmp_path / "floe-cli"  # a copy: building writes build/ beside the sources
+    shutil.copytree(CLIENT, source, ignore=shutil.ignore_patterns("build", "*.egg-info"))
     # --no-deps: pyarrow is already beside this interpreter; the point is the package itself.
     subprocess.run(
         [
@@ -27,7 +30,7 @@ def test_pip_install_gives_a_working_floe(floe: Floe, tmp_path: Path) -> None:
             "--no-deps",
             "--target",
             str(target),
-            str(CLIENT),
+            str(source),
         ],
         check=True,
         timeout=300,
