@@ -2,6 +2,7 @@ package dev.floe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,9 @@ import dev.floe.client.model.ErrorResponse;
 import dev.floe.client.model.Mode;
 import dev.floe.client.model.PolarsRequest;
 import dev.floe.client.model.PolarsResponse;
+import dev.floe.client.model.SaveMode;
+import dev.floe.client.model.Saved;
+import dev.floe.client.model.SchemaMode;
 import dev.floe.client.model.TableItem;
 import dev.floe.client.model.TableObject;
 import dev.floe.testing.TempLake;
@@ -25,13 +29,15 @@ import java.net.URI;
 import java.net.URL;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A Java client generated from the committed OpenAPI spec (openapi/floe.yaml, by
  * openapi-generator's `java`/`native` library at generate-test-sources) calls Floe: what a user of
- * the spec gets must work against the real service.
+ * the spec gets must work against the real service: a query, a script, a save, and errors in the
+ * typed error model.
  */
 @QuarkusTest
 @QuarkusTestResource(TempLake.class)
@@ -109,6 +115,39 @@ class GeneratedJavaClientTest {
     assertEquals(1, r.getResults().getRows().size());
     assertEquals(List.of("len"), r.getResults().getColumns());
     assertEquals(9, ((Number) r.getResults().getRows().get(0).get(0)).intValue());
+  }
+
+  @Test
+  void saveOverwriteThenAppend() throws ApiException {
+    String destination =
+        "genjava_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8) + ".setosa";
+    PolarsRequest request =
+        new PolarsRequest()
+            .mode(Mode.QUERY)
+            .query("SELECT * FROM flowers WHERE species = 'setosa'")
+            .tables(List.of(new TableItem("flowers=default.flowers")))
+            .destination(destination)
+            .saveMode(SaveMode.OVERWRITE)
+            .schemaMode(SchemaMode.STRICT);
+    Saved first = workloads.runPolars(request).getSaved();
+    assertNotNull(first);
+    assertEquals(destination, first.getTable());
+    assertEquals(50L, first.getRowsWritten());
+    assertEquals("overwrite", first.getMode());
+    assertTrue(first.getSnapshotId().matches("\\d+"), first.getSnapshotId());
+
+    Saved second = workloads.runPolars(request.saveMode(SaveMode.APPEND)).getSaved();
+    assertNotNull(second);
+    assertEquals("append", second.getMode());
+    assertNotEquals(first.getSnapshotId(), second.getSnapshotId());
+
+    PolarsResponse counted =
+        workloads.runPolars(
+            new PolarsRequest()
+                .mode(Mode.QUERY)
+                .query("SELECT COUNT(*) AS n FROM t")
+                .tables(List.of(new TableItem("t=" + destination))));
+    assertEquals(100, ((Number) counted.getResults().getRows().get(0).get(0)).intValue());
   }
 
   @Test

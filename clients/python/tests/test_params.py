@@ -1,0 +1,168 @@
+"""Flag values: params, table bindings, numbers, and the request body built from them."""
+
+from __future__ import annotations
+
+import argparse
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from floe_cli.client import FloeClient
+from floe_cli.commands import Context, UsageError, workload_body
+from floe_cli.main import build_parser
+from floe_cli.output import Streams
+from floe_cli.params import BadArgument, check_table_binding, parse_param, positive_int
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("limit=2", ("limit", 2)),
+        ("ratio=0.5", ("ratio", 0.5)),
+        ("flag=true", ("flag", True)),
+        ("nothing=null", ("nothing", None)),
+        ("ids=[1,2,3]", ("ids", [1, 2, 3])),
+        ('obj={"a": 1}', ("obj", {"a": 1})),
+        ('quoted="2"', ("quoted", "2")),
+        ("species=setosa", ("species", "setosa")),
+        ("expr=a=b", ("expr", "a=b")),
+        ("empty=", ("empty", "")),
+        (" key =1", ("key", 1)),
+    ],
+)
+def test_param_value_is_json_when_it_parses_else_a_string(
+    text: str, expected: tuple[str, Any]
+) -> None:
+    assert parse_param(text) == expected
+
+
+@pytest.mark.parametrize("text", ["novalue", "=1", ""])
+def test_param_without_key_is_refused(text: str) -> None:
+    with pytest.raises(BadArgument, match="key=value"):
+        parse_param(text)
+
+
+def test_table_bindings() -> None:
+    assert check_table_binding("f=default.flowers") == "f=default.flowers"
+    assert check_table_binding("default.flowers") == "default.flowers"
+    for bad in ("=default.flowers", "f=", " "):
+        with pytest.raises(BadArgument, match=r"alias=namespace\.table"):
+            check_table_binding(bad)
+
+
+def test_positive_int() -> None:
+    assert positive_int("3") == 3
+    for bad in ("0", "-1", "x", "1.5"):
+        with pytest.raises(BadArgument):
+            positive_int(bad)
+
+
+def _context() -> Context:
+    return Context(FloeClient("http://localhost:1", None), Streams(io.StringIO(), io.StringIO()))
+
+
+def _body(*argv: str) -> tuple[dict[str, Any], Context]:
+    args = build_parser().parse_args(["polars", *argv])
+    ctx = _context()
+    return workload_body(args, ctx), ctx
+
+
+def test_query_body_with_every_flag() -> None:
+    body, ctx = _body(
+        "SELECT * FROM f",
+        "--table",
+        "f=default.flowers",
+        "--table",
+        "g=default.other",
+        "--param",
+        "n=2",
+        "--save",
+        "a.b",
+        "--save-mode",
+        "append",
+        "--schema-mode",
+        "merge",
+        "--catalog",
+        "lake",
+        "--distributed",
+        "--instance-type",
+        "t4g.medium",
+        "--cluster-size",
+        "2",
+        "--vcpus",
+        "4",
+        "--timeout",
+        "30",
+        "--max-rows",
+        "5",
+    )
+    assert body == {
+        "mode": "query",
+        "query": "SELECT * FROM f",
+        "tables": ["f=default.flowers", "g=default.other"],
+        "params": {"n": 2},
+        "destination": "a.b",
+        "saveMode": "append",
+        "schemaMode": "merge",
+        "catalog": "lake",
+        "distributed": True,
+        "instanceType": "t4g.medium",
+        "clusterSize": 2,
+        "vcpus": 4,
+        "limits": {"timeoutSeconds": 30, "maxRows": 5},
+    }
+    assert ctx.source is not None and ctx.source.name == "<query>"
+
+
+def test_minimal_body_sends_no_absent_fields() -> None:
+    body, _ = _body("SELECT 1")
+    assert body == {"mode": "query", "query": "SELECT 1"}
+
+
+def test_script_body_reads_the_file(tmp_path: Path) -> None:
+    script = tmp_path / "job.py"
+    script.write_text("result = pl.DataFrame({'a': [1]})\n")
+    body, ctx = _body("--script", str(script))
+    assert body == {"mode": "script", "script": "result = pl.DataFrame({'a': [1]})\n"}
+    assert ctx.source is not None and ctx.source.name == str(script)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ((), "give a SQL query"),
+        (("SELECT 1", "--script", "x.py"), "not both"),
+        (("SELECT 1", "--save-mode", "append"), "add --save"),
+        (("SELECT 1", "--schema-mode", "merge"), "add --save"),
+        (("SELECT 1", "--param", "novalue"), "key=value"),
+        (("--script", "/nonexistent/job.py"), "cannot read --script"),
+    ],
+)
+def test_usage_errors(argv: tuple[str, ...], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        _body(*argv)
+
+
+def test_argparse_refuses_bad_choices_and_numbers(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = build_parser()
+    for argv in (
+        ["polars", "SELECT 1", "--save-mode", "replace"],
+        ["polars", "SELECT 1", "--vcpus", "0"],
+        ["polars", "SELECT 1", "--output", "xlsx"],
+        ["polars", "SELECT 1", "--table", "=x"],
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            parser.parse_args(argv)
+        assert exit_info.value.code == 2
+    assert "alias=namespace.table" in capsys.readouterr().err
+
+
+def test_url_flag_works_before_and_after_the_command() -> None:
+    parser = build_parser()
+    before = parser.parse_args(["--url", "http://a:1", "polars", "SELECT 1"])
+    after = parser.parse_args(["polars", "SELECT 1", "--url", "http://b:2"])
+    neither = parser.parse_args(["polars", "SELECT 1"])
+    assert isinstance(before, argparse.Namespace)
+    assert (before.url, after.url, neither.url) == ("http://a:1", "http://b:2", None)

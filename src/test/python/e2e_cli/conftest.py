@@ -1,0 +1,183 @@
+"""Fixtures for the CLI suite: the installed `floe` console script, run as a subprocess against
+a live Floe, exactly as a user types it.
+
+Environment (set by PythonSuite.java, or by hand):
+  FLOE_URL                 base URL of the running Floe
+  FLOE_TEST_CATALOG_NAME   catalog name ("lake")
+  FLOE_TEST_CATALOG_URI    SqlCatalog URI, e.g. sqlite:////tmp/floe-test-x/catalog/catalog.db
+  FLOE_TEST_WAREHOUSE      warehouse location, e.g. file:///tmp/floe-test-x/warehouse
+The last three give fixtures WRITE access to the lake (to create tables with nested types and to
+drop what the suite saved); the CLI itself only ever talks HTTP to Floe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pty
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyiceberg.catalog import Catalog, load_catalog
+from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
+
+# The console script `pip install` put beside this interpreter (the build's dev venv).
+FLOE = Path(sys.executable).parent / "floe"
+FLOWERS = "flowers=default.flowers"
+GROUPED = (
+    "SELECT species, AVG(petal_length) AS avg_petal_length "
+    "FROM flowers GROUP BY species ORDER BY species"
+)
+
+
+def _env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.exit(f"{name} is not set; this suite runs against a live Floe (see conftest.py)", 2)
+    return value
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out_bytes: bytes
+    err: str
+
+    @property
+    def out(self) -> str:
+        return self.out_bytes.decode("utf-8")
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+    def __str__(self) -> str:
+        return f"exit {self.code}\n--- stdout\n{self.out_bytes[:2000]!r}\n--- stderr\n{self.err}"
+
+
+class Floe:
+    """Runs `floe ARGS...` with FLOE_URL pointing at the Floe under test."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("FLOE_API_KEY", "NO_COLOR")}
+        env["FLOE_URL"] = self.url
+        env.update(extra)
+        return env
+
+    def __call__(
+        self,
+        *args: str,
+        stdin: str | None = None,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        timeout: float = 300,
+    ) -> Result:
+        done = subprocess.run(
+            [str(FLOE), *args],
+            input=stdin.encode() if stdin is not None else None,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
+            capture_output=True,
+            env=env if env is not None else self.env(),
+            cwd=cwd,
+            timeout=timeout,
+            check=False,
+        )
+        return Result(done.returncode, done.stdout, done.stderr.decode("utf-8", "replace"))
+
+    def ok(self, *args: str, stdin: str | None = None, cwd: Path | None = None) -> Result:
+        result = self(*args, stdin=stdin, cwd=cwd)
+        assert result.code == 0, str(result)
+        return result
+
+    def with_terminal(
+        self, *args: str, terminal: str, env: dict[str, str] | None = None
+    ) -> tuple[int, bytes, bytes]:
+        """Runs with `terminal` ("stdout" or "stderr") attached to a pseudo-terminal; returns the
+        exit code, what the terminal received, and the other stream's bytes."""
+        leader, follower = pty.openpty()
+        other = subprocess.PIPE
+        process = subprocess.Popen(
+            [str(FLOE), *args],
+            stdin=subprocess.DEVNULL,
+            stdout=follower if terminal == "stdout" else other,
+            stderr=follower if terminal == "stderr" else other,
+            env=env if env is not None else self.env(TERM="xterm"),
+        )
+        os.close(follower)
+        seen = bytearray()
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO: the terminal's last writer closed it
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.close(leader)
+        out, err = process.communicate(timeout=300)
+        return process.returncode, bytes(seen), (err if terminal == "stdout" else out) or b""
+
+
+@pytest.fixture(scope="session")
+def floe_url() -> str:
+    return _env("FLOE_URL").rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def floe(floe_url: str) -> Floe:
+    assert FLOE.exists(), f"{FLOE} is missing: the build installs clients/python into the dev venv"
+    return Floe(floe_url)
+
+
+@pytest.fixture(scope="session")
+def writer_catalog() -> Catalog:
+    return load_catalog(
+        _env("FLOE_TEST_CATALOG_NAME"),
+        type="sql",
+        uri=_env("FLOE_TEST_CATALOG_URI"),
+        warehouse=_env("FLOE_TEST_WAREHOUSE"),
+    )
+
+
+def drop_namespace(catalog: Catalog, namespace: str) -> None:
+    with contextlib.suppress(NoSuchNamespaceError):
+        for identifier in catalog.list_tables(namespace):
+            with contextlib.suppress(NoSuchTableError):
+                catalog.drop_table(identifier)
+        catalog.drop_namespace(namespace)
+
+
+@pytest.fixture
+def save_namespace(writer_catalog: Catalog) -> Iterator[str]:
+    """A fresh namespace name (not created) for a test's saves; whatever landed there is dropped."""
+    namespace = f"cli_{uuid.uuid4().hex[:10]}"
+    yield namespace
+    drop_namespace(writer_catalog, namespace)
+
+
+@pytest.fixture(scope="session")
+def closed_port() -> int:
+    """A local port nothing listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def grouped_json(floe: Floe) -> dict[str, Any]:
+    """The server's JSON answer to GROUPED, through `floe --output json`: what the other
+    formats are compared with."""
+    answer: dict[str, Any] = floe.ok(
+        "polars", GROUPED, "--table", FLOWERS, "--output", "json"
+    ).json()
+    return answer
