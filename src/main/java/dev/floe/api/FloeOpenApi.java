@@ -21,22 +21,50 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
               @APIResponse(
                   name = "BadRequest",
                   description = "INVALID_REQUEST, SQL_SYNTAX or SCRIPT_SYNTAX",
-                  content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
+                  content = {
+                    @Content(
+                        mediaType = "application/json",
+                        schema = @Schema(implementation = ErrorResponse.class)),
+                    @Content(
+                        mediaType = "application/problem+json",
+                        schema = @Schema(implementation = ErrorResponse.class))
+                  }),
               @APIResponse(
                   name = "NotFound",
                   description =
                       "CATALOG_NOT_FOUND, NAMESPACE_NOT_FOUND, TABLE_NOT_FOUND or (extension)"
                           + " RUN_NOT_FOUND",
-                  content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
+                  content = {
+                    @Content(
+                        mediaType = "application/json",
+                        schema = @Schema(implementation = ErrorResponse.class)),
+                    @Content(
+                        mediaType = "application/problem+json",
+                        schema = @Schema(implementation = ErrorResponse.class))
+                  }),
               @APIResponse(
                   name = "Conflict",
                   description =
                       "SCHEMA_MISMATCH, RUN_FINISHED, (extension) COMMIT_CONFLICT or RUN_CANCELLED",
-                  content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
+                  content = {
+                    @Content(
+                        mediaType = "application/json",
+                        schema = @Schema(implementation = ErrorResponse.class)),
+                    @Content(
+                        mediaType = "application/problem+json",
+                        schema = @Schema(implementation = ErrorResponse.class))
+                  }),
               @APIResponse(
                   name = "Gone",
                   description = "(extension) RESULT_EXPIRED",
-                  content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
+                  content = {
+                    @Content(
+                        mediaType = "application/json",
+                        schema = @Schema(implementation = ErrorResponse.class)),
+                    @Content(
+                        mediaType = "application/problem+json",
+                        schema = @Schema(implementation = ErrorResponse.class))
+                  }),
               @APIResponse(
                   name = "Busy",
                   description = "BUSY; the Retry-After header says when to try again",
@@ -49,28 +77,70 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
                                   type =
                                       org.eclipse.microprofile.openapi.annotations.enums.SchemaType
                                           .INTEGER)),
-                  content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
+                  content = {
+                    @Content(
+                        mediaType = "application/json",
+                        schema = @Schema(implementation = ErrorResponse.class)),
+                    @Content(
+                        mediaType = "application/problem+json",
+                        schema = @Schema(implementation = ErrorResponse.class))
+                  }),
               @APIResponse(
                   name = "TooLarge",
                   description = "LIMIT_EXCEEDED",
-                  content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
+                  content = {
+                    @Content(
+                        mediaType = "application/json",
+                        schema = @Schema(implementation = ErrorResponse.class)),
+                    @Content(
+                        mediaType = "application/problem+json",
+                        schema = @Schema(implementation = ErrorResponse.class))
+                  }),
               @APIResponse(
                   name = "Unprocessable",
                   description =
                       "SCRIPT_ERROR, QUERY_ERROR, RESULT_NOT_ASSIGNED, RESULT_WRONG_TYPE,"
                           + " OUT_OF_MEMORY, IDEMPOTENCY_KEY_REUSED",
-                  content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
+                  content = {
+                    @Content(
+                        mediaType = "application/json",
+                        schema = @Schema(implementation = ErrorResponse.class)),
+                    @Content(
+                        mediaType = "application/problem+json",
+                        schema = @Schema(implementation = ErrorResponse.class))
+                  }),
               @APIResponse(
                   name = "Internal",
                   description = "INTERNAL",
-                  content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
+                  content = {
+                    @Content(
+                        mediaType = "application/json",
+                        schema = @Schema(implementation = ErrorResponse.class)),
+                    @Content(
+                        mediaType = "application/problem+json",
+                        schema = @Schema(implementation = ErrorResponse.class))
+                  }),
               @APIResponse(
                   name = "Unavailable",
                   description = "SANDBOX_UNAVAILABLE or DISTRIBUTED_UNAVAILABLE",
-                  content = @Content(schema = @Schema(implementation = ErrorResponse.class))),
+                  content = {
+                    @Content(
+                        mediaType = "application/json",
+                        schema = @Schema(implementation = ErrorResponse.class)),
+                    @Content(
+                        mediaType = "application/problem+json",
+                        schema = @Schema(implementation = ErrorResponse.class))
+                  }),
               @APIResponse(
                   name = "Timeout",
                   description = "TIMEOUT",
-                  content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
+                  content = {
+                    @Content(
+                        mediaType = "application/json",
+                        schema = @Schema(implementation = ErrorResponse.class)),
+                    @Content(
+                        mediaType = "application/problem+json",
+                        schema = @Schema(implementation = ErrorResponse.class))
+                  })
             }))
 public class FloeOpenApi extends Application {}

@@ -10,7 +10,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record PolarsResponse(
     @Schema(required = true) boolean success,
-    @Schema(required = true) Results results,
+    @Schema(required = true, nullable = true, description = "null for a dry run") Results results,
     @Schema(required = true) @JsonProperty("row_count") long rowCount,
     @Schema(required = true, examples = "412ms") @JsonProperty("execution_time")
         String executionTime,
