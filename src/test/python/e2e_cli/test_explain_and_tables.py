@@ -31,7 +31,7 @@ def test_explain_shows_schema_tables_and_plan(floe: Floe) -> None:
     assert text.startswith("Output:\n")
     assert re.search(r"^  species\s+String$", text, re.M)
     assert re.search(r"^  n\s+U?Int(32|64)$", text, re.M)
-    assert re.search(r"^Reads:\n  f = default\.flowers @ snapshot \d+$", text, re.M)
+    assert re.search(r"^Reads:\n  default\.flowers @ snapshot \d+$", text, re.M)
     assert "\nPlan:\n" in text
 
 

@@ -129,20 +129,20 @@ class GeneratedJavaClientTest {
             .destination(destination)
             .saveMode(SaveMode.OVERWRITE)
             .schemaMode(SchemaMode.STRICT);
-    Saved first = workloads.runPolars(request).getSaved();
+    Saved first = run(request).getSaved();
     assertNotNull(first);
     assertEquals(destination, first.getTable());
     assertEquals(50L, first.getRowsWritten());
     assertEquals("overwrite", first.getMode());
     assertTrue(first.getSnapshotId().matches("\\d+"), first.getSnapshotId());
 
-    Saved second = workloads.runPolars(request.saveMode(SaveMode.APPEND)).getSaved();
+    Saved second = run(request.saveMode(SaveMode.APPEND)).getSaved();
     assertNotNull(second);
     assertEquals("append", second.getMode());
     assertNotEquals(first.getSnapshotId(), second.getSnapshotId());
 
     PolarsResponse counted =
-        workloads.runPolars(
+        run(
             new PolarsRequest()
                 .mode(Mode.QUERY)
                 .query("SELECT COUNT(*) AS n FROM t")
