@@ -32,7 +32,7 @@ import java.util.List;
 public class RunResults {
   public static final String ARROW = "application/vnd.apache.arrow.stream";
   public static final MediaType ARROW_TYPE = MediaType.valueOf(ARROW);
-  private static final int CHUNK = 64 * 1024;
+  private static final int CHUNK = 256 * 1024;
   private static final ObjectMapper PLAN =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
