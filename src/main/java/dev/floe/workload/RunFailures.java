@@ -34,6 +34,13 @@ final class RunFailures {
           ErrorCode.OUT_OF_MEMORY,
           ErrorCode.INTERNAL);
   private static final int MAX_MESSAGE = 4_000;
+
+  /**
+   * The harness's error file is a few KB; one larger than this was not written by the harness and
+   * is not parsed (a run could otherwise make the service parse gigabytes of JSON).
+   */
+  static final long MAX_ERROR_FILE_BYTES = 1L << 20;
+
   private static final int MAX_DETAILS = 32_000;
 
   private RunFailures() {}
@@ -56,7 +63,17 @@ final class RunFailures {
               + " s and was stopped; filter or aggregate earlier to make it cheaper, or raise"
               + " limits.timeoutSeconds.");
     }
-    if (RunFiles.isPlainFile(errorFile)) {
+    if (process.fileSizeLimitHit() > 0) {
+      // The harness reports the failed write as its own internal error: the limit is the cause.
+      long mb = process.fileSizeLimitHit() / (1024 * 1024);
+      return new FloeException(
+          ErrorCode.LIMIT_EXCEEDED,
+          "The run's result reached this server's limit of "
+              + mb
+              + " MB for a file written by a run (floe.sandbox.max-result-file-mb) and was"
+              + " stopped; aggregate or filter the result, or select fewer columns.");
+    }
+    if (RunFiles.isPlainFile(errorFile) && size(errorFile) <= MAX_ERROR_FILE_BYTES) {
       FloeException reported = fromErrorFile(errorFile, limits);
       if (reported != null) {
         return reported;
@@ -83,6 +100,14 @@ final class RunFailures {
             + exit
             + " before producing a result; remove the call that exits early (os._exit) and"
             + " assign `result` instead.");
+  }
+
+  private static long size(Path file) {
+    try {
+      return java.nio.file.Files.size(file);
+    } catch (IOException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   static FloeException outOfMemory(RunLimits limits) {
