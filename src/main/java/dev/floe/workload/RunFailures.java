@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.floe.error.Diagnostics;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
+import dev.floe.sandbox.HarnessCommand;
 import dev.floe.sandbox.ProcessResult;
 import dev.floe.sandbox.RunFiles;
 import java.io.IOException;
@@ -83,6 +84,14 @@ final class RunFailures {
     // Without a memory cgroup, the address-space limit makes Polars' allocator abort with this.
     if (process.logs().contains("memory allocation of")) {
       return outOfMemory(limits);
+    }
+    // The run used up its open files, so the harness could not even open its error file.
+    if (process.logs().contains("[Errno 24] Too many open files")) {
+      return new FloeException(
+          ErrorCode.SCRIPT_ERROR,
+          "The run opened more files than a run may hold open at once ("
+              + HarnessCommand.MAX_OPEN_FILES
+              + " per process) and failed; close files when done with them (use `with open(...)`).");
     }
     if (exit > 128) {
       return new FloeException(
