@@ -1,5 +1,6 @@
 # Row 6: daemonize a grandchild (double fork + setsid) that outlives the script, then succeed at
-# once. The grandchild execs a sleeper carrying params["marker"]: it must die with the run.
+# once (or, with params["linger"], sleep until cancelled). The grandchild execs a sleeper carrying
+# params["marker"]: it must die with the run.
 import os
 import sys
 import time
@@ -48,3 +49,5 @@ alive = any(
     if p.isdigit() and os.path.exists(f"/proc/{p}/cmdline")
 )
 result = pl.DataFrame({"daemon_started": [alive]})
+if params.get("linger"):
+    time.sleep(600)

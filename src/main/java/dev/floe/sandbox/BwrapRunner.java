@@ -114,6 +114,10 @@ public final class BwrapRunner implements Runner {
       @Override
       public void cancel() {
         process.cancel();
+        // The supervisor kills the descendants it can see; the group holds re-parented ones too.
+        if (group != null) {
+          group.kill();
+        }
       }
     };
   }

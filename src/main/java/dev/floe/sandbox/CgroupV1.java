@@ -188,10 +188,15 @@ final class CgroupV1 implements RunCgroups {
     }
 
     @Override
-    public void killAndRemove() {
+    public void kill() {
       // Every process of the run is in its pids group (it joins all groups before anything runs).
       RunCgroups.killMembers(pids.resolve("cgroup.procs"));
       RunCgroups.killMembers(memory.resolve("cgroup.procs"));
+    }
+
+    @Override
+    public void killAndRemove() {
+      kill();
       for (Path group : new Path[] {memory, pids, cpu}) {
         if (group != null) {
           RunCgroups.remove(group);

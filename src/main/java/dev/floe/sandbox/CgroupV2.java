@@ -180,10 +180,15 @@ final class CgroupV2 implements RunCgroups {
     }
 
     @Override
-    public void killAndRemove() {
+    public void kill() {
       // cgroup.kill (Linux 5.14+) kills every member at once, forks in flight included.
       RunCgroups.tryWrite(dir.resolve("cgroup.kill"), "1");
       RunCgroups.killMembers(dir.resolve("cgroup.procs"));
+    }
+
+    @Override
+    public void killAndRemove() {
+      kill();
       RunCgroups.remove(dir);
     }
   }

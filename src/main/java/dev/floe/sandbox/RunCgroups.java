@@ -54,6 +54,9 @@ public interface RunCgroups {
     /** Whether the run tried to exceed its pids limit (a fork or thread bomb). */
     boolean pidsLimitHit();
 
+    /** SIGKILL to every member until none is left; the group(s) stay. */
+    void kill();
+
     /** SIGKILL to every member until none is left, then removes the group(s). */
     void killAndRemove();
   }

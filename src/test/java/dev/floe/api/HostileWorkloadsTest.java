@@ -12,6 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.floe.catalog.CatalogHandle;
+import dev.floe.catalog.CatalogRegistry;
+import dev.floe.sandbox.ProcessResult;
+import dev.floe.sandbox.RunHandle;
+import dev.floe.sandbox.RunSpec;
+import dev.floe.sandbox.RunnerProvider;
 import dev.floe.testing.TempLake;
 import dev.floe.testing.Workloads;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -21,6 +27,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -317,6 +324,61 @@ class HostileWorkloadsTest {
             .path("run_id");
     assertNoProcessWith(marker);
     assertRunLeftNothing(id);
+  }
+
+  @Inject RunnerProvider runners;
+  @Inject CatalogRegistry catalogs;
+
+  @Test
+  @Order(6)
+  void row06CancellingARunKillsItsDaemonizedGrandchildToo() throws Exception {
+    // What a DELETE of an async run (or a client that goes away) will call: the runner's cancel.
+    String runId = "r-cancel-" + UUID.randomUUID();
+    String marker = "floe-hostile-" + UUID.randomUUID();
+    Path runDir = Files.createDirectories(TempLake.home().resolve("runs").resolve(runId));
+    try {
+      CatalogHandle lake = catalogs.get(null);
+      Map<String, Object> job = new LinkedHashMap<>();
+      job.put("version", 1);
+      job.put("run_id", runId);
+      job.put("mode", "script");
+      job.put("source", fixture("06_daemonize.py"));
+      job.put("tables", Map.of());
+      job.put("params", Map.of("marker", marker, "linger", true));
+      job.put("catalog", Map.of("name", lake.name(), "properties", lake.sandboxProperties()));
+      job.put("result_path", runDir.resolve("out/result.arrows").toString());
+      job.put("error_path", runDir.resolve("out/error.json").toString());
+      job.put("max_threads", 1);
+      job.put("script_filename", "script.py");
+      Files.createDirectories(runDir.resolve("out"));
+      Path jobFile = runDir.resolve("job.json");
+      JSON.writeValue(jobFile.toFile(), job);
+      RunHandle handle =
+          runners
+              .require()
+              .start(
+                  new RunSpec(
+                      runId,
+                      runDir,
+                      jobFile,
+                      Duration.ofSeconds(120),
+                      1024,
+                      1,
+                      lake.readOnlyPaths()));
+      long daemon =
+          awaitValue(
+              () -> processWith(marker), Duration.ofSeconds(30), "the daemonized grandchild");
+      long t0 = System.nanoTime();
+      handle.cancel();
+      assertNoProcessWith(marker);
+      ProcessResult result = handle.await();
+      assertTrue(result.cancelled(), result.toString());
+      assertTrue(Duration.ofNanos(System.nanoTime() - t0).toSeconds() < 10, "slow cancel");
+      dev.floe.sandbox.RunFiles.deleteTree(runDir); // the workload service's part, not the runner's
+      assertRunLeftNothing(runId);
+    } finally {
+      dev.floe.sandbox.RunFiles.deleteTree(runDir);
+    }
   }
 
   // ---- row 7 ----
