@@ -7,11 +7,15 @@ import datetime
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 FLOWERS_SQL = (
@@ -198,6 +202,112 @@ def load(url: str, pid: int, clients: int, seconds: float) -> dict[str, Any]:
     }
 
 
+HOSTILE_DIR = Path(__file__).resolve().parent.parent / "src/test/resources/hostile"
+HOSTILE_HEADING = "## Service memory while 4 hostile runs go on at once"
+
+
+def hostile_runs() -> dict[str, dict[str, Any]]:
+    """The four hostile workloads, from the test fixtures (each checks its isolation first)."""
+    return {
+        "memory bomb (grow to the 1024 MB limit)": {
+            "script": (HOSTILE_DIR / "01_memory_bomb.py").read_text(), "params": {"variant": "grow"},
+            "limits": {"memoryMb": 1024}},
+        "fork bomb (to the pids limit)": {"script": (HOSTILE_DIR / "03_fork_bomb.py").read_text(), "params": {"variant": "fork"}},
+        "stdout flood (1 GB)": {"script": (HOSTILE_DIR / "07_stdout_flood.py").read_text(), "params": {"variant": "flood", "mb": 1024}},
+        "busy loop (15 s time limit)": {
+            "script": (HOSTILE_DIR / "04_busy_loop.py").read_text(), "params": {"variant": "busy", "marker": "floe-bench-busy"},
+            "limits": {"timeoutSeconds": 15}},
+    }
+
+
+def hostile(url: str, pid: int, rounds: int) -> list[str]:
+    """Service RSS before, during and after rounds of 4 concurrent hostile runs, sampled every 100 ms."""
+    load = os.getloadavg()
+    for _ in range(3):
+        flowers(url)
+    samples: list[float] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            samples.append(rss_mb(pid))
+            time.sleep(0.1)
+
+    time.sleep(2)
+    before = []
+    for _ in range(10):
+        before.append(rss_mb(pid))
+        time.sleep(0.1)
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    outcomes: dict[str, list[str]] = {}
+    latencies: list[float] = []
+    t0 = time.perf_counter()
+    for _ in range(rounds):
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            futures = {name: pool.submit(post, url, {"mode": "script", **body})
+                       for name, body in hostile_runs().items()}
+            while not all(f.done() for f in futures.values()):
+                latencies.extend(timed(lambda: flowers(url), 1))
+                time.sleep(0.5)
+            for name, f in futures.items():
+                status, body = f.result()
+                outcomes.setdefault(name, []).append(f"{status} {body.get('error_code') or 'OK'}")
+    elapsed = time.perf_counter() - t0
+    stop.set()
+    sampler.join()
+    time.sleep(5)
+    after = rss_mb(pid)
+    for _ in range(3):
+        flowers(url)
+    med = statistics.median
+    lines = [
+        HOSTILE_HEADING,
+        "",
+        (
+            f"Measured {datetime.date.today().isoformat()} by `bench/run --hostile` on {platform.node()}"
+            f" ({os.cpu_count()} cores): {rounds} rounds of these 4 runs at once against the bwrap runner,"
+            f" {elapsed:.0f} s in all, the service's RSS (VmRSS of its JVM, default heap settings) sampled"
+            " every 100 ms, and a flowers query sent every 0.5 s meanwhile. Load average at the start"
+            f" (1/5/15 min): {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}."
+        ),
+        "",
+        "| hostile run | answers |",
+        "|---|---|",
+        *[f"| {name} | {', '.join(sorted(set(o)))} |" for name, o in outcomes.items()],
+        "",
+        "| service RSS | MB |",
+        "|---|---|",
+        f"| before (idle, after 3 queries) | {med(before):.0f} |",
+        f"| during: median / peak | {med(samples):.0f} / {max(samples):.0f} |",
+        f"| 5 s after the last run | {after:.0f} |",
+        "",
+        (
+            f"- flowers queries answered meanwhile: {len(latencies)}, median {med(latencies) * 1000:.0f} ms,"
+            f" slowest {max(latencies) * 1000:.0f} ms"
+        ),
+        (
+            "- the runs' own memory (the 1 GB bomb, 1024 forked processes, the flood's pipe) is in their"
+            " cgroups, not the service: the service holds 64 KiB of each run's logs."
+        ),
+        "",
+    ]
+    print("\n".join(lines))
+    return lines
+
+
+def replace_section(path: str, heading: str, lines: list[str]) -> None:
+    """Puts a section into RESULTS.md in place of its previous version (or at the end)."""
+    text = Path(path).read_text() if Path(path).exists() else ""
+    section = "\n".join(lines)
+    pattern = re.compile(re.escape(heading) + r".*?(?=\n## |\Z)", re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _m: section.rstrip("\n"), text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    Path(path).write_text(text.rstrip("\n") + "\n")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--bwrap", required=True)
@@ -211,7 +321,15 @@ def main() -> None:
     ap.add_argument("--json-rows", type=int, default=100_000)
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--load-seconds", type=float, default=60)
+    ap.add_argument("--hostile", action="store_true",
+                    help="only the service's memory under 4 hostile runs; updates that section")
+    ap.add_argument("--hostile-rounds", type=int, default=3)
     a = ap.parse_args()
+
+    if a.hostile:
+        wait_ready(a.bwrap)
+        replace_section(a.out, HOSTILE_HEADING, hostile(a.bwrap, a.pids, a.hostile_rounds))
+        return
 
     for url in (a.bwrap, a.unsafe):
         wait_ready(url)
@@ -291,6 +409,7 @@ def main() -> None:
         f"- service RSS before/after: {busy['rss_before']:.0f} MB → {busy['rss_after']:.0f} MB",
         "",
     ]
+    lines += hostile(a.bwrap, a.pids, a.hostile_rounds)
     with open(a.out, "w") as f:
         f.write("\n".join(lines))
     print("\n".join(lines))

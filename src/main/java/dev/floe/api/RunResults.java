@@ -90,7 +90,20 @@ public class RunResults {
             .inRun(end.runId());
       }
       try (InputStream in = Files.newInputStream(file)) {
-        table = ArrowJsonRenderer.render(in, end.maxRows());
+        table = ArrowJsonRenderer.render(in, end.maxRows(), bytes);
+      } catch (IOException | RuntimeException invalid) {
+        if (invalid instanceof FloeException || invalid instanceof NoSuchFileException) {
+          throw invalid;
+        }
+        throw new FloeException(
+                ErrorCode.RESULT_WRONG_TYPE,
+                "Run "
+                    + end.runId()
+                    + " produced a result that is not a valid Arrow stream ("
+                    + invalid.getMessage()
+                    + "); assign `result` a polars LazyFrame or DataFrame and leave the run's"
+                    + " output files to Floe.")
+            .inRun(end.runId());
       }
     } catch (NoSuchFileException gone) {
       throw expired(end);

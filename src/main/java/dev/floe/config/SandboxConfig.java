@@ -44,4 +44,11 @@ public interface SandboxConfig {
   /** Size of the run's writable scratch space (a tmpfs in the bwrap runner). */
   @WithDefault("512")
   int scratchMb();
+
+  /**
+   * The largest file a run may write, in MB (RLIMIT_FSIZE): its result file, and any file in its
+   * scratch space. A result that reaches it fails with LIMIT_EXCEEDED naming this limit.
+   */
+  @WithDefault("8192")
+  int maxResultFileMb();
 }

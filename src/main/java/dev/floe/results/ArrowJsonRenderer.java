@@ -27,29 +27,58 @@ public final class ArrowJsonRenderer {
 
   private ArrowJsonRenderer() {}
 
+  /** The allocator's bound for a stream that does not tell its length (not a file). */
+  static final long UNKNOWN_STREAM_BYTES = Integer.MAX_VALUE;
+
+  /**
+   * Renders a result. The stream was written by a run, so a batch may claim any body length; a file
+   * stream tells how many bytes it holds, which bounds what reading it may allocate.
+   */
   public static TabularResult render(InputStream arrowStream, int maxRows) throws IOException {
-    try (BufferAllocator allocator = new RootAllocator();
+    long available = arrowStream.available();
+    return render(arrowStream, maxRows, available > 0 ? available : UNKNOWN_STREAM_BYTES);
+  }
+
+  /**
+   * Renders a result of {@code streamBytes} bytes. No body can be larger than the stream that holds
+   * it, so the allocator is bounded by it: a forged batch claiming a terabyte fails here, it does
+   * not make the JVM allocate (OutOfMemoryError) for it.
+   */
+  public static TabularResult render(InputStream arrowStream, int maxRows, long streamBytes)
+      throws IOException {
+    long limit = 2 * Math.max(0, streamBytes) + (16L << 20);
+    try (BufferAllocator allocator = new RootAllocator(limit);
         ArrowStreamReader reader = new ArrowStreamReader(arrowStream, allocator)) {
-      VectorSchemaRoot root = reader.getVectorSchemaRoot();
-      Schema schema = root.getSchema();
-      List<String> columns = schema.getFields().stream().map(Field::getName).toList();
-      List<String> types = polarsTypes(schema);
-      List<List<Object>> rows = new ArrayList<>();
-      long count = 0;
-      while (reader.loadNextBatch()) {
-        int batchRows = root.getRowCount();
-        List<FieldVector> vectors = root.getFieldVectors();
-        for (int i = 0; i < batchRows && rows.size() < maxRows; i++) {
-          List<Object> row = new ArrayList<>(vectors.size());
-          for (FieldVector vector : vectors) {
-            row.add(JsonValues.of(vector, i));
-          }
-          rows.add(row);
-        }
-        count += batchRows;
-      }
-      return new TabularResult(columns, types, rows, count, count > rows.size());
+      return read(reader, maxRows);
+    } catch (org.apache.arrow.memory.OutOfMemoryException e) {
+      throw new IOException(
+          "The result is not a valid Arrow stream: a batch claims more bytes than the "
+              + streamBytes
+              + " the result holds",
+          e);
     }
+  }
+
+  private static TabularResult read(ArrowStreamReader reader, int maxRows) throws IOException {
+    VectorSchemaRoot root = reader.getVectorSchemaRoot();
+    Schema schema = root.getSchema();
+    List<String> columns = schema.getFields().stream().map(Field::getName).toList();
+    List<String> types = polarsTypes(schema);
+    List<List<Object>> rows = new ArrayList<>();
+    long count = 0;
+    while (reader.loadNextBatch()) {
+      int batchRows = root.getRowCount();
+      List<FieldVector> vectors = root.getFieldVectors();
+      for (int i = 0; i < batchRows && rows.size() < maxRows; i++) {
+        List<Object> row = new ArrayList<>(vectors.size());
+        for (FieldVector vector : vectors) {
+          row.add(JsonValues.of(vector, i));
+        }
+        rows.add(row);
+      }
+      count += batchRows;
+    }
+    return new TabularResult(columns, types, rows, count, count > rows.size());
   }
 
   private static List<String> polarsTypes(Schema schema) throws IOException {

@@ -14,8 +14,8 @@ import java.util.Set;
  * The local isolated runner: a cleared environment, an unprivileged uid with no-new-privileges,
  * kernel resource limits, and bubblewrap namespaces (no network, own PID/IPC/UTS/mount) over a file
  * system of read-only binds: the interpreter, the venv, the harness and the lake, and a seccomp
- * filter ({@link SeccompFilter}). The run may write only its own output directory and a size-capped
- * tmpfs.
+ * filter ({@link SeccompFilter}), and per-run cgroups ({@link RunCgroups}). The run may write only
+ * its own output files ({@link #outputFiles}, each capped by RLIMIT_FSIZE) and a size-capped tmpfs.
  */
 public final class BwrapRunner implements Runner {
   private final HarnessCommand harness;
@@ -60,11 +60,18 @@ public final class BwrapRunner implements Runner {
 
   @Override
   public RunHandle start(RunSpec spec) {
-    prepareOutDir(spec);
+    prepareOutputs(spec);
     RunCgroups.Group group;
     try {
       group =
-          cgroups.isPresent() ? cgroups.get().create(spec.runId(), spec.memoryMb(), maxPids) : null;
+          cgroups.isPresent()
+              ? cgroups
+                  .get()
+                  .create(
+                      spec.runId(),
+                      new RunCgroups.Limits(
+                          (long) spec.memoryMb() * 1024 * 1024, maxPids, spec.maxThreads()))
+              : null;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create the cgroups of run " + spec.runId(), e);
     }
@@ -86,23 +93,64 @@ public final class BwrapRunner implements Runner {
     return new RunHandle() {
       @Override
       public ProcessResult await() throws InterruptedException {
+        ProcessResult result;
         try {
-          ProcessResult result = process.await();
-          return group == null
-              ? result
-              : result.withCgroupFindings(group.oomKilled(), group.pidsLimitHit());
+          result = process.await();
+          if (group != null) {
+            result = result.withCgroupFindings(group.oomKilled(), group.pidsLimitHit());
+          }
         } finally {
           if (group != null) {
             group.killAndRemove();
           }
         }
+        // Every process of the run is gone: nothing can write these files any more.
+        return inspectOutputs(spec, result);
       }
 
       @Override
       public void cancel() {
         process.cancel();
+        // The supervisor kills the descendants it can see; the group holds re-parented ones too.
+        if (group != null) {
+          group.kill();
+        }
       }
     };
+  }
+
+  /**
+   * The files a run may write on the host, each a bind of its own over a read-only output
+   * directory: a run can neither fill the host's disk with other files nor plant links there, and
+   * each file is capped by RLIMIT_FSIZE. A new output file of the harness protocol must be added
+   * here.
+   */
+  static List<Path> outputFiles(RunSpec spec) {
+    return List.of(spec.resultFile(), spec.planFile(), spec.errorFile());
+  }
+
+  /**
+   * Removes the output files the run left empty (so "the run wrote a result" keeps meaning "the
+   * file exists"), and notes an output that stopped at the file-size limit.
+   */
+  private ProcessResult inspectOutputs(RunSpec spec, ProcessResult result) {
+    long capped = 0;
+    for (Path file : outputFiles(spec)) {
+      if (!RunFiles.isPlainFile(file)) {
+        continue;
+      }
+      try {
+        long size = Files.size(file);
+        if (size == 0) {
+          Files.delete(file);
+        } else if (size >= harness.maxFileBytes()) {
+          capped = harness.maxFileBytes();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot inspect the output of run " + spec.runId(), e);
+      }
+    }
+    return capped > 0 ? result.withFileSizeLimitHit(capped) : result;
   }
 
   /** The command line for the start-up probe: no cgroups, the rest as for a run. */
@@ -113,18 +161,17 @@ public final class BwrapRunner implements Runner {
   private List<String> command(RunSpec spec, List<String> inner, RunCgroups.Group group) {
     // A shell joins the run's cgroups (so every descendant is in them), opens the seccomp program
     // as fd 9 for bwrap (dash redirects single digits only), then execs the chain.
+    List<String> procs = group == null ? List.of() : group.procsFiles();
     List<String> cmd = new ArrayList<>();
-    if (group == null) {
-      cmd.addAll(List.of("sh", "-c", "exec \"$@\" 9<\"$0\"", seccompFilter.toString()));
-    } else {
-      cmd.addAll(
-          List.of(
-              "sh",
-              "-c",
-              "echo $$ > \"$1\" && echo $$ > \"$2\" && shift 2 && exec \"$@\" 9<\"$0\"",
-              seccompFilter.toString()));
-      cmd.addAll(group.procsFiles());
-    }
+    cmd.addAll(
+        List.of(
+            "sh",
+            "-c",
+            "n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 125; shift;"
+                + " n=$((n - 1)); done; exec \"$@\" 9<\"$0\"",
+            seccompFilter.toString(),
+            Integer.toString(procs.size())));
+    cmd.addAll(procs);
     cmd.addAll(harness.environment(spec, "/tmp"));
     long memory = (long) spec.memoryMb() * 1024 * 1024;
     cmd.addAll(harness.resourceLimits(spec, group == null ? memory : 2 * memory + (4L << 30)));
@@ -194,7 +241,10 @@ public final class BwrapRunner implements Runner {
       cmd.addAll(List.of("--ro-bind", path, path));
     }
     cmd.addAll(List.of("--ro-bind", spec.jobFile().toString(), spec.jobFile().toString()));
-    cmd.addAll(List.of("--bind", spec.outDir().toString(), spec.outDir().toString()));
+    cmd.addAll(List.of("--ro-bind", spec.outDir().toString(), spec.outDir().toString()));
+    for (Path file : outputFiles(spec)) {
+      cmd.addAll(List.of("--bind", file.toString(), file.toString()));
+    }
     cmd.addAll(List.of("--chdir", "/tmp", "--"));
     if (root) {
       // Root builds the namespaces (it can bind paths an unprivileged uid cannot reach), then the
@@ -220,17 +270,36 @@ public final class BwrapRunner implements Runner {
     return all;
   }
 
+  /** A named pipe the service created in the run's directory before the run (never the run). */
+  private static boolean isPipe(Path file) throws IOException {
+    return Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+        && Files.readAttributes(
+                file,
+                java.nio.file.attribute.PosixFileAttributes.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)
+            .isOther();
+  }
+
   private static boolean isUnderSystemDir(String path) {
     return path.startsWith("/usr/") || path.equals("/usr");
   }
 
-  private void prepareOutDir(RunSpec spec) {
+  void prepareOutputs(RunSpec spec) {
     try {
       Files.createDirectories(spec.outDir());
+      for (Path file : outputFiles(spec)) {
+        if (isPipe(file)) {
+          continue; // the service made it to read a streamed result from; it stays a pipe
+        }
+        Files.deleteIfExists(file);
+        Files.createFile(file);
+      }
       if (root) {
-        // The unprivileged uid writes the result here; nothing else of the host is writable to it.
-        Files.setAttribute(spec.outDir(), "unix:uid", uid);
-        Files.setAttribute(spec.outDir(), "unix:gid", gid);
+        // The unprivileged uid writes its result files; nothing else of the host is writable to it.
+        for (Path file : outputFiles(spec)) {
+          Files.setAttribute(file, "unix:uid", uid);
+          Files.setAttribute(file, "unix:gid", gid);
+        }
         Files.setPosixFilePermissions(
             spec.runDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(

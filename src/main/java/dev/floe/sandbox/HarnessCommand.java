@@ -3,8 +3,22 @@ package dev.floe.sandbox;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The pieces of a harness command line that every local runner shares. */
-public record HarnessCommand(Path python, Path harnessDir) {
+/**
+ * The pieces of a harness command line that every local runner shares.
+ *
+ * @param maxFileBytes the largest file a run may write (RLIMIT_FSIZE): its result, and anything in
+ *     its scratch space
+ */
+public record HarnessCommand(Path python, Path harnessDir, long maxFileBytes) {
+  /** The default of floe.sandbox.max-result-file-mb. */
+  public static final long DEFAULT_MAX_FILE_BYTES = 8L << 30;
+
+  /** Open files of one process of a run (RLIMIT_NOFILE). */
+  public static final int MAX_OPEN_FILES = 1024;
+
+  public HarnessCommand(Path python, Path harnessDir) {
+    this(python, harnessDir, DEFAULT_MAX_FILE_BYTES);
+  }
 
   /** {@code env -i}: the run sees only these variables, never the service's. */
   public List<String> environment(RunSpec spec, String home) {
@@ -26,15 +40,19 @@ public record HarnessCommand(Path python, Path harnessDir) {
     return resourceLimits(spec, (long) spec.memoryMb() * 1024 * 1024);
   }
 
-  /** With a memory cgroup in force, the address-space limit is only a generous backstop. */
+  /**
+   * With a memory cgroup in force, the address-space limit is only a generous backstop. A write
+   * past the file-size limit fails with EFBIG (Python ignores SIGXFSZ), which the runner reports as
+   * the result's size limit.
+   */
   public List<String> resourceLimits(RunSpec spec, long addressSpaceBytes) {
     long bytes = addressSpaceBytes;
     return List.of(
         "prlimit",
         "--as=" + bytes,
         "--core=0",
-        "--nofile=1024",
-        "--fsize=" + (8L << 30),
+        "--nofile=" + MAX_OPEN_FILES,
+        "--fsize=" + maxFileBytes,
         "--cpu=" + (spec.timeout().toSeconds() * Math.max(1, spec.maxThreads()) + 5),
         "--");
   }

@@ -8,183 +8,171 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Per-run cgroups (v1 memory + pids, under the service's own cgroups): the memory limit the kernel
- * enforces on the whole process tree, a pids limit against fork and thread bombs, an OOM counter to
- * read instead of guessing from exit codes, and a membership list to kill every process of a run —
- * re-parented orphans included.
+ * Per-run cgroups, under the service's own: the memory limit the kernel enforces on the whole
+ * process tree, a pids limit against fork and thread bombs, a CPU quota from the run's threads, an
+ * OOM counter to read instead of guessing from exit codes, and a membership list to kill every
+ * process of a run — re-parented orphans included.
+ *
+ * <p>Two layouts behind one interface: the unified hierarchy ({@link CgroupV2}: one group per run
+ * with {@code memory.max}, {@code pids.max}, {@code cpu.max}, {@code memory.events}, {@code
+ * cgroup.kill}) where it has the memory controller, else the v1 controllers ({@link CgroupV1}: one
+ * group per controller per run).
  */
-public final class RunCgroups {
-  private static final Logger LOG = Logger.getLogger(RunCgroups.class);
-  private static final Path ROOT = Path.of("/sys/fs/cgroup");
+public interface RunCgroups {
+  Path MOUNT = Path.of("/sys/fs/cgroup");
 
-  private final Path memoryParent;
-  private final Path pidsParent;
-
-  private RunCgroups(Path memoryParent, Path pidsParent) {
-    this.memoryParent = memoryParent;
-    this.pidsParent = pidsParent;
-  }
-
-  /** Finds writable v1 memory and pids hierarchies, or explains why there are none. */
-  public static Optional<RunCgroups> detect() {
-    try {
-      String memory = null;
-      String pids = null;
-      for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
-        String[] parts = line.split(":", 3);
-        if (parts.length == 3 && List.of(parts[1].split(",")).contains("memory")) {
-          memory = parts[2];
-        } else if (parts.length == 3 && List.of(parts[1].split(",")).contains("pids")) {
-          pids = parts[2];
-        }
-      }
-      if (memory == null || pids == null) {
-        LOG.warn("no cgroup v1 memory+pids hierarchy: runs are limited by rlimits only");
-        return Optional.empty();
-      }
-      // One parent per service process: several Floes on a host never touch each other's runs.
-      String mine = "floe-runs-" + ProcessHandle.current().pid();
-      Path memoryRoot = ROOT.resolve("memory" + memory);
-      Path pidsRoot = ROOT.resolve("pids" + pids);
-      removeDeadServicesGroups(memoryRoot, pidsRoot);
-      Path memoryParent = Files.createDirectories(memoryRoot.resolve(mine));
-      Path pidsParent = Files.createDirectories(pidsRoot.resolve(mine));
-      if (!Files.isWritable(memoryParent.resolve("cgroup.procs"))) {
-        return Optional.empty();
-      }
-      RunCgroups cgroups = new RunCgroups(memoryParent, pidsParent);
-      cgroups.killAllRuns();
-      return Optional.of(cgroups);
-    } catch (IOException | RuntimeException e) {
-      LOG.warnf("cannot use cgroups (%s): runs are limited by rlimits only", e.getMessage());
-      return Optional.empty();
-    }
-  }
-
-  /** What a crashed service left behind: the run groups of service processes that are gone. */
-  private static void removeDeadServicesGroups(Path memoryRoot, Path pidsRoot) throws IOException {
-    if (!Files.isDirectory(pidsRoot)) {
-      return;
-    }
-    try (var parents = Files.list(pidsRoot)) {
-      for (Path pids :
-          parents.filter(p -> p.getFileName().toString().startsWith("floe-runs-")).toList()) {
-        String name = pids.getFileName().toString();
-        long owner;
-        try {
-          owner = Long.parseLong(name.substring("floe-runs-".length()));
-        } catch (NumberFormatException e) {
-          continue;
-        }
-        if (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
-          continue;
-        }
-        RunCgroups dead = new RunCgroups(memoryRoot.resolve(name), pids);
-        dead.killAllRuns();
-        for (Path group : java.util.List.of(memoryRoot.resolve(name), pids)) {
-          Files.deleteIfExists(group);
-        }
-      }
-    }
-  }
+  /** The CFS period both layouts use: quota = cpus × period. */
+  long CPU_PERIOD_US = 100_000;
 
   /**
-   * Kills the processes of every run's groups of this service and removes them: at start-up, and at
+   * A run's limits.
+   *
+   * @param cpus CPUs of quota per period ({@code cpu.cfs_quota_us} / {@code cpu.max}); 0 = none
+   */
+  record Limits(long memoryBytes, int maxPids, int cpus) {}
+
+  /** How runs are limited, for the log and readiness, e.g. {@code v1 memory+pids+cpu}. */
+  String describe();
+
+  /** Creates the run's group(s) with their limits. */
+  Group create(String runId, Limits limits) throws IOException;
+
+  /**
+   * Kills the processes of every run's group of this service and removes them: at start-up, and at
    * shutdown so no run outlives the service.
    */
-  public void killAllRuns() {
-    try (var runs = Files.list(pidsParent)) {
-      for (Path pids : runs.filter(Files::isDirectory).toList()) {
-        new Group(memoryParent.resolve(pids.getFileName()), pids).killAndRemove();
-      }
-    } catch (IOException e) {
-      LOG.warnf("cannot list the runs' cgroups: %s", e.getMessage());
-    }
-  }
+  void killAllRuns();
 
-  public String describe() {
-    return "v1 memory+pids";
-  }
-
-  /** Creates the run's groups with their limits. */
-  public Group create(String runId, int memoryMb, int maxPids) throws IOException {
-    Path memory = Files.createDirectory(memoryParent.resolve(runId));
-    Path pids = Files.createDirectory(pidsParent.resolve(runId));
-    long bytes = (long) memoryMb * 1024 * 1024;
-    Files.writeString(memory.resolve("memory.limit_in_bytes"), Long.toString(bytes));
-    Path memsw = memory.resolve("memory.memsw.limit_in_bytes");
-    if (Files.exists(memsw)) {
-      Files.writeString(memsw, Long.toString(bytes));
-    }
-    Files.writeString(pids.resolve("pids.max"), Integer.toString(maxPids));
-    return new Group(memory, pids);
-  }
-
-  /** One run's groups. */
-  public record Group(Path memory, Path pids) {
-
-    /** The files a process writes its pid into to join the run's groups. */
-    public List<String> procsFiles() {
-      return List.of(
-          memory.resolve("cgroup.procs").toString(), pids.resolve("cgroup.procs").toString());
-    }
+  /** One run's group(s). */
+  interface Group {
+    /** The files a process writes its pid into to join the run's group(s). */
+    List<String> procsFiles();
 
     /** Whether the kernel's OOM killer killed a process of this run. */
-    public boolean oomKilled() {
-      try {
-        for (String line : Files.readAllLines(memory.resolve("memory.oom_control"))) {
-          if (line.startsWith("oom_kill ") && Long.parseLong(line.substring(9).trim()) > 0) {
-            return true;
-          }
-        }
-      } catch (IOException | NumberFormatException e) {
-        LOG.debugf("cannot read the OOM counter of %s: %s", memory, e.getMessage());
-      }
+    boolean oomKilled();
+
+    /** Whether the run tried to exceed its pids limit (a fork or thread bomb). */
+    boolean pidsLimitHit();
+
+    /** SIGKILL to every member until none is left; the group(s) stay. */
+    void kill();
+
+    /** SIGKILL to every member until none is left, then removes the group(s). */
+    void killAndRemove();
+  }
+
+  /** v2 where its unified hierarchy has the memory controller and can delegate it, else v1. */
+  static Optional<RunCgroups> detect() {
+    Logger log = Logger.getLogger(RunCgroups.class);
+    List<String> self;
+    try {
+      self = Files.readAllLines(Path.of("/proc/self/cgroup"));
+    } catch (IOException e) {
+      log.warnf("cannot read /proc/self/cgroup (%s): runs are limited by rlimits only", e);
+      return Optional.empty();
+    }
+    long pid = ProcessHandle.current().pid();
+    StringBuilder why = new StringBuilder();
+    Optional<RunCgroups> v2 = CgroupV2.detect(MOUNT, self, pid, why);
+    if (v2.isPresent()) {
+      return v2;
+    }
+    String v2Problem = why.toString();
+    why.setLength(0);
+    Optional<RunCgroups> v1 = CgroupV1.detect(MOUNT, self, pid, why);
+    if (v1.isPresent()) {
+      log.infof("cgroups: %s (not v2: %s)", v1.get().describe(), v2Problem);
+      return v1;
+    }
+    log.warnf(
+        "no usable cgroups (v2: %s; v1: %s): runs are limited by rlimits only", v2Problem, why);
+    return Optional.empty();
+  }
+
+  /** Writes a control file; a missing controller file is an error, unlike {@link #tryWrite}. */
+  static void write(Path file, String value) throws IOException {
+    Files.writeString(file, value);
+  }
+
+  /** Writes a control file if the kernel offers it (e.g. memsw without swap accounting). */
+  static boolean tryWrite(Path file, String value) {
+    if (!Files.exists(file)) {
       return false;
     }
+    try {
+      Files.writeString(file, value);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
 
-    /** Whether the run hit its pids limit (a fork or thread bomb). */
-    public boolean pidsLimitHit() {
+  /** The pids listed in a {@code cgroup.procs} file; none if it is gone. */
+  static List<Long> members(Path procs) {
+    try {
+      return Files.readAllLines(procs).stream()
+          .filter(s -> !s.isBlank())
+          .map(String::trim)
+          .map(Long::parseLong)
+          .toList();
+    } catch (IOException | NumberFormatException e) {
+      return List.of();
+    }
+  }
+
+  /** The value of {@code key} in a flat-keyed file such as memory.events ("oom_kill 3"). */
+  static long counter(Path file, String key) {
+    try {
+      for (String line : Files.readAllLines(file)) {
+        if (line.startsWith(key + " ")) {
+          return Long.parseLong(line.substring(key.length() + 1).trim());
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return 0;
+    }
+    return 0;
+  }
+
+  /** SIGKILL to the members of {@code procs} until none is left (at most about two seconds). */
+  static void killMembers(Path procs) {
+    for (int round = 0; round < 100; round++) {
+      List<Long> members = members(procs);
+      if (members.isEmpty()) {
+        return;
+      }
+      members.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
       try {
-        String events = Files.readString(pids.resolve("pids.events")).trim();
-        return events.startsWith("max ") && Long.parseLong(events.substring(4).trim()) > 0;
-      } catch (IOException | NumberFormatException e) {
-        return false;
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
     }
+  }
 
-    /** SIGKILL to every member until none is left, then removes the groups. */
-    public void killAndRemove() {
-      for (int round = 0; round < 100; round++) {
-        List<Long> members = members();
-        if (members.isEmpty()) {
-          break;
-        }
-        members.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+  /** Removes an empty cgroup directory (a cgroup's control files go with it). */
+  static void remove(Path group) {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      try {
+        Files.deleteIfExists(group);
+        return;
+      } catch (java.nio.file.DirectoryNotEmptyException e) {
+        // A real cgroup directory is never "not empty": this is a plain directory (tests).
+        Logger.getLogger(RunCgroups.class).debugf("not a cgroup directory: %s", group);
+        return;
+      } catch (IOException e) {
+        // EBUSY while the last member is still exiting.
         try {
           Thread.sleep(20);
-        } catch (InterruptedException e) {
+        } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
-          break;
+          return;
         }
-      }
-      for (Path group : List.of(memory, pids)) {
-        try {
-          Files.deleteIfExists(group);
-        } catch (IOException e) {
-          LOG.warnf("cannot remove cgroup %s: %s", group, e.getMessage());
+        if (attempt == 49) {
+          Logger.getLogger(RunCgroups.class)
+              .warnf("cannot remove cgroup %s: %s", group, e.getMessage());
         }
-      }
-    }
-
-    private List<Long> members() {
-      try {
-        return Files.readAllLines(pids.resolve("cgroup.procs")).stream()
-            .filter(s -> !s.isBlank())
-            .map(Long::parseLong)
-            .toList();
-      } catch (IOException e) {
-        return List.of();
       }
     }
   }

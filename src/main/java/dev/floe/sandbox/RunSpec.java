@@ -30,6 +30,11 @@ public record RunSpec(
     return outDir().resolve("result.arrows");
   }
 
+  /** A dry run's answer (the harness's plan JSON), instead of a result. */
+  public Path planFile() {
+    return outDir().resolve("plan.json");
+  }
+
   public Path errorFile() {
     return outDir().resolve("error.json");
   }

@@ -34,11 +34,19 @@ public class RunnerProvider {
 
   public RunnerProvider(FloeConfig floe, SandboxConfig sandbox, LimitsConfig limits) {
     this.home = floe.homePath();
+    if (sandbox.maxResultFileMb() < 1) {
+      throw new IllegalArgumentException(
+          "floe.sandbox.max-result-file-mb = "
+              + sandbox.maxResultFileMb()
+              + ": it must be at least 1");
+    }
     this.harnessDir = HarnessInstaller.install(home);
     this.python =
         PythonEnvironment.probe(
             Path.of(sandbox.python().orElse(home.resolve("venv/bin/python").toString())));
-    HarnessCommand command = new HarnessCommand(python.python(), harnessDir);
+    HarnessCommand command =
+        new HarnessCommand(
+            python.python(), harnessDir, (long) sandbox.maxResultFileMb() * 1024 * 1024);
     Runner chosen = null;
     String why = null;
     String memoryLimit = "rlimits only";
@@ -127,11 +135,11 @@ public class RunnerProvider {
     }
     try {
       Path dir = Files.createTempDirectory(home, "probe-");
-      Files.createDirectories(dir.resolve("out"));
       Path job = Files.writeString(dir.resolve("job.json"), "{}");
       RunSpec spec =
           new RunSpec(
               "probe", dir, job, Duration.ofSeconds(60), 1024, 1, List.of(), new BoundedLog(8192));
+      bwrap.prepareOutputs(spec);
       List<String> cmd =
           bwrap.command(spec, List.of(python.python().toString(), "-I", "-c", "import polars"));
       ProcessResult result =

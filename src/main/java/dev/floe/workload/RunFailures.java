@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.floe.error.Diagnostics;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
+import dev.floe.sandbox.HarnessCommand;
 import dev.floe.sandbox.ProcessResult;
 import dev.floe.sandbox.RunFiles;
 import java.io.IOException;
@@ -34,6 +35,13 @@ final class RunFailures {
           ErrorCode.OUT_OF_MEMORY,
           ErrorCode.INTERNAL);
   private static final int MAX_MESSAGE = 4_000;
+
+  /**
+   * The harness's error file is a few KB; one larger than this was not written by the harness and
+   * is not parsed (a run could otherwise make the service parse gigabytes of JSON).
+   */
+  static final long MAX_ERROR_FILE_BYTES = 1L << 20;
+
   private static final int MAX_DETAILS = 32_000;
 
   private RunFailures() {}
@@ -60,7 +68,17 @@ final class RunFailures {
               + " and was stopped; filter or aggregate earlier to make it cheaper, or raise"
               + " limits.timeoutSeconds.");
     }
-    if (RunFiles.isPlainFile(errorFile)) {
+    if (process.fileSizeLimitHit() > 0) {
+      // The harness reports the failed write as its own internal error: the limit is the cause.
+      long mb = process.fileSizeLimitHit() / (1024 * 1024);
+      return new FloeException(
+          ErrorCode.LIMIT_EXCEEDED,
+          "The run's result reached this server's limit of "
+              + mb
+              + " MB for a file written by a run (floe.sandbox.max-result-file-mb) and was"
+              + " stopped; aggregate or filter the result, or select fewer columns.");
+    }
+    if (RunFiles.isPlainFile(errorFile) && size(errorFile) <= MAX_ERROR_FILE_BYTES) {
       FloeException reported = fromErrorFile(errorFile, limits);
       if (reported != null) {
         return reported;
@@ -70,6 +88,14 @@ final class RunFailures {
     // Without a memory cgroup, the address-space limit makes Polars' allocator abort with this.
     if (process.logs().contains("memory allocation of")) {
       return outOfMemory(limits);
+    }
+    // The run used up its open files, so the harness could not even open its error file.
+    if (process.logs().contains("[Errno 24] Too many open files")) {
+      return new FloeException(
+          ErrorCode.SCRIPT_ERROR,
+          "The run opened more files than a run may hold open at once ("
+              + HarnessCommand.MAX_OPEN_FILES
+              + " per process) and failed; close files when done with them (use `with open(...)`).");
     }
     if (exit > 128) {
       return new FloeException(
@@ -87,6 +113,14 @@ final class RunFailures {
             + exit
             + " before producing a result; remove the call that exits early (os._exit) and"
             + " assign `result` instead.");
+  }
+
+  private static long size(Path file) {
+    try {
+      return java.nio.file.Files.size(file);
+    } catch (IOException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   static FloeException outOfMemory(RunLimits limits) {

@@ -114,7 +114,7 @@ public class WorkloadService {
               maxThreads(workload),
               catalog.readOnlyPaths(),
               control.log());
-      Path output = workload.dryRun() ? spec.outDir().resolve("plan.json") : spec.resultFile();
+      Path output = workload.dryRun() ? spec.planFile() : spec.resultFile();
       writeJob(spec, workload, catalog, output, pipe != null);
       if (pipe != null) {
         makeFifo(output);

@@ -1,0 +1,1285 @@
+package dev.floe.api;
+
+import static dev.floe.testing.Workloads.post;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.floe.catalog.CatalogHandle;
+import dev.floe.catalog.CatalogRegistry;
+import dev.floe.sandbox.ProcessResult;
+import dev.floe.sandbox.RunHandle;
+import dev.floe.sandbox.RunSpec;
+import dev.floe.sandbox.RunnerProvider;
+import dev.floe.testing.TempLake;
+import dev.floe.testing.Workloads;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The 24 hostile workloads of security-cases.md, each sent through the real HTTP API to the real
+ * bwrap sandbox. Scripts live in {@code src/test/resources/hostile/NN_*.py}; rows 22–24 are also
+ * request-level. After every test: no run directory, no run cgroup and no run process is left, and
+ * an ordinary run succeeds.
+ *
+ * <p>A canary secret is planted where a service keeps secrets: the trusted side's Iceberg catalog
+ * properties and the trusted writer's PyIceberg properties (as an S3 secret key), a JVM system
+ * property, a secrets file beside the lake, a file in the host's /tmp and one in the build's
+ * target/. Rows 10 and 11 hunt for it everywhere a run can look; it must never appear in a response
+ * or in the service's log. (The JVM cannot add a variable to its own environment, so the
+ * environment check is that no variable of the service's real environment reaches a run.)
+ *
+ * <p>Bombs (rows 1, 3, 6, 17, 18) verify from inside the run that it has its own PID namespace and
+ * Floe's per-run cgroups before they go off, and refuse otherwise.
+ */
+@QuarkusTest
+@QuarkusTestResource(TempLake.class)
+@TestProfile(HostileWorkloadsTest.Hostile.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HostileWorkloadsTest {
+  private static final String CANARY_PROPERTY = "floetest.hostile-canary";
+  private static final Path SERVICE_LOG = Path.of("target/hostile-workloads-service.log");
+  private static final int FILE_LIMIT_MB = 64;
+  private static final long JVM_PID = ProcessHandle.current().pid();
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** The canary: one value for the whole JVM (the profile and the test load in other loaders). */
+  static synchronized String canary() {
+    String canary = System.getProperty(CANARY_PROPERTY);
+    if (canary == null) {
+      canary = "FLOECANARY-" + UUID.randomUUID();
+      System.setProperty(CANARY_PROPERTY, canary);
+    }
+    return canary;
+  }
+
+  /** The service's secrets, a file size limit to hit, and a second catalog not to be read. */
+  public static class Hostile implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      try {
+        Files.deleteIfExists(SERVICE_LOG);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      Map<String, String> config = new HashMap<>();
+      config.put("floe.sandbox.max-result-file-mb", Integer.toString(FILE_LIMIT_MB));
+      config.put("floe.catalogs.lake.properties.s3.secret-access-key", canary());
+      config.put("floe.catalogs.lake.writer-properties.type", "sql");
+      config.put(
+          "floe.catalogs.lake.writer-properties.uri", "sqlite:///${floe.home}/catalog/catalog.db");
+      config.put("floe.catalogs.lake.writer-properties.warehouse", "file://${floe.home}/warehouse");
+      config.put("floe.catalogs.lake.writer-properties.s3.secret-access-key", canary());
+      config.put("floe.catalogs.other.type", "jdbc");
+      config.put("floe.catalogs.other.uri", "jdbc:sqlite:${floe.home}/other/catalog.db");
+      config.put("floe.catalogs.other.warehouse", "${floe.home}/other/warehouse");
+      config.put("floe.catalogs.other.demo", "true");
+      config.put("quarkus.log.file.enabled", "true");
+      config.put("quarkus.log.file.path", SERVICE_LOG.toString());
+      return config;
+    }
+  }
+
+  @ConfigProperty(name = "quarkus.http.test-port")
+  int port;
+
+  @ConfigProperty(name = "floe.catalogs.lake.writer-properties.s3.secret-access-key")
+  String configuredCanary;
+
+  private static Path secretsFile;
+  private static Path tmpSecret;
+  private static Path targetSecret;
+
+  @BeforeAll
+  static void plantSecretFiles() throws IOException {
+    secretsFile = TempLake.home().resolve("service-secrets.env");
+    Files.writeString(secretsFile, "AWS_SECRET_ACCESS_KEY=" + canary() + "\n");
+    Path tmpDir = Files.createTempDirectory("floe-hostile-");
+    tmpSecret = Files.writeString(tmpDir.resolve("credentials"), "secret=" + canary() + "\n");
+    targetSecret =
+        Files.writeString(
+            Path.of("target/hostile-canary.properties").toAbsolutePath(),
+            "floe.catalogs.lake.writer-properties.s3.secret-access-key=" + canary() + "\n");
+  }
+
+  @AfterAll
+  static void theCanaryNeverReachedTheServiceLog() throws IOException {
+    Files.deleteIfExists(targetSecret);
+    Files.deleteIfExists(tmpSecret);
+    Files.deleteIfExists(tmpSecret.getParent());
+    String log = Files.readString(SERVICE_LOG);
+    assertTrue(log.contains("runner: bwrap"), "the service log was captured");
+    assertFalse(log.contains(canary()), "the canary secret is in the service's log");
+  }
+
+  @AfterEach
+  void nothingOfAnyRunIsLeftAndTheServiceServes() {
+    Path runs = TempLake.home().resolve("runs");
+    awaitTrue(() -> listing(runs).isEmpty(), Duration.ofSeconds(10), "run directories left");
+    awaitTrue(
+        () -> runCgroups().isEmpty(), Duration.ofSeconds(10), "run cgroups left: " + runCgroups());
+    awaitTrue(
+        () -> processesInRunCgroups().isEmpty(),
+        Duration.ofSeconds(10),
+        "processes of runs left: " + processesInRunCgroups());
+    Workloads.query("SELECT 1 AS x", List.of())
+        .statusCode(200)
+        .body("results.rows", equalTo(List.of(List.of(1))));
+  }
+
+  // ---- row 1 ----
+
+  @Test
+  @Order(1)
+  void row01MemoryBombIsOutOfMemoryNamingTheLimitAndSavesNothing() {
+    long rssBefore = serviceRssMb();
+    String id =
+        hostile(
+                "01_memory_bomb.py",
+                Map.of("variant", "grow"),
+                Map.of("memoryMb", 512),
+                "hostile.never_saved")
+            .statusCode(422)
+            .body("error_code", equalTo("OUT_OF_MEMORY"))
+            .body("error", containsString("512 MB"))
+            .extract()
+            .path("run_id");
+    assertRunLeftNothing(id);
+    assertTrue(
+        serviceRssMb() - rssBefore < 256,
+        "the service's RSS grew by " + (serviceRssMb() - rssBefore) + " MB");
+    given()
+        .get("/api/v1/catalogs/lake/namespaces/hostile/tables/never_saved")
+        .then()
+        .statusCode(404);
+
+    hostile("01_memory_bomb.py", Map.of("variant", "huge"), Map.of("memoryMb", 512), null)
+        .statusCode(422)
+        .body("error_code", equalTo("OUT_OF_MEMORY"))
+        .body("error", containsString("512 MB"));
+  }
+
+  // ---- row 2 ----
+
+  @Test
+  @Order(2)
+  void row02LegitimateMultithreadedJoinOfOneGigabyteSucceedsUnderTheDefaultLimits() {
+    // 45M rows x 3 int64/float64 columns = 1030 MB materialized, joined and grouped; no limits
+    // in the request: the server's defaults (4096 MB, 300 s, max-threads = cores) must carry it.
+    int cores = Runtime.getRuntime().availableProcessors();
+    ExtractableResponse<Response> r =
+        hostile("02_legit_join.py", Map.of("rows", 45_000_000), Map.of(), null)
+            .statusCode(200)
+            .extract();
+    Map<String, Object> row = firstRow(r);
+    assertEquals(true, row.get("correct"), row.toString());
+    assertTrue(((Number) row.get("fact_mb")).intValue() >= 1000, row.toString());
+    assertEquals(cores, ((Number) row.get("polars_threads")).intValue(), row.toString());
+    assertTrue(((Number) row.get("max_os_threads")).intValue() > cores, row.toString());
+    assertTrue(((Number) row.get("seconds")).doubleValue() < 60, row.toString());
+  }
+
+  @Test
+  @Order(2)
+  void cpuQuotaFollowsTheRunsThreads() {
+    given()
+        .get("/q/health/ready")
+        .then()
+        .body("checks.find { it.name == 'sandbox' }.data.limits", containsString("cpu"));
+    // vcpus 1: two busy processes share one CPU of quota, whatever the machine has free.
+    Map<String, Object> body = new HashMap<>();
+    body.put("mode", "script");
+    body.put(
+        "script",
+        "import os, subprocess, time\n"
+            + "cpu_line = [l for l in open('/proc/self/cgroup') if ':cpu' in l or 'cpu,' in l]\n"
+            + "procs = [subprocess.Popen(['sh', '-c', 'end=$(($(date +%s) + 3)); while [ $(date"
+            + " +%s) -lt $end ]; do :; done']) for _ in range(2)]\n"
+            + "t0 = time.time()\n"
+            + "[p.wait() for p in procs]\n"
+            + "wall = time.time() - t0\n"
+            + "t = os.times()\n"
+            + "result = pl.DataFrame({'ratio': [(t.children_user + t.children_system) / wall],"
+            + " 'in_run_cpu_group': ['/floe-runs-' in ''.join(cpu_line)]})\n");
+    body.put("vcpus", 1);
+    Map<String, Object> row = firstRow(post(body).statusCode(200).extract());
+    assertEquals(true, row.get("in_run_cpu_group"), row.toString());
+    assertTrue(((Number) row.get("ratio")).doubleValue() < 1.3, "CPU/wall " + row);
+  }
+
+  // ---- row 3 ----
+
+  @Test
+  @Order(3)
+  void row03ForkAndThreadBombsStopAtThePidsLimit() {
+    for (String variant : List.of("fork", "thread")) {
+      String id =
+          hostile("03_fork_bomb.py", Map.of("variant", variant), Map.of(), null)
+              .statusCode(422)
+              .body("error_code", equalTo("SCRIPT_ERROR"))
+              .body("error", containsString("limit on processes and threads"))
+              .extract()
+              .path("run_id");
+      assertRunLeftNothing(id);
+    }
+  }
+
+  // ---- rows 4, 5 ----
+
+  @Test
+  @Order(4)
+  void row04BusyLoopAndEndlessSleepTimeOutWithTheTreeGone() {
+    for (String variant : List.of("busy", "sleep")) {
+      String marker = "floe-hostile-" + UUID.randomUUID();
+      long t0 = System.nanoTime();
+      String id =
+          hostile(
+                  "04_busy_loop.py",
+                  Map.of("variant", variant, "marker", marker),
+                  Map.of("timeoutSeconds", 3),
+                  null)
+              .statusCode(504)
+              .body("error_code", equalTo("TIMEOUT"))
+              .body("error", containsString("3 s"))
+              .extract()
+              .path("run_id");
+      assertTrue(Duration.ofNanos(System.nanoTime() - t0).toSeconds() < 15, "slow to stop");
+      assertNoProcessWith(marker);
+      assertRunLeftNothing(id);
+    }
+  }
+
+  @Test
+  @Order(5)
+  void row05IgnoringSigtermDoesNotSurviveTheTimeLimit() {
+    String marker = "floe-hostile-" + UUID.randomUUID();
+    long t0 = System.nanoTime();
+    String id =
+        hostile("05_ignore_sigterm.py", Map.of("marker", marker), Map.of("timeoutSeconds", 3), null)
+            .statusCode(504)
+            .body("error_code", equalTo("TIMEOUT"))
+            .extract()
+            .path("run_id");
+    assertTrue(Duration.ofNanos(System.nanoTime() - t0).toSeconds() < 15, "slow to stop");
+    assertNoProcessWith(marker);
+    assertRunLeftNothing(id);
+  }
+
+  // ---- row 6 ----
+
+  @Test
+  @Order(6)
+  void row06ADaemonizedGrandchildDiesWithTheRun() {
+    String marker = "floe-hostile-" + UUID.randomUUID();
+    String id =
+        hostile("06_daemonize.py", Map.of("marker", marker), Map.of(), null)
+            .statusCode(200)
+            .body("results.rows", equalTo(List.of(List.of(true))))
+            .extract()
+            .path("run_id");
+    assertNoProcessWith(marker);
+    assertRunLeftNothing(id);
+  }
+
+  @Inject RunnerProvider runners;
+  @Inject CatalogRegistry catalogs;
+
+  @Test
+  @Order(6)
+  void row06CancellingARunKillsItsDaemonizedGrandchildToo() throws Exception {
+    // What a DELETE of an async run (or a client that goes away) will call: the runner's cancel.
+    String runId = "r-cancel-" + UUID.randomUUID();
+    String marker = "floe-hostile-" + UUID.randomUUID();
+    Path runDir = Files.createDirectories(TempLake.home().resolve("runs").resolve(runId));
+    try {
+      CatalogHandle lake = catalogs.get(null);
+      Map<String, Object> job = new LinkedHashMap<>();
+      job.put("version", 1);
+      job.put("run_id", runId);
+      job.put("mode", "script");
+      job.put("source", fixture("06_daemonize.py"));
+      job.put("tables", Map.of());
+      job.put("params", Map.of("marker", marker, "linger", true));
+      job.put("catalog", Map.of("name", lake.name(), "properties", lake.sandboxProperties()));
+      job.put("result_path", runDir.resolve("out/result.arrows").toString());
+      job.put("error_path", runDir.resolve("out/error.json").toString());
+      job.put("max_threads", 1);
+      job.put("script_filename", "script.py");
+      Files.createDirectories(runDir.resolve("out"));
+      Path jobFile = runDir.resolve("job.json");
+      JSON.writeValue(jobFile.toFile(), job);
+      RunHandle handle =
+          runners
+              .require()
+              .start(
+                  new RunSpec(
+                      runId,
+                      runDir,
+                      jobFile,
+                      Duration.ofSeconds(120),
+                      1024,
+                      1,
+                      lake.readOnlyPaths()));
+      long daemon =
+          awaitValue(
+              () -> processWith(marker), Duration.ofSeconds(30), "the daemonized grandchild");
+      long t0 = System.nanoTime();
+      handle.cancel();
+      assertNoProcessWith(marker);
+      ProcessResult result = handle.await();
+      assertTrue(result.cancelled(), result.toString());
+      assertTrue(Duration.ofNanos(System.nanoTime() - t0).toSeconds() < 10, "slow cancel");
+      dev.floe.sandbox.RunFiles.deleteTree(runDir); // the workload service's part, not the runner's
+      assertRunLeftNothing(runId);
+    } finally {
+      dev.floe.sandbox.RunFiles.deleteTree(runDir);
+    }
+  }
+
+  // ---- row 7 ----
+
+  @Test
+  @Order(7)
+  void row07FloodingStdoutTruncatesTheLogsNotTheResult() {
+    long rssBefore = serviceRssMb();
+    for (Map<String, Object> params :
+        List.<Map<String, Object>>of(
+            Map.of("variant", "flood", "mb", 1024), Map.of("variant", "line", "mb", 100))) {
+      String logs =
+          hostile("07_stdout_flood.py", params, Map.of(), null)
+              .statusCode(200)
+              .body(
+                  "results.rows",
+                  equalTo(List.of(List.of(params.get("mb"), params.get("variant")))))
+              .body("logs", startsWith("FIRST-LINE-OF-THE-RUN\n"))
+              .body("logs", endsWith("LAST-LINE-OF-THE-RUN\n"))
+              .body("logs", containsString("bytes of output truncated]"))
+              .extract()
+              .path("logs");
+      // floe.limits.log-bytes (64 KiB, head + tail) plus the marker line.
+      assertTrue(logs.length() < 65_536 + 200, "logs of " + logs.length() + " chars");
+    }
+    assertTrue(
+        serviceRssMb() - rssBefore < 256,
+        "the service's RSS grew by " + (serviceRssMb() - rssBefore) + " MB");
+  }
+
+  // ---- row 8 ----
+
+  @Test
+  @Order(8)
+  void row08ABillionRowResultIsRefusedOrStreamedNeverHeld() {
+    long rssBefore = serviceRssMb();
+    hostile("08_billion_rows.py", Map.of("variant", "int8"), Map.of(), null)
+        .statusCode(413)
+        .body("error_code", equalTo("LIMIT_EXCEEDED"))
+        .body("error", containsString(FILE_LIMIT_MB + " MB"))
+        .body("error", containsString("floe.sandbox.max-result-file-mb"));
+    hostile("08_billion_rows.py", Map.of("variant", "nulls"), Map.of("maxRows", 5), null)
+        .statusCode(200)
+        .body("row_count", equalTo(1_000_000_000))
+        .body("results.rows", hasSize(5))
+        .body("truncated", equalTo(true));
+    hostile(
+            "08_billion_rows.py",
+            Map.of("variant", "mid", "rows", 20_000_000),
+            Map.of("maxResultBytes", 1_000_000),
+            null)
+        .statusCode(413)
+        .body("error_code", equalTo("LIMIT_EXCEEDED"))
+        .body("error", containsString("limit of 1000000 bytes"));
+    assertTrue(
+        serviceRssMb() - rssBefore < 256,
+        "the service's RSS grew by " + (serviceRssMb() - rssBefore) + " MB");
+  }
+
+  // ---- row 9 ----
+
+  @Test
+  @Order(9)
+  void row09FillingTheDiskIsBoundedWithAClearError() {
+    hostile("09_fill_scratch.py", Map.of("variant", "tmp"), Map.of(), null)
+        .statusCode(422)
+        .body("error_code", equalTo("SCRIPT_ERROR"))
+        .body("error", containsString("No space left on device"));
+    Map<String, Object> filled =
+        firstRow(
+            hostile("09_fill_scratch.py", Map.of("variant", "tmp_report"), Map.of(), null)
+                .statusCode(200)
+                .extract());
+    // floe.sandbox.scratch-mb (512) bounds it, not the host's disk.
+    assertEquals("ENOSPC", filled.get("errno"));
+    int written = ((Number) filled.get("written_mb")).intValue();
+    assertTrue(written > 400 && written <= 512, "wrote " + written + " MB to /tmp");
+
+    hostile("09_fill_scratch.py", Map.of("variant", "outdir"), Map.of(), null)
+        .statusCode(422)
+        .body("error_code", equalTo("SCRIPT_ERROR"))
+        .body("error", containsString("Read-only file system"));
+    hostile("09_fill_scratch.py", Map.of("variant", "result"), Map.of(), null)
+        .statusCode(413)
+        .body("error_code", equalTo("LIMIT_EXCEEDED"))
+        .body("error", containsString(FILE_LIMIT_MB + " MB"));
+  }
+
+  // ---- rows 10, 11 ----
+
+  private static final Set<String> SANDBOX_ENV =
+      Set.of(
+          "PATH",
+          "HOME",
+          "TMPDIR",
+          "LANG",
+          "POLARS_MAX_THREADS",
+          "POLARS_ICEBERG_PLANNER",
+          "PWD",
+          "_RJEM_MALLOC_CONF",
+          "LC_CTYPE");
+
+  @Test
+  @Order(10)
+  void row10NoServiceSecretInAnyEnvironmentOrProcessARunCanSee() {
+    assertEquals(canary(), configuredCanary, "the canary is in the service's config");
+    ExtractableResponse<Response> r =
+        hostile("10_read_environment.py", Map.of("service_pid", JVM_PID), Map.of(), null)
+            .statusCode(200)
+            .extract();
+    assertFalse(r.asString().contains(canary()), "the canary leaked into the response");
+    List<Map<String, Object>> rows = rows(r);
+    Set<String> envNames = Set.copyOf(r.jsonPath().getList("results.rows[0][4]", String.class));
+    assertTrue(SANDBOX_ENV.containsAll(envNames), "variables beyond the harness's: " + envNames);
+    for (String serviceVariable : System.getenv().keySet()) {
+      if (!SANDBOX_ENV.contains(serviceVariable)) {
+        assertFalse(envNames.contains(serviceVariable), serviceVariable + " reached the run");
+      }
+    }
+    assertTrue(((Number) rows.get(0).get("visible_pids")).intValue() < 10, rows.get(0).toString());
+    for (Map<String, Object> row : rows) {
+      String place = (String) row.get("place");
+      @SuppressWarnings("unchecked")
+      List<String> hits = (List<String>) row.get("hits");
+      if (place.startsWith("/proc/" + JVM_PID + "/")) {
+        assertEquals(false, row.get("readable"), place + " was readable");
+      } else if (Boolean.TRUE.equals(row.get("readable"))) {
+        assertEquals(List.of(), hits, "secret-shaped strings in " + place);
+      }
+    }
+  }
+
+  @Test
+  @Order(11)
+  void row11NoServiceConfigKeysCatalogWritersOrOtherRunsAreVisible() throws Exception {
+    // Short enough that the fixture's 60-character excerpt of a hit holds all of it.
+    String control = "FLOECANARY-control-" + UUID.randomUUID().toString().substring(0, 8);
+    String otherTenant = "FLOECANARY-other-tenant-" + UUID.randomUUID();
+    // Another tenant's run is going on meanwhile, its secret in its own job and scratch space.
+    CompletableFuture<HttpResponse<String>> other =
+        postAsync(
+            Map.of(
+                "mode",
+                "script",
+                "script",
+                "import time\nopen('/tmp/secret', 'w').write(params['s'])\ntime.sleep(6)\n"
+                    + "result = pl.DataFrame({'done': [True]})\n",
+                "params",
+                Map.of("s", otherTenant)));
+    awaitTrue(() -> runIds().size() == 1, Duration.ofSeconds(20), "the other run started");
+    List<String> paths =
+        List.of(
+            secretsFile.toString(),
+            tmpSecret.toString(),
+            targetSecret.toString(),
+            Path.of("src/main/resources/application.properties").toAbsolutePath().toString(),
+            TempLake.home().resolve("other/catalog.db").toString());
+    ExtractableResponse<Response> r =
+        hostile("11_read_secrets.py", Map.of("paths", paths, "control", control), Map.of(), null)
+            .statusCode(200)
+            .extract();
+    String body = r.asString();
+    assertFalse(body.contains(canary()), "the canary leaked into the response");
+    assertFalse(body.contains(otherTenant), "another run's secret leaked into the response");
+    Map<String, String> status = new HashMap<>();
+    List<String> hits = new ArrayList<>();
+    for (Map<String, Object> row : rows(r)) {
+      status.put((String) row.get("place"), (String) row.get("status"));
+      @SuppressWarnings("unchecked")
+      List<String> found = (List<String>) row.get("hits");
+      hits.addAll(found);
+    }
+    // The search works (it finds the control in this run's own job file) and finds nothing else.
+    assertFalse(hits.isEmpty(), "the control string was not found: the search is broken");
+    assertTrue(hits.stream().allMatch(h -> h.startsWith(control)), "found: " + hits);
+    for (String path : paths) {
+      assertEquals("ENOENT", status.get(path), path + " is visible to a run");
+    }
+    assertTrue(Set.of("EACCES", "ENOENT").contains(status.get("/etc/shadow")), status.toString());
+    assertEquals("ENOENT", status.get("/root/.aws/credentials"));
+    // The catalog DB is readable (read-only) by design: it was searched, and holds no secret.
+    assertEquals("read", status.get(TempLake.home().resolve("catalog/catalog.db").toString()));
+    assertTrue(status.get("runs").startsWith("dir:r-") && !status.get("runs").contains(","));
+    assertEquals("dir:catalog,harness,runs,warehouse", status.get("home"));
+    assertEquals(200, other.get().statusCode(), other.get().body());
+  }
+
+  // ---- row 12 ----
+
+  @Test
+  @Order(12)
+  void row12TheLakeTheCatalogTheInterpreterAndTheHarnessAreReadOnly() throws IOException {
+    String name = "floe_hostile_" + UUID.randomUUID().toString().replace("-", "");
+    Map<String, String> outcome =
+        table(
+            hostile("12_write_protected.py", Map.of("name", name), Map.of(), null)
+                .statusCode(200)
+                .extract());
+    outcome.forEach(
+        (target, result) ->
+            assertFalse(
+                Set.of("written", "None").contains(result), target + " was writable: " + result));
+    assertEquals(19, outcome.size(), outcome.toString());
+    for (Path root : List.of(TempLake.home(), TempLake.projectHome().resolve("venv"))) {
+      try (Stream<Path> walk = Files.walk(root)) {
+        assertTrue(
+            walk.noneMatch(p -> p.getFileName().toString().startsWith(name)),
+            "a file of the run appeared under " + root);
+      }
+    }
+    given()
+        .get("/api/v1/catalogs/lake/namespaces")
+        .then()
+        .statusCode(200)
+        .body(not(containsString(name)));
+    Workloads.query("SELECT COUNT(*) AS n FROM flowers", Workloads.FLOWERS)
+        .statusCode(200)
+        .body("results.rows[0][0]", equalTo(150));
+  }
+
+  // ---- row 13 ----
+
+  @Test
+  @Order(13)
+  void row13LinksPlantedForTheHostAreNeverFollowed() {
+    Map<String, String> outcome =
+        table(
+            hostile(
+                    "13_plant_links.py",
+                    Map.of("variant", "report", "target", secretsFile.toString()),
+                    Map.of(),
+                    null)
+                .statusCode(200)
+                .extract());
+    Map<String, String> expected = new LinkedHashMap<>();
+    expected.put("unlink_result", "EROFS");
+    expected.put("symlink_over_result", "EEXIST");
+    expected.put("rename_over_result", "EXDEV");
+    expected.put("unlink_error", "EROFS");
+    expected.put("symlink_over_error", "EEXIST");
+    expected.put("symlink_in_out", "EROFS");
+    expected.put("hardlink_db_in_out", "EROFS");
+    expected.put("hardlink_db_in_tmp", "EXDEV");
+    expected.put("hardlink_job_in_tmp", "EXDEV");
+    expected.put("symlink_in_tmp", "done"); // the run's own tmpfs: the host never reads it
+    expected.put("mkfifo_in_out", "EROFS");
+    expected.put("result_is_plain_file", "True");
+    expected.put("result_size", "0");
+    assertEquals(expected, outcome);
+    // Plant, then leave with status 0 and no result: the host reads nothing of the target.
+    hostile(
+            "13_plant_links.py",
+            Map.of("variant", "exit", "target", secretsFile.toString()),
+            Map.of(),
+            null)
+        .statusCode(422)
+        .body("error_code", equalTo("SCRIPT_ERROR"))
+        .body("error", containsString("exited with status 0 before producing a result"))
+        .body(not(containsString(canary())));
+  }
+
+  // ---- row 14 ----
+
+  @Test
+  @Order(14)
+  void row14NoNetworkNotEvenLoopback() {
+    Map<String, String> outcome =
+        table(
+            hostile("14_network.py", Map.of("port", port), Map.of(), null)
+                .statusCode(200)
+                .extract());
+    for (String probe :
+        List.of(
+            "tcp4_service_port",
+            "tcp6_service_port",
+            "udp4_loopback",
+            "netlink_route",
+            "packet",
+            "vsock",
+            "raw_icmp",
+            "if_nameindex")) {
+      assertEquals("EAFNOSUPPORT", outcome.get(probe), probe);
+    }
+    assertEquals("opened", outcome.get("unix_socketpair"));
+    assertEquals("lo", outcome.get("interfaces"));
+  }
+
+  // ---- row 15 ----
+
+  @Test
+  @Order(15)
+  void row15NoPrivilegeGain() {
+    Map<String, String> outcome =
+        table(hostile("15_privilege.py", Map.of(), Map.of(), null).statusCode(200).extract());
+    assertEquals("EPERM", outcome.get("setuid_0"));
+    assertEquals("EPERM", outcome.get("setgid_0"));
+    assertEquals("EPERM", outcome.get("setresuid_0"));
+    assertEquals("exit 0: 65534", outcome.get("id_via_subprocess"));
+    assertEquals("65534", outcome.get("id_via_os_system"));
+    for (String tool : List.of("su_root", "mount_tmpfs", "unshare_r")) {
+      assertFalse(outcome.get(tool).startsWith("exit 0"), tool + ": " + outcome.get(tool));
+    }
+    // setuid-root binaries exist in the sandbox (it binds /usr): no-new-privs makes them inert.
+    assertTrue(outcome.get("setuid_binaries_present").contains("su"), outcome.toString());
+    assertEquals("65534\t65534\t65534\t65534", outcome.get("status_Uid"));
+    for (String caps : List.of("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")) {
+      assertEquals("0000000000000000", outcome.get("status_" + caps), caps);
+    }
+    assertEquals("1", outcome.get("status_NoNewPrivs"));
+    assertEquals("2", outcome.get("status_Seccomp"));
+    assertEquals("65534", outcome.get("euid"));
+  }
+
+  // ---- row 16 ----
+
+  @Test
+  @Order(16)
+  void row16EscapeSyscallsAreDenied() {
+    Map<String, String> outcome =
+        table(hostile("16_syscalls.py", Map.of(), Map.of(), null).statusCode(200).extract());
+    assertEquals(28, outcome.size(), outcome.toString());
+    outcome.forEach(
+        (call, result) ->
+            assertEquals(
+                call.equals("clone3") ? "ENOSYS" : "EPERM", result, call + " was not denied"));
+  }
+
+  // ---- row 17 ----
+
+  @Test
+  @Order(17)
+  void row17CrashesAndKillAllEndOnlyTheRun() throws Exception {
+    hostile("17_crash.py", Map.of("variant", "segv"), Map.of(), null)
+        .statusCode(422)
+        .body("error_code", equalTo("SCRIPT_ERROR"))
+        .body("error", containsString("signal 11 (SIGSEGV)"));
+    hostile("17_crash.py", Map.of("variant", "abort"), Map.of(), null)
+        .statusCode(422)
+        .body("error_code", equalTo("SCRIPT_ERROR"))
+        .body("error", containsString("signal 6 (SIGABRT)"));
+    // kill(-1, SIGKILL) while another run is going on: only the killer's own run dies.
+    CompletableFuture<HttpResponse<String>> bystander = sleeper(8);
+    awaitTrue(() -> runIds().size() == 1, Duration.ofSeconds(20), "the bystander started");
+    hostile("17_crash.py", Map.of("variant", "kill_all"), Map.of(), null)
+        .statusCode(422)
+        .body("error_code", equalTo("SCRIPT_ERROR"))
+        .body("error", containsString("signal 9 (SIGKILL)"));
+    HttpResponse<String> survived = bystander.get();
+    assertEquals(200, survived.statusCode(), survived.body());
+    assertTrue(survived.body().contains("\"rows\":[[\"survived\"]]"), survived.body());
+  }
+
+  // ---- row 18 ----
+
+  @Test
+  @Order(18)
+  void row18AnotherTenantsRunCanBeNeitherSignalledNorRead() throws Exception {
+    String victimMarker = "floe-victim-" + UUID.randomUUID();
+    CompletableFuture<HttpResponse<String>> victim =
+        postAsync(
+            Map.of(
+                "mode",
+                "script",
+                "script",
+                "import time\ntime.sleep(8)\nresult = pl.DataFrame({'state': ['survived']})\n",
+                "params",
+                Map.of("marker", victimMarker)));
+    long victimPid =
+        awaitValue(
+            () ->
+                processesInRunCgroups().stream()
+                    .filter(pid -> cmdline(pid).startsWith(python() + " "))
+                    .findFirst(),
+            Duration.ofSeconds(20),
+            "the victim's Python process");
+    Map<String, String> outcome =
+        table(
+            hostile(
+                    "18_other_tenant.py",
+                    Map.of("victim_pid", victimPid, "victim_marker", victimMarker),
+                    Map.of(),
+                    null)
+                .statusCode(200)
+                .extract());
+    assertEquals("ESRCH", outcome.get("kill_victim_pid"), outcome.toString());
+    for (String what : List.of("read_environ", "read_cmdline", "read_mem")) {
+      assertEquals("ENOENT", outcome.get(what), what);
+    }
+    assertEquals("0", outcome.get("victim_processes_visible"));
+    assertEquals("1", outcome.get("run_dirs_visible"));
+    assertEquals("0", outcome.get("victim_files_found"));
+    HttpResponse<String> survived = victim.get();
+    assertEquals(200, survived.statusCode(), survived.body());
+    assertTrue(survived.body().contains("\"rows\":[[\"survived\"]]"), survived.body());
+  }
+
+  // ---- row 19 ----
+
+  @Test
+  @Order(19)
+  void row19ForgedProtocolCannotAlterTheResult() {
+    hostile("19_forge_protocol.py", Map.of("variant", "stdout"), Map.of(), null)
+        .statusCode(200)
+        .body("results.columns", equalTo(List.of("real")))
+        .body("results.rows", equalTo(List.of(List.of("REAL"))))
+        .body("logs", containsString("FORGED"));
+    for (String code :
+        List.of("SANDBOX_UNAVAILABLE", "LIMIT_EXCEEDED", "TIMEOUT", "INVALID_REQUEST")) {
+      hostile("19_forge_protocol.py", Map.of("variant", "error_file", "code", code), Map.of(), null)
+          .statusCode(422)
+          .body("error_code", equalTo("SCRIPT_ERROR"))
+          .body(not(containsString("FORGED MESSAGE")));
+    }
+    // 50 MB of error file: not parsed, not echoed.
+    String huge =
+        hostile("19_forge_protocol.py", Map.of("variant", "huge_error_file"), Map.of(), null)
+            .statusCode(422)
+            .body("error_code", equalTo("SCRIPT_ERROR"))
+            .extract()
+            .asString();
+    assertTrue(huge.length() < 10_000, "an answer of " + huge.length() + " chars");
+    // A 1 KB result whose batch claims 1 TB: an invalid result, never an allocation of 1 TB.
+    for (long claimed : List.of(1L << 30, 1L << 40)) {
+      hostile(
+              "19_forge_protocol.py",
+              Map.of("variant", "forged_arrow", "body", claimed),
+              Map.of(),
+              null)
+          .statusCode(500)
+          .body("success", equalTo(false))
+          .body("error_code", equalTo("INTERNAL"));
+    }
+  }
+
+  // ---- row 20 ----
+
+  @Test
+  @Order(20)
+  void row20ShadowModulesAreIgnored() {
+    String venvPolars =
+        TempLake.projectHome()
+            .resolve("venv/lib/python3.11/site-packages/polars/__init__.py")
+            .toString();
+    Map<String, String> planted =
+        table(
+            hostile("20_shadow_modules.py", Map.of("variant", "plant"), Map.of(), null)
+                .statusCode(200)
+                .extract());
+    assertEquals("EROFS", planted.get("plant_in_out_dir"));
+    assertEquals(venvPolars, planted.get("child_imported"), planted.toString());
+    assertEquals(venvPolars, planted.get("polars_file"));
+    assertEquals(
+        "isolated=1 ignore_environment=1 no_user_site=1 safe_path=True", planted.get("flags"));
+    assertEquals("False", planted.get("path_has_cwd_or_tmp"));
+    assertEquals("None", planted.get("sitecustomize"));
+    assertEquals("None", planted.get("pythonpath_env"));
+    Map<String, String> next =
+        table(
+            hostile("20_shadow_modules.py", Map.of("variant", "check"), Map.of(), null)
+                .statusCode(200)
+                .extract());
+    assertEquals("", next.get("tmp_contents"), "a previous run's files are in this run's /tmp");
+    assertEquals(venvPolars, next.get("polars_file"));
+  }
+
+  // ---- row 21 ----
+
+  @Test
+  @Order(21)
+  void row21FileDescriptorsAreBoundedWithAClearError() {
+    Map<String, Object> row =
+        firstRow(
+            hostile("21_fd_exhaustion.py", Map.of("variant", "report"), Map.of(), null)
+                .statusCode(200)
+                .extract());
+    assertEquals("EMFILE", row.get("errno"));
+    assertEquals(1024, ((Number) row.get("soft")).intValue());
+    assertEquals(1024, ((Number) row.get("hard")).intValue());
+    assertTrue(((Number) row.get("opened")).intValue() < 1024, row.toString());
+    assertEquals("ValueError", row.get("raise_limit"), "the run raised its own fd limit");
+    hostile("21_fd_exhaustion.py", Map.of("variant", "raise"), Map.of(), null)
+        .statusCode(422)
+        .body("error_code", equalTo("SCRIPT_ERROR"))
+        .body("error", containsString("1024"))
+        .body("error", containsString("open"));
+  }
+
+  // ---- row 22 ----
+
+  @Test
+  @Order(22)
+  void row22TablesNamespacesAndCatalogsARequestDidNotNameAreOutOfReach() {
+    // Floe has no per-caller ACLs yet (every caller is "anonymous"): what is checked is that a run
+    // reaches only the catalog its request names, and that unknown names give 404s with no data.
+    Path otherDb = TempLake.home().resolve("other/catalog.db");
+    Path otherWarehouse = TempLake.home().resolve("other/warehouse");
+    assertTrue(Files.exists(otherDb) && Files.isDirectory(otherWarehouse), "the other catalog");
+    Map<String, String> outcome =
+        table(
+            hostile(
+                    "22_other_catalog.py",
+                    Map.of("db", otherDb.toString(), "warehouse", otherWarehouse.toString()),
+                    Map.of(),
+                    null)
+                .statusCode(200)
+                .extract());
+    assertEquals("ENOENT", outcome.get("db"));
+    assertEquals("ENOENT", outcome.get("warehouse"));
+    assertEquals("OperationalError", outcome.get("pyiceberg"));
+    // The same table is readable when the request names that catalog (so the files are real).
+    post(Map.of(
+            "mode",
+            "query",
+            "catalog",
+            "other",
+            "query",
+            "SELECT COUNT(*) AS n FROM f",
+            "tables",
+            List.of("f=default.flowers")))
+        .statusCode(200)
+        .body("results.rows[0][0]", equalTo(150));
+    Workloads.query("SELECT * FROM t", List.of("t=secret_ns.accounts"))
+        .statusCode(404)
+        .body("error_code", equalTo("NAMESPACE_NOT_FOUND"))
+        .body("results", equalTo(null));
+    Workloads.query("SELECT * FROM t", List.of("t=default.accounts"))
+        .statusCode(404)
+        .body("error_code", equalTo("TABLE_NOT_FOUND"));
+    post(Map.of("mode", "query", "catalog", "nope", "query", "SELECT 1 AS x"))
+        .statusCode(404)
+        .body("error_code", equalTo("CATALOG_NOT_FOUND"));
+    Workloads.script("result = scan('secret_ns.accounts')\n")
+        .statusCode(404)
+        .body("error_code", equalTo("NAMESPACE_NOT_FOUND"));
+  }
+
+  // ---- row 23 ----
+
+  @Test
+  @Order(23)
+  void row23PoisonedDestinationsAreRefusedBeforeAnythingRuns() {
+    Path runs = TempLake.home().resolve("runs");
+    String marker = "floe-hostile-" + UUID.randomUUID();
+    String script =
+        "import subprocess, sys\n"
+            + "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', '"
+            + marker
+            + "'])\n"
+            + "result = pl.DataFrame({'x': [1]})\n";
+    for (String destination :
+        List.of(
+            "../x",
+            "a.b.c",
+            "ns.\"x",
+            "ns.x'; DROP TABLE iceberg_tables; --",
+            "/etc.passwd",
+            "ns./x",
+            "ns.",
+            ".x",
+            "ns.x\u0000",
+            "ns.x y",
+            " ")) {
+      long t0 = System.nanoTime();
+      post(Map.of("mode", "script", "script", script, "destination", destination))
+          .statusCode(400)
+          .body("error_code", equalTo("INVALID_REQUEST"));
+      assertTrue(Duration.ofNanos(System.nanoTime() - t0).toMillis() < 3000, destination);
+      assertTrue(listing(runs).isEmpty(), "a run was started for " + destination);
+      assertNoProcessWith(marker);
+    }
+    Workloads.query("SELECT * FROM t", List.of("t=../etc.passwd"))
+        .statusCode(400)
+        .body("error_code", equalTo("INVALID_REQUEST"));
+    assertTrue(listing(runs).isEmpty());
+  }
+
+  // ---- row 24 ----
+
+  @Test
+  @Order(24)
+  void row24AnAbandonedConnectionFreesItsRunAndSlowClientsBlockNoOne() throws Exception {
+    String marker = "floe-hostile-" + UUID.randomUUID();
+    String body =
+        JSON.writeValueAsString(
+            Map.of(
+                "mode",
+                "script",
+                "script",
+                "import subprocess, sys, time\n"
+                    + "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', '"
+                    + marker
+                    + "'])\n"
+                    + "time.sleep(600)\n",
+                "limits",
+                Map.of("timeoutSeconds", 8)));
+    long abandoned;
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      OutputStream out = socket.getOutputStream();
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      out.write(
+          ("POST "
+                  + Workloads.PATH
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  + "Content-Length: "
+                  + bytes.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(bytes);
+      out.flush();
+      awaitTrue(() -> processWith(marker).isPresent(), Duration.ofSeconds(20), "the run started");
+      abandoned = System.nanoTime();
+    }
+    // Slow clients: connections that send half a request, a byte at a time, hold nothing else up.
+    List<Socket> slow = new ArrayList<>();
+    try {
+      for (int i = 0; i < 32; i++) {
+        Socket s = new Socket("127.0.0.1", port);
+        s.getOutputStream()
+            .write(("POST " + Workloads.PATH + " HTTP/1.1\r\nHost: x\r\n").getBytes());
+        slow.add(s);
+      }
+      for (int round = 0; round < 3; round++) {
+        for (Socket s : slow) {
+          s.getOutputStream().write('X');
+          s.getOutputStream().flush();
+        }
+        long t0 = System.nanoTime();
+        given().get("/q/health/live").then().statusCode(200);
+        Workloads.query("SELECT 1 AS x", List.of()).statusCode(200);
+        assertTrue(Duration.ofNanos(System.nanoTime() - t0).toSeconds() < 30, "service blocked");
+      }
+    } finally {
+      for (Socket s : slow) {
+        s.close();
+      }
+    }
+    // The abandoned run ends at its time limit at the latest, and takes everything with it.
+    awaitTrue(
+        () -> processWith(marker).isEmpty() && runCgroups().isEmpty(),
+        Duration.ofSeconds(30),
+        "the abandoned run's processes");
+    awaitTrue(
+        () -> listing(TempLake.home().resolve("runs")).isEmpty(),
+        Duration.ofSeconds(10),
+        "the abandoned run's directory");
+    long freedAfter = Duration.ofNanos(System.nanoTime() - abandoned).toSeconds();
+    assertTrue(freedAfter <= 8 + 10, "freed " + freedAfter + " s after the client left");
+  }
+
+  // ---- helpers ----
+
+  private static String fixture(String name) {
+    try (InputStream in = HostileWorkloadsTest.class.getResourceAsStream("/hostile/" + name)) {
+      if (in == null) {
+        throw new IllegalStateException("no fixture " + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static ValidatableResponse hostile(
+      String name, Map<String, ?> params, Map<String, ?> limits, String destination) {
+    Map<String, Object> body = new HashMap<>();
+    body.put("mode", "script");
+    body.put("script", fixture(name));
+    body.put("params", params);
+    if (!limits.isEmpty()) {
+      body.put("limits", limits);
+    }
+    if (destination != null) {
+      body.put("destination", destination);
+    }
+    return post(body);
+  }
+
+  /** A run of {@code seconds} that answers "survived" unless something killed it. */
+  private CompletableFuture<HttpResponse<String>> sleeper(int seconds) {
+    return postAsync(
+        Map.of(
+            "mode",
+            "script",
+            "script",
+            "import time\ntime.sleep("
+                + seconds
+                + ")\nresult = pl.DataFrame({'state': ['survived']})\n"));
+  }
+
+  private CompletableFuture<HttpResponse<String>> postAsync(Map<String, Object> body) {
+    try {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + Workloads.PATH))
+              .header("content-type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+              .build();
+      return HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static List<Map<String, Object>> rows(ExtractableResponse<Response> r) {
+    List<String> columns = r.jsonPath().getList("results.columns", String.class);
+    List<List<Object>> rows = r.jsonPath().getList("results.rows");
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (List<Object> row : rows) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      for (int i = 0; i < columns.size(); i++) {
+        m.put(columns.get(i), row.get(i));
+      }
+      out.add(m);
+    }
+    return out;
+  }
+
+  private static Map<String, Object> firstRow(ExtractableResponse<Response> r) {
+    return rows(r).get(0);
+  }
+
+  /** A two-column result (name, outcome) as a map. */
+  private static Map<String, String> table(ExtractableResponse<Response> r) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (List<Object> row : r.jsonPath().<List<Object>>getList("results.rows")) {
+      out.put(String.valueOf(row.get(0)), String.valueOf(row.get(1)));
+    }
+    return out;
+  }
+
+  private static long serviceRssMb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    throw new IllegalStateException("no VmRSS");
+  }
+
+  private static List<String> listing(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> list = Files.list(dir)) {
+      return list.map(p -> p.getFileName().toString()).toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  /**
+   * This service's run groups: one per controller and run in v1 (this machine), one per run in v2
+   * (where the service may have moved itself into a {@code floe-service} leaf beside the runs).
+   */
+  private static List<Path> runCgroups() {
+    List<Path> parents = new ArrayList<>();
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+        String[] parts = line.split(":", 3);
+        String own = parts[2].substring(1);
+        if (parts[1].isEmpty()) {
+          Path unified =
+              Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))
+                  ? Path.of("/sys/fs/cgroup")
+                  : Path.of("/sys/fs/cgroup/unified");
+          Path ownDir = unified.resolve(own);
+          if (ownDir.getFileName() != null
+              && ownDir.getFileName().toString().equals("floe-service")) {
+            ownDir = ownDir.getParent();
+          }
+          parents.add(ownDir.resolve("floe-runs-" + JVM_PID));
+        }
+        for (String controller : parts[1].split(",")) {
+          if (Set.of("memory", "pids", "cpu").contains(controller)) {
+            parents.add(Path.of("/sys/fs/cgroup", controller, own).resolve("floe-runs-" + JVM_PID));
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<Path> groups = new ArrayList<>();
+    for (Path parent : parents) {
+      try (Stream<Path> runs = Files.list(parent)) {
+        runs.filter(Files::isDirectory).forEach(groups::add);
+      } catch (IOException e) {
+        // no such hierarchy for this service
+      }
+    }
+    return groups;
+  }
+
+  /** The run ids that have cgroups now. */
+  private static Set<String> runIds() {
+    return Set.copyOf(runCgroups().stream().map(g -> g.getFileName().toString()).toList());
+  }
+
+  private static String python() {
+    return TempLake.projectHome().resolve("venv/bin/python").toString();
+  }
+
+  /** Every process in one of this service's run cgroups. */
+  private static List<Long> processesInRunCgroups() {
+    List<Long> pids = new ArrayList<>();
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : procs.toList()) {
+        String name = proc.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          if (Files.readString(proc.resolve("cgroup")).contains("/floe-runs-" + JVM_PID + "/")) {
+            pids.add(Long.parseLong(name));
+          }
+        } catch (IOException e) {
+          // gone meanwhile
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return pids;
+  }
+
+  private static String cmdline(long pid) {
+    try {
+      return Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static Optional<Long> processWith(String marker) {
+    return ProcessHandle.allProcesses()
+        .map(ProcessHandle::pid)
+        .filter(pid -> cmdline(pid).contains(marker))
+        .findFirst();
+  }
+
+  private static void assertNoProcessWith(String marker) {
+    awaitTrue(
+        () -> processWith(marker).isEmpty(),
+        Duration.ofSeconds(5),
+        "a process carrying " + marker + " survived");
+  }
+
+  /** The run's cgroups are gone (so are its processes: a group with members cannot be removed). */
+  private static void assertRunLeftNothing(String runId) {
+    awaitTrue(
+        () -> runCgroups().stream().noneMatch(g -> g.getFileName().toString().equals(runId)),
+        Duration.ofSeconds(5),
+        "the cgroups of " + runId + " are left");
+    assertFalse(Files.exists(TempLake.home().resolve("runs").resolve(runId)), runId + "'s dir");
+    assertTrue(
+        processesInRunCgroups().stream()
+            .noneMatch(
+                pid -> {
+                  try {
+                    return Files.readString(Path.of("/proc/" + pid + "/cgroup")).contains(runId);
+                  } catch (IOException e) {
+                    return false;
+                  }
+                }),
+        "processes of " + runId + " survived");
+  }
+
+  private static void awaitTrue(
+      java.util.function.BooleanSupplier condition, Duration within, String what) {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting: " + what);
+      }
+      sleep(50);
+    }
+  }
+
+  private static <T> T awaitValue(
+      java.util.function.Supplier<Optional<T>> value, Duration within, String what) {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (true) {
+      Optional<T> v = value.get();
+      if (v.isPresent()) {
+        return v.get();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      sleep(50);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}

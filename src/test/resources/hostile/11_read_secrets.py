@@ -1,0 +1,78 @@
+# Row 11: read the service's config and keys, the catalog DB, other runs' directories, /etc/shadow,
+# ~/.aws. params["paths"] are host paths the test planted secrets in (the run is told where to look:
+# a real attacker would guess). Every readable file under the directories this run can see is
+# searched for the secret prefix (built here so this script never matches itself). Everything found
+# is returned.
+import errno
+import json
+import os
+import sys
+
+PREFIX = ("FLOE" + "CANARY").encode()
+job_path = sys.argv[1]
+job = json.load(open(job_path))
+home = os.path.dirname(os.path.dirname(os.path.dirname(job_path)))
+catalog_uri = job["catalog"]["properties"].get("uri", "")
+catalog_db = catalog_uri.split("file:", 1)[-1].split("?", 1)[0]
+rows = []
+seen = set()
+
+
+def record(place, status, found=()):
+    if place not in seen:
+        seen.add(place)
+        rows.append({"place": place, "status": status, "hits": list(found)})
+
+
+def hits(data):
+    found, start = [], 0
+    while (i := data.find(PREFIX, start)) >= 0:
+        found.append(data[i : i + 60].decode("latin-1"))
+        start = i + 1
+    return found
+
+
+def read_file(path):
+    try:
+        with open(path, "rb") as f:
+            data = f.read(64 * 1024 * 1024)
+        record(path, "read", hits(data))
+    except OSError as e:
+        record(path, errno.errorcode.get(e.errno, "?"))
+
+
+targets = list(params["paths"]) + [
+    "/etc/shadow",
+    "/etc/gshadow",
+    "/root/.aws/credentials",
+    "/root/.ssh/id_rsa",
+    os.path.expanduser("~/.aws/credentials"),
+    "/home",
+    catalog_db,
+    job_path,
+]
+for path in targets:
+    if os.path.isdir(path):
+        record(path, "dir:" + ",".join(sorted(os.listdir(path))))
+    else:
+        read_file(path)
+# Everything readable under what this run can see, but the interpreter and the system's binaries.
+skip = ("/usr", "/proc", "/dev", "/sys", sys.base_prefix, sys.prefix)
+for top in ("/", home):
+    for root, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if not os.path.join(root, d).startswith(skip)]
+        for name in files:
+            path = os.path.join(root, name)
+            if path not in seen and os.path.isfile(path) and not os.path.islink(path):
+                try:
+                    with open(path, "rb") as f:
+                        found = hits(f.read(64 * 1024 * 1024))
+                    if found:
+                        record(path, "read", found)
+                except OSError:
+                    pass
+runs = os.path.dirname(os.path.dirname(job_path))
+record("runs", "dir:" + ",".join(sorted(os.listdir(runs))))
+record("home", "dir:" + ",".join(sorted(os.listdir(home))))
+record("tmp", "dir:" + ",".join(sorted(os.listdir("/tmp"))))
+result = pl.DataFrame(rows, schema={"place": pl.String, "status": pl.String, "hits": pl.List(pl.String)})
