@@ -364,7 +364,8 @@ class HostileWorkloadsTest {
                       Duration.ofSeconds(120),
                       1024,
                       1,
-                      lake.readOnlyPaths()));
+                      lake.readOnlyPaths(),
+                      new dev.floe.sandbox.BoundedLog(8192)));
       long daemon =
           awaitValue(
               () -> processWith(marker), Duration.ofSeconds(30), "the daemonized grandchild");
