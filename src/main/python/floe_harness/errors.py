@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 ErrorCode = Literal[
     "SCRIPT_SYNTAX",
@@ -91,9 +91,17 @@ def internal_error(run_id: str | None) -> HarnessError:
     )
 
 
-def write_error(error: HarnessError, path: Path) -> None:
+def write_error(error: HarnessError, sink: Path | TextIO) -> None:
+    """Writes the error file, to a path or to a handle opened before user code ran."""
     # ASCII-escaped so that any exception text (even lone surrogates) serializes.
-    path.write_text(json.dumps(error.to_json()), encoding="ascii")
+    text = json.dumps(error.to_json())
+    if isinstance(sink, Path):
+        sink.write_text(text, encoding="ascii")
+        return
+    sink.seek(0)
+    sink.truncate()
+    sink.write(text)
+    sink.flush()
 
 
 def summary(exc: BaseException) -> str:

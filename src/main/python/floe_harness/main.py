@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from floe_harness.errors import HarnessError, internal_error, out_of_memory, write_error
 from floe_harness.job import InvalidJob, load_job
@@ -31,6 +33,8 @@ def main(argv: Sequence[str]) -> int:
         write_error(internal_error(None), exc.error_path)
         return EXIT_FAILED
 
+    # Opened before user code runs: a run that exhausts its file descriptors can still report why.
+    error_sink = open(job.error_path, "w", encoding="ascii")  # noqa: SIM115 - closed below
     # Polars sizes its thread pool once, at import; so polars is imported only below.
     os.environ["POLARS_MAX_THREADS"] = str(job.max_threads)
     # Otherwise every Iceberg scan warns on stderr that the optional polars_iceberg planner is
@@ -45,6 +49,7 @@ def main(argv: Sequence[str]) -> int:
             write_plan(produced, job.result_path)
         else:
             write_result(produced, job.result_path, job.engine)
+        _no_error(error_sink, job.error_path)
         return EXIT_OK
     except HarnessError as exc:
         error = exc
@@ -54,5 +59,13 @@ def main(argv: Sequence[str]) -> int:
         print(f"floe harness: internal error in run {job.run_id}", file=sys.stderr)
         traceback.print_exc()
         error = internal_error(job.run_id)
-    write_error(error, job.error_path)
+    write_error(error, error_sink)
+    error_sink.close()
     return EXIT_FAILED
+
+
+def _no_error(sink: TextIO, path: Path) -> None:
+    """A successful run leaves no error file (inside the sandbox it is a bind mount: left empty)."""
+    sink.close()
+    with contextlib.suppress(OSError):
+        path.unlink()

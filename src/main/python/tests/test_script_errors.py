@@ -92,3 +92,25 @@ def test_memory_error_is_out_of_memory(harness: Harness) -> None:
     run = harness.script("raise MemoryError\n")
 
     assert run.error_code == "OUT_OF_MEMORY"
+
+
+def test_a_run_out_of_file_descriptors_still_reports_its_error(harness: Harness) -> None:
+    run = harness.script(
+        "import resource\n"
+        "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (64, hard))\n"
+        "held = []\n"
+        "while True:\n"
+        "    held.append(open('/dev/null'))\n"
+    )
+
+    assert run.error_code == "SCRIPT_ERROR"
+    assert "Too many open files" in run.message
+    assert run.diagnostics["line"] == 6
+
+
+def test_a_successful_run_leaves_no_error_file(harness: Harness) -> None:
+    run = harness.script("result = pl.DataFrame({'a': [1]})\n")
+
+    assert run.error is None
+    assert not (harness.run_dir / "out" / "error.json").exists()
