@@ -13,6 +13,11 @@ public interface SandboxConfig {
     /** bwrap where it works here; otherwise every run is refused with SANDBOX_UNAVAILABLE. */
     AUTO,
     BWRAP,
+    /**
+     * A pod per run (gVisor), for Kubernetes: not in this build yet, so every run is refused with
+     * SANDBOX_UNAVAILABLE rather than run some other way.
+     */
+    KUBERNETES,
     /** No isolation at all: for development on a machine without bubblewrap, never production. */
     UNSAFE_PROCESS
   }

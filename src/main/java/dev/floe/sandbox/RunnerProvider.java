@@ -61,6 +61,10 @@ public class RunnerProvider {
               "\n*** floe.sandbox.runner=unsafe-process: user code runs WITHOUT ISOLATION, as the"
                   + " service's own user. For development only; never expose this service. ***");
         }
+        case KUBERNETES ->
+            why =
+                "floe.sandbox.runner=kubernetes (a pod per run) is not part of this build yet; use"
+                    + " auto or bwrap";
         case BWRAP, AUTO -> {
           runCgroups = RunCgroups.detect();
           memoryLimit = runCgroups.map(RunCgroups::describe).orElse("rlimits only");
