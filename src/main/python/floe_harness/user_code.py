@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import linecache
+import resource
 import traceback
 from dataclasses import dataclass
 
@@ -18,6 +20,11 @@ def register_source(filename: str, source: str) -> None:
     """Let tracebacks (the harness's and the user's own) show lines of a script that is no file."""
     # mtime None marks the entry as not backed by a file, so linecache.checkcache keeps it.
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+
+
+def _open_files_limit() -> int:
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return soft
 
 
 def syntax_error(exc: SyntaxError, filename: str) -> HarnessError:
@@ -57,6 +64,12 @@ def script_failure(exc: BaseException, filename: str) -> BaseException:
         message = f"The script raised {name} at line {trimmed.line}{said}. "
         message += f"Fix line {trimmed.line} and run it again."
         hint = None
+    if isinstance(exc, OSError) and exc.errno == errno.EMFILE:
+        where = "" if trimmed.line is None else f" at line {trimmed.line}"
+        message = (
+            f"The script opened more files than a run may hold open at once ({_open_files_limit()})"
+            f"{where}; close files when done with them (use `with open(...)`)."
+        )
     return HarnessError(
         "SCRIPT_ERROR",
         message,

@@ -105,7 +105,8 @@ def test_a_run_out_of_file_descriptors_still_reports_its_error(harness: Harness)
     )
 
     assert run.error_code == "SCRIPT_ERROR"
-    assert "Too many open files" in run.message
+    assert "more files than a run may hold open at once (64)" in run.message
+    assert "line 6" in run.message
     assert run.diagnostics["line"] == 6
 
 

@@ -148,7 +148,15 @@ public class WorkloadService {
       ArrowStreams.Summary summary = null;
       if (produced && pipe == null && !workload.dryRun()) {
         summary = summarize(output);
-        produced = summary.complete();
+        if (!summary.complete()) {
+          // Exit 0 and a result that is not a whole stream: the run wrote the file itself.
+          throw new RunFailedException(
+              new FloeException(
+                  ErrorCode.RESULT_WRONG_TYPE,
+                  "The run's result file is not a complete Arrow stream; assign `result` a polars"
+                      + " LazyFrame or DataFrame and leave the run's output files to Floe."),
+              process.logs());
+        }
       }
       if (!produced) {
         FloeException failure = RunFailures.classify(process, spec.errorFile(), workload.limits());

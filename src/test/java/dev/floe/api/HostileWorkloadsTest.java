@@ -808,9 +808,10 @@ class HostileWorkloadsTest {
               Map.of("variant", "forged_arrow", "body", claimed),
               Map.of(),
               null)
-          .statusCode(500)
+          .statusCode(422)
           .body("success", equalTo(false))
-          .body("error_code", equalTo("INTERNAL"));
+          .body("error_code", equalTo("RESULT_WRONG_TYPE"))
+          .body("error", containsString("not a complete Arrow stream"));
     }
   }
 
