@@ -105,7 +105,10 @@ public class PolarsResource {
             new RunManager.Submission(
                 workload, idempotencyKey, bodyHash(request), streamed, keep, deadline));
     String runId = ticket.runId();
-    connection.closeHandler(gone -> runs.abandon(runId));
+    if (!ticket.replay() && idempotencyKey == null) {
+      // Only a run this request owns alone: a keyed run belongs to every retry of its key.
+      connection.closeHandler(gone -> runs.abandon(runId));
+    }
     if (streamed) {
       return results.arrowPipe(runId);
     }

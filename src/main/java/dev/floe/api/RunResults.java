@@ -183,7 +183,7 @@ public class RunResults {
               stream.write(chunk, 0, read);
             }
             RunRecord end = runs.await(runId, Duration.ofMinutes(1));
-            if (end == null || end.status() != RunStatus.SUCCEEDED) {
+            if (end == null || end.status() != RunStatus.SUCCEEDED || !stream.heldIsEndMarker()) {
               throw new IOException(
                   "run "
                       + runId

@@ -101,10 +101,14 @@ public class RunsResource {
   @APIResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
   public RunView.Page list(
       @Parameter(description = "only runs with this status") @QueryParam("status") String status,
-      @Parameter(description = "at most this many (1–1000)")
+      @Parameter(
+              description = "at most this many (1–1000)",
+              schema = @Schema(type = SchemaType.INTEGER, defaultValue = "50"))
           @QueryParam("limit")
           @DefaultValue("50")
-          int limit) {
+          String limitParam) {
+    int limit =
+        (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, number(limitParam, "limit")));
     RunStatus wanted = null;
     if (status != null && !status.isBlank()) {
       wanted = RunStatus.parse(status);
@@ -123,7 +127,7 @@ public class RunsResource {
       throw FloeException.invalid(
           "limit must be between 1 and " + MAX_LISTED + "; it was " + limit + ".");
     }
-    return new RunView.Page(runs.list(wanted, limit).stream().map(RunView::of).toList());
+    return new RunView.Page(runs.list(wanted, (int) limit).stream().map(RunView::of).toList());
   }
 
   @GET
@@ -188,13 +192,26 @@ public class RunsResource {
   @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
   public RunView.Logs logs(
       @PathParam("id") String id,
-      @Parameter(description = "byte offset to start from (the previous answer's next)")
+      @Parameter(
+              description = "byte offset to start from (the previous answer's next)",
+              schema = @Schema(type = SchemaType.INTEGER, format = "int64", defaultValue = "0"))
           @QueryParam("after")
           @DefaultValue("0")
-          long after) {
+          String afterParam) {
+    long after = number(afterParam, "after");
     RunManager.LogsView view = runs.logs(id, after);
     return new RunView.Logs(
         id, view.run().status(), view.slice().text(), view.slice().next(), view.complete());
+  }
+
+  /** A query parameter that must be a whole number: 400 naming it otherwise (JAX-RS says 404). */
+  private static long number(String value, String name) {
+    try {
+      return Long.parseLong(value.strip());
+    } catch (NumberFormatException e) {
+      throw FloeException.invalid(
+          "Query parameter " + name + " must be a whole number; it was '" + value + "'.");
+    }
   }
 
   @DELETE

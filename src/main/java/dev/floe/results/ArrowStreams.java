@@ -29,25 +29,53 @@ public final class ArrowStreams {
   public static Summary summarize(Path file) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       ReadChannel in = new ReadChannel(channel);
+      long size = channel.size();
       long rows = 0;
-      while (true) {
-        long before = channel.position();
-        MessageMetadataResult message;
-        try {
-          message = MessageSerializer.readMessage(in);
-        } catch (IOException | RuntimeException broken) {
-          return new Summary(rows, false);
+      // The file was written by a run: every length in it is checked against the file before use,
+      // so a forged one can neither loop, nor seek backwards, nor make this allocate.
+      try {
+        while (true) {
+          long before = channel.position();
+          if (!plausibleMetadata(channel, before, size)) {
+            return new Summary(rows, false);
+          }
+          MessageMetadataResult message = MessageSerializer.readMessage(in);
+          if (message == null) {
+            return new Summary(rows, endsWithMarker(channel, before));
+          }
+          long body = message.getMessageBodyLength();
+          if (body < 0 || body > size - channel.position()) {
+            return new Summary(rows, false);
+          }
+          if (message.getMessage().headerType() == MessageHeader.RecordBatch) {
+            RecordBatch batch = (RecordBatch) message.getMessage().header(new RecordBatch());
+            rows += batch.length();
+          }
+          channel.position(channel.position() + body);
         }
-        if (message == null) {
-          return new Summary(rows, endsWithMarker(channel, before));
-        }
-        if (message.getMessage().headerType() == MessageHeader.RecordBatch) {
-          RecordBatch batch = (RecordBatch) message.getMessage().header(new RecordBatch());
-          rows += batch.length();
-        }
-        channel.position(channel.position() + message.getMessageBodyLength());
+      } catch (IOException | RuntimeException broken) {
+        return new Summary(rows, false);
       }
     }
+  }
+
+  /** The next message's metadata length (after the continuation token) fits in the file. */
+  private static boolean plausibleMetadata(FileChannel channel, long at, long size)
+      throws IOException {
+    ByteBuffer prefix = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int read = Math.max(0, channel.read(prefix, at));
+    if (read < 4) {
+      return false; // the file ends here without its end-of-stream marker
+    }
+    int first = prefix.getInt(0);
+    if (first != -1) {
+      return first >= 0 && first <= size - at - 4; // the pre-1.0 format: no continuation token
+    }
+    if (read < 8) {
+      return false;
+    }
+    int length = prefix.getInt(4);
+    return length >= 0 && length <= size - at - 8;
   }
 
   private static boolean endsWithMarker(FileChannel channel, long markerAt) throws IOException {
@@ -95,6 +123,11 @@ public final class ArrowStreams {
       System.arraycopy(b, off, kept, heldLength - release, len);
       System.arraycopy(kept, 0, held, 0, kept.length);
       heldLength = kept.length;
+    }
+
+    /** The held bytes are the end-of-stream marker: the stream passed on so far is whole. */
+    public boolean heldIsEndMarker() {
+      return heldLength == EOS.length && java.util.Arrays.equals(held, EOS);
     }
 
     /** The producer succeeded: pass on the held bytes. */

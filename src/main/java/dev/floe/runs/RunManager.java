@@ -194,7 +194,9 @@ public class RunManager {
       if (key != null) {
         store.release(key, runId);
       }
-      throw busy();
+      FloeException busy = busy();
+      run.done.completeExceptionally(busy); // a retry that found this run gets 429 too
+      throw busy;
     }
     return new Ticket(runId, false);
   }
@@ -231,6 +233,9 @@ public class RunManager {
     } catch (TimeoutException e) {
       return null;
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof FloeException refused) {
+        throw refused;
+      }
       throw new IllegalStateException("run " + runId + " ended abnormally", e.getCause());
     }
   }
@@ -262,6 +267,9 @@ public class RunManager {
       }
     }
     RunRecord end = await(runId, Duration.ofSeconds(30));
+    if (end != null && end.status() != RunStatus.CANCELLED) {
+      throw finishedAlready(end); // it ended on its own before the cancel could stop it
+    }
     return end != null ? end : get(runId);
   }
 
@@ -328,17 +336,25 @@ public class RunManager {
     Instant started = Instant.now();
     RunRecord running = run.record.running(started);
     run.record = running;
-    store.update(running);
     long t0 = System.nanoTime();
     RunRecord end;
     try {
+      store.update(running);
       Workload workload = withinDeadline(run.submission, started);
       try (CompletedRun done = workloads.execute(workload, runId, run.control)) {
         String kept = null;
         if (done.hasResultFile()) {
           Path target = resultsDir.resolve(runId + ".arrows");
-          done.moveResultTo(target);
-          kept = target.toString();
+          try {
+            done.moveResultTo(target);
+            kept = target.toString();
+          } catch (RuntimeException e) {
+            if (done.saved() == null) {
+              throw e;
+            }
+            // The save landed: the run succeeded, only its kept copy of the rows is lost.
+            LOG.warnf(e, "run %s: saved, but its result could not be kept", runId);
+          }
         }
         Instant now = Instant.now();
         end =
@@ -360,7 +376,8 @@ public class RunManager {
       Thread.currentThread().interrupt();
       run.control.cancel();
       end = cancelledRecord(run);
-    } catch (RuntimeException bug) {
+    } catch (RuntimeException | Error bug) {
+      // Whatever happened, the run gets a final record: nobody may wait for it forever.
       LOG.errorf(bug, "run %s failed inside Floe", runId);
       end =
           failedRecord(
@@ -510,12 +527,22 @@ public class RunManager {
     if (!Files.isDirectory(resultsDir)) {
       return;
     }
-    Set<String> kept = new HashSet<>(store.keptResults());
+    // Files first, then the runs in flight, then the store: a run that just kept its result is
+    // in the store before it leaves the active set, so it is found in one of the two.
+    List<Path> present;
     try (Stream<Path> files = Files.list(resultsDir)) {
-      for (Path file : files.toList()) {
+      present = files.toList();
+    } catch (IOException e) {
+      LOG.warnf("Cannot list %s to remove orphaned results: %s", resultsDir, e.getMessage());
+      return;
+    }
+    Set<String> inFlight = new HashSet<>(active.keySet());
+    Set<String> kept = new HashSet<>(store.keptResults());
+    try {
+      for (Path file : present) {
         String name = file.getFileName().toString();
         String runId = name.endsWith(".arrows") ? name.substring(0, name.length() - 7) : name;
-        if (!kept.contains(file.toString()) && !active.containsKey(runId)) {
+        if (!kept.contains(file.toString()) && !inFlight.contains(runId)) {
           Files.deleteIfExists(file);
         }
       }

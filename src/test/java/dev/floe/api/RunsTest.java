@@ -229,6 +229,13 @@ class RunsTest {
           .body("error_code", equalTo("RUN_NOT_FOUND"));
     }
     given().delete(RUNS + "/r-nope").then().statusCode(404);
+    given()
+        .queryParam("limit", "ten")
+        .get(RUNS)
+        .then()
+        .statusCode(400)
+        .body("error_code", equalTo("INVALID_REQUEST"))
+        .body("error", containsString("limit"));
   }
 
   @Test

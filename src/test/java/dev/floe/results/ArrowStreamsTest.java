@@ -61,6 +61,44 @@ class ArrowStreamsTest {
   }
 
   @Test
+  void forgedLengthsNeitherLoopNorAllocate() throws IOException {
+    byte[] whole = stream(1, 10);
+    // A message claiming 2 GB of metadata, right after a valid schema message.
+    byte[] schemaOnly =
+        Arrays.copyOf(
+            whole,
+            8
+                + java.nio.ByteBuffer.wrap(whole, 4, 4)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .getInt());
+    byte[] huge = Arrays.copyOf(schemaOnly, schemaOnly.length + 8);
+    java.nio.ByteBuffer.wrap(huge, schemaOnly.length, 8)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putInt(-1)
+        .putInt(Integer.MAX_VALUE);
+    assertFalse(ArrowStreams.summarize(Files.write(dir.resolve("huge"), huge)).complete());
+    // A negative metadata length, and plain garbage.
+    java.nio.ByteBuffer.wrap(huge, schemaOnly.length + 4, 4)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putInt(-16);
+    assertFalse(ArrowStreams.summarize(Files.write(dir.resolve("negative"), huge)).complete());
+    byte[] garbage = new byte[4096];
+    new java.util.Random(7).nextBytes(garbage);
+    assertFalse(ArrowStreams.summarize(Files.write(dir.resolve("garbage"), garbage)).complete());
+  }
+
+  @Test
+  void holdBackKnowsWhetherItHoldsTheEndMarker() throws IOException {
+    byte[] whole = stream(1, 10);
+    ArrowStreams.HoldBack complete = new ArrowStreams.HoldBack(new ByteArrayOutputStream());
+    complete.write(whole, 0, whole.length);
+    assertTrue(complete.heldIsEndMarker());
+    ArrowStreams.HoldBack cut = new ArrowStreams.HoldBack(new ByteArrayOutputStream());
+    cut.write(whole, 0, whole.length - 8);
+    assertFalse(cut.heldIsEndMarker(), "a stream cut at a message boundary is not whole");
+  }
+
+  @Test
   void holdBackKeepsTheEndMarkerUntilFinish() throws IOException {
     byte[] whole = stream(2, 100);
     ByteArrayOutputStream sent = new ByteArrayOutputStream();
