@@ -203,6 +203,16 @@ def load(url: str, pid: int, clients: int, seconds: float) -> dict[str, Any]:
 
 
 HOSTILE_DIR = Path(__file__).resolve().parent.parent / "src/test/resources/hostile"
+INCLUDE = "# floe-test: include "
+
+
+def fixture(name: str) -> str:
+    """A hostile fixture's text with its include lines expanded, as HostileWorkloadsTest sends it."""
+    lines = (HOSTILE_DIR / name).read_text().splitlines()
+    return "".join(fixture(line[len(INCLUDE):]) if line.startswith(INCLUDE) else line + "\n"
+                   for line in lines)
+
+
 HOSTILE_HEADING = "## Service memory while 4 hostile runs go on at once"
 
 
@@ -210,12 +220,12 @@ def hostile_runs() -> dict[str, dict[str, Any]]:
     """The four hostile workloads, from the test fixtures (each checks its isolation first)."""
     return {
         "memory bomb (grow to the 1024 MB limit)": {
-            "script": (HOSTILE_DIR / "01_memory_bomb.py").read_text(), "params": {"variant": "grow"},
+            "script": fixture("01_memory_bomb.py"), "params": {"variant": "grow"},
             "limits": {"memoryMb": 1024}},
-        "fork bomb (to the pids limit)": {"script": (HOSTILE_DIR / "03_fork_bomb.py").read_text(), "params": {"variant": "fork"}},
-        "stdout flood (1 GB)": {"script": (HOSTILE_DIR / "07_stdout_flood.py").read_text(), "params": {"variant": "flood", "mb": 1024}},
+        "fork bomb (to the pids limit)": {"script": fixture("03_fork_bomb.py"), "params": {"variant": "fork"}},
+        "stdout flood (1 GB)": {"script": fixture("07_stdout_flood.py"), "params": {"variant": "flood", "mb": 1024}},
         "busy loop (15 s time limit)": {
-            "script": (HOSTILE_DIR / "04_busy_loop.py").read_text(), "params": {"variant": "busy", "marker": "floe-bench-busy"},
+            "script": fixture("04_busy_loop.py"), "params": {"variant": "busy", "marker": "floe-bench-busy"},
             "limits": {"timeoutSeconds": 15}},
     }
 

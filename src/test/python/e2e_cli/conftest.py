@@ -12,7 +12,6 @@ drop what the suite saved); the CLI itself only ever talks HTTP to Floe.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import pty
@@ -26,8 +25,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pyiceberg.catalog import Catalog, load_catalog
-from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
+from pyiceberg.catalog import Catalog
+
+# floe_e2e (the folder above) holds env, the floe_url and writer_catalog fixtures, drop_namespace.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+pytest.register_assert_rewrite("floe_e2e")
+from floe_e2e import drop_namespace
+
+pytest_plugins = ("floe_e2e",)
 
 # The console script `pip install` put beside this interpreter (the build's dev venv).
 FLOE = Path(sys.executable).parent / "floe"
@@ -36,13 +41,6 @@ GROUPED = (
     "SELECT species, AVG(petal_length) AS avg_petal_length "
     "FROM flowers GROUP BY species ORDER BY species"
 )
-
-
-def _env(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        pytest.exit(f"{name} is not set; this suite runs against a live Floe (see conftest.py)", 2)
-    return value
 
 
 @dataclass(frozen=True)
@@ -129,32 +127,9 @@ class Floe:
 
 
 @pytest.fixture(scope="session")
-def floe_url() -> str:
-    return _env("FLOE_URL").rstrip("/")
-
-
-@pytest.fixture(scope="session")
 def floe(floe_url: str) -> Floe:
     assert FLOE.exists(), f"{FLOE} is missing: the build installs clients/python into the dev venv"
     return Floe(floe_url)
-
-
-@pytest.fixture(scope="session")
-def writer_catalog() -> Catalog:
-    return load_catalog(
-        _env("FLOE_TEST_CATALOG_NAME"),
-        type="sql",
-        uri=_env("FLOE_TEST_CATALOG_URI"),
-        warehouse=_env("FLOE_TEST_WAREHOUSE"),
-    )
-
-
-def drop_namespace(catalog: Catalog, namespace: str) -> None:
-    with contextlib.suppress(NoSuchNamespaceError):
-        for identifier in catalog.list_tables(namespace):
-            with contextlib.suppress(NoSuchTableError):
-                catalog.drop_table(identifier)
-        catalog.drop_namespace(namespace)
 
 
 @pytest.fixture

@@ -11,16 +11,20 @@ FLOE_TEST_CATALOG_URI / FLOE_TEST_WAREHOUSE for write access to drop what the su
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyiceberg.catalog import Catalog, load_catalog
-from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
+from pyiceberg.catalog import Catalog
+
+# floe_e2e (the folder above) holds env, the floe_url and writer_catalog fixtures, drop_namespace.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+pytest.register_assert_rewrite("floe_e2e")
+from floe_e2e import drop_namespace, env
+
+pytest_plugins = ("floe_e2e",)
 
 GENERATED = Path(__file__).resolve().parents[4] / "target" / "generated-python-client"
 if not (GENERATED / "floe_client").is_dir():
@@ -30,16 +34,9 @@ sys.path.insert(0, str(GENERATED))
 from floe_client import ApiClient, CatalogsApi, Configuration, WorkloadsApi  # noqa: E402
 
 
-def _env(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        pytest.exit(f"{name} is not set; this suite runs against a live Floe (see conftest.py)", 2)
-    return value
-
-
 @pytest.fixture(scope="session")
 def api_client() -> Iterator[ApiClient]:
-    with ApiClient(Configuration(host=_env("FLOE_URL").rstrip("/"))) as client:
+    with ApiClient(Configuration(host=env("FLOE_URL").rstrip("/"))) as client:
         yield client
 
 
@@ -53,23 +50,9 @@ def catalogs(api_client: ApiClient) -> CatalogsApi:
     return CatalogsApi(api_client)
 
 
-@pytest.fixture(scope="session")
-def writer_catalog() -> Catalog:
-    return load_catalog(
-        _env("FLOE_TEST_CATALOG_NAME"),
-        type="sql",
-        uri=_env("FLOE_TEST_CATALOG_URI"),
-        warehouse=_env("FLOE_TEST_WAREHOUSE"),
-    )
-
-
 @pytest.fixture
 def save_namespace(writer_catalog: Catalog) -> Iterator[str]:
     """A fresh namespace name (not created) for a test's saves; whatever landed there is dropped."""
     namespace = f"gen_{uuid.uuid4().hex[:10]}"
     yield namespace
-    with contextlib.suppress(NoSuchNamespaceError):
-        for identifier in writer_catalog.list_tables(namespace):
-            with contextlib.suppress(NoSuchTableError):
-                writer_catalog.drop_table(identifier)
-        writer_catalog.drop_namespace(namespace)
+    drop_namespace(writer_catalog, namespace)

@@ -13,8 +13,7 @@ Environment (set by PythonSuite.java, or by hand):
 
 from __future__ import annotations
 
-import contextlib
-import os
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,37 +22,21 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from pyiceberg.catalog import Catalog, load_catalog
-from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
+from pyiceberg.catalog import Catalog
 
 from oracle_lake import FloeClient, FloeResult, generate_dataset
 
+# floe_e2e (the folder above) holds env, the floe_url and writer_catalog fixtures, drop_namespace.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+pytest.register_assert_rewrite("floe_e2e")
+from floe_e2e import drop_namespace
 
-def _env(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        pytest.exit(f"{name} is not set; this suite runs against a live Floe (see conftest.py)", 2)
-    return value
-
-
-@pytest.fixture(scope="session")
-def floe_url() -> str:
-    return _env("FLOE_URL").rstrip("/")
+pytest_plugins = ("floe_e2e",)
 
 
 @pytest.fixture(scope="session")
 def floe(floe_url: str) -> FloeClient:
     return FloeClient(floe_url)
-
-
-@pytest.fixture(scope="session")
-def writer_catalog() -> Catalog:
-    return load_catalog(
-        _env("FLOE_TEST_CATALOG_NAME"),
-        type="sql",
-        uri=_env("FLOE_TEST_CATALOG_URI"),
-        warehouse=_env("FLOE_TEST_WAREHOUSE"),
-    )
 
 
 @pytest.fixture(scope="session")
@@ -83,11 +66,7 @@ def lake_namespace(writer_catalog: Catalog, dataset: dict[str, pa.Table]) -> Ite
         iceberg_table = writer_catalog.create_table(f"{namespace}.{name}", schema=table.schema)
         iceberg_table.append(table)
     yield namespace
-    for name in dataset:
-        with contextlib.suppress(NoSuchTableError):
-            writer_catalog.drop_table(f"{namespace}.{name}")
-    with contextlib.suppress(NoSuchNamespaceError):
-        writer_catalog.drop_namespace(namespace)
+    drop_namespace(writer_catalog, namespace)
 
 
 @pytest.fixture(scope="session")

@@ -17,31 +17,30 @@ what the suite saved); the SDK itself only ever talks HTTP to Floe.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
+import sys
 import uuid
 from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pyarrow as pa
 import pytest
 from oleander_sdk import Oleander
-from pyiceberg.catalog import Catalog, load_catalog
-from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
+from pyiceberg.catalog import Catalog
 from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.schema import Schema
 from pyiceberg.transforms import IdentityTransform
 from pyiceberg.types import LongType, NestedField, StringType
 
+# floe_e2e (the folder above) holds env, the floe_url and writer_catalog fixtures, drop_namespace.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+pytest.register_assert_rewrite("floe_e2e")
+from floe_e2e import drop_namespace
+
+pytest_plugins = ("floe_e2e",)
+
 T = TypeVar("T")
-
-
-def _env(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        pytest.exit(f"{name} is not set; this suite runs against a live Floe (see conftest.py)", 2)
-    return value
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
@@ -50,32 +49,9 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 @pytest.fixture(scope="session")
-def floe_url() -> str:
-    return _env("FLOE_URL").rstrip("/")
-
-
-@pytest.fixture(scope="session")
 def client(floe_url: str) -> Oleander:
     """The hosted SDK's client, exactly as a user would construct it for another host."""
     return Oleander(api_key="any-key", base_url=floe_url)
-
-
-@pytest.fixture(scope="session")
-def writer_catalog() -> Catalog:
-    return load_catalog(
-        _env("FLOE_TEST_CATALOG_NAME"),
-        type="sql",
-        uri=_env("FLOE_TEST_CATALOG_URI"),
-        warehouse=_env("FLOE_TEST_WAREHOUSE"),
-    )
-
-
-def _drop(catalog: Catalog, namespace: str) -> None:
-    with contextlib.suppress(NoSuchNamespaceError):
-        for identifier in catalog.list_tables(namespace):
-            with contextlib.suppress(NoSuchTableError):
-                catalog.drop_table(identifier)
-        catalog.drop_namespace(namespace)
 
 
 @pytest.fixture
@@ -83,7 +59,7 @@ def save_namespace(writer_catalog: Catalog) -> Iterator[str]:
     """A fresh namespace name (not created) for a test's saves; whatever landed there is dropped."""
     namespace = f"sdk_{uuid.uuid4().hex[:10]}"
     yield namespace
-    _drop(writer_catalog, namespace)
+    drop_namespace(writer_catalog, namespace)
 
 
 @dataclass(frozen=True)
@@ -125,4 +101,4 @@ def partitioned_table(writer_catalog: Catalog) -> Iterator[PartitionedTable]:
         assert snapshot is not None
         snapshot_ids.append(str(snapshot.snapshot_id))
     yield PartitionedTable(namespace, "events", rows_by_region, snapshot_ids)
-    _drop(writer_catalog, namespace)
+    drop_namespace(writer_catalog, namespace)

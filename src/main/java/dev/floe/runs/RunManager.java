@@ -162,24 +162,13 @@ public class RunManager {
       }
     }
     RunRecord queued =
-        new RunRecord(
+        RunRecord.queued(
             runId,
-            RunStatus.QUEUED,
             workload.mode().name().toLowerCase(java.util.Locale.ROOT),
             workload.catalog(),
             workload.destination() == null ? null : workload.destination().table().toString(),
             workload.principal(),
             now,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
             workload.limits().maxRows(),
             workload.limits().maxResultBytes());
     ActiveRun run =

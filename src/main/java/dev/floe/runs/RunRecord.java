@@ -35,6 +35,38 @@ public record RunRecord(
     int maxRows,
     long maxResultBytes) {
 
+  /** A run just accepted: nothing about it is known yet but what was asked. */
+  public static RunRecord queued(
+      String runId,
+      String mode,
+      String catalog,
+      String destination,
+      String principal,
+      Instant createdAt,
+      int maxRows,
+      long maxResultBytes) {
+    return new RunRecord(
+        runId,
+        RunStatus.QUEUED,
+        mode,
+        catalog,
+        destination,
+        principal,
+        createdAt,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        maxRows,
+        maxResultBytes);
+  }
+
   public RunRecord running(Instant at) {
     return new RunRecord(
         runId,

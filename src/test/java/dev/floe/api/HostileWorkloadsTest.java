@@ -1032,15 +1032,22 @@ class HostileWorkloadsTest {
 
   // ---- helpers ----
 
+  private static final String INCLUDE = "# floe-test: include ";
+
+  /** A fixture's text, with its {@code # floe-test: include NAME} lines replaced by NAME. */
   private static String fixture(String name) {
+    String text;
     try (InputStream in = HostileWorkloadsTest.class.getResourceAsStream("/hostile/" + name)) {
       if (in == null) {
         throw new IllegalStateException("no fixture " + name);
       }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return text.lines()
+        .map(line -> line.startsWith(INCLUDE) ? fixture(line.substring(INCLUDE.length())) : line)
+        .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
   }
 
   private static ValidatableResponse hostile(

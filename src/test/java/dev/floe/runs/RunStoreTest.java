@@ -21,26 +21,7 @@ class RunStoreTest {
   @TempDir Path dir;
 
   private static RunRecord queued(String id, Instant at) {
-    return new RunRecord(
-        id,
-        RunStatus.QUEUED,
-        "query",
-        null,
-        "ns.out",
-        "anonymous",
-        at,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        10,
-        100);
+    return RunRecord.queued(id, "query", null, "ns.out", "anonymous", at, 10, 100);
   }
 
   private String url() {
