@@ -1,12 +1,37 @@
-"""Start one Floe run: ``python -I -B /abs/path/floe_launch.py /abs/run/job.json``."""
+"""Start Floe's Python side, as the service does:
+
+  python -I -B floe_launch.py template        the fork template: imports once, forks isolated runners
+  python -I -B floe_launch.py runner SOCKET   one runner (started by bubblewrap, or unisolated for
+                                              development): connects to SOCKET and serves one job
+"""
 
 import os
+import socket
 import sys
 
 # Isolated mode (-I) keeps both this file's directory and the cwd off sys.path, so a stray
 # polars.py in the run directory cannot shadow a real module; the harness itself is put back here.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from floe_harness.main import main
+# Otherwise every Iceberg scan warns on stderr that the optional polars_iceberg planner is missing;
+# PyIceberg's planner is the one the sandbox ships.
+os.environ["POLARS_ICEBERG_PLANNER"] = "pyiceberg"
 
-raise SystemExit(main(sys.argv[1:]))
+
+def _main(argv: list[str]) -> int:
+    from floe_harness.session import preload, serve
+
+    if argv == ["template"]:
+        from floe_runner.template import main
+
+        return main(preload, serve)
+    if len(argv) == 2 and argv[0] == "runner":
+        preload()
+        channel = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        channel.connect(argv[1])
+        return serve(channel)
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+raise SystemExit(_main(sys.argv[1:]))

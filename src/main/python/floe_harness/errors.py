@@ -16,9 +16,18 @@ ErrorCode = Literal[
     "RESULT_WRONG_TYPE",
     "TABLE_NOT_FOUND",
     "NAMESPACE_NOT_FOUND",
+    "TABLE_UNREADABLE",
+    "FORBIDDEN",
     "OUT_OF_MEMORY",
     "INTERNAL",
 ]
+# What the trusted side may answer a run's request for a table or a listing with.
+_REFUSALS: dict[str, ErrorCode] = {
+    "TABLE_NOT_FOUND": "TABLE_NOT_FOUND",
+    "NAMESPACE_NOT_FOUND": "NAMESPACE_NOT_FOUND",
+    "TABLE_UNREADABLE": "TABLE_UNREADABLE",
+    "FORBIDDEN": "FORBIDDEN",
+}
 
 _MAX_SUMMARY = 500
 
@@ -70,9 +79,11 @@ class TableNotFound(HarnessError):
         super().__init__("TABLE_NOT_FOUND", message)
 
 
-class NamespaceNotFound(HarnessError):
-    def __init__(self, message: str) -> None:
-        super().__init__("NAMESPACE_NOT_FOUND", message)
+class TrustedRefusal(HarnessError):
+    """The trusted side refused a run's request (no such table, not granted...), saying why."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(_REFUSALS.get(code, "INTERNAL"), message)
 
 
 def out_of_memory() -> HarnessError:

@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 
+from floe_harness.access import TrustedSide
 from floe_harness.catalog import ReadOnlyCatalog
 from floe_harness.errors import Diagnostics, HarnessError
 from floe_harness.job import Job
@@ -30,12 +31,11 @@ class Produced:
     scanner: Scanner
 
 
-def execute(job: Job) -> Produced:
-    catalog = ReadOnlyCatalog.load(job.catalog_name, job.catalog_properties)
-    scanner = Scanner(catalog, job.tables)
+def execute(job: Job, trusted: TrustedSide) -> Produced:
+    scanner = Scanner(trusted, job.tables)
     if job.mode == "query":
         return run_query(job.source, scanner)
-    return run_script(job, scanner, catalog)
+    return run_script(job, scanner, ReadOnlyCatalog(job.catalog, trusted, scanner))
 
 
 def run_query(source: str, scanner: Scanner) -> Produced:

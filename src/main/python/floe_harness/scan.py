@@ -1,4 +1,8 @@
-"""scan(): a LazyFrame over a bound alias or a ``namespace.table`` identifier."""
+"""scan(): a LazyFrame over a bound alias or a ``namespace.table`` identifier.
+
+Bound tables arrive granted with the job; any other table, or another snapshot, is asked of the
+trusted side, which grants read access to that table's files at one snapshot (or refuses, saying why).
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,20 @@ import datetime as dt
 from collections.abc import Mapping
 
 import polars as pl
-from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
-from pyiceberg.table import Table
+from pyiceberg.table import StaticTable, Table
 
-from floe_harness.catalog import ReadOnlyCatalog
-from floe_harness.errors import NamespaceNotFound, TableNotFound
-from floe_harness.job import TableBinding
+from floe_harness.access import TrustedSide
+from floe_harness.errors import TableNotFound
+from floe_harness.job import GrantedTable, parse_snapshot_id
 
 _MAX_LISTED = 50
-_MAX_SNAPSHOTS_LISTED = 5
 
 
 class Scanner:
-    def __init__(self, catalog: ReadOnlyCatalog, tables: Mapping[str, TableBinding]) -> None:
-        self._catalog = catalog
+    def __init__(self, trusted: TrustedSide, tables: Mapping[str, GrantedTable]) -> None:
+        self._trusted = trusted
         self._tables = tables
+        self._loaded: dict[str, Table] = {}
         # identifier -> the snapshot each scan reads (None: the table is empty), for dry runs.
         self.scanned: dict[str, int | None] = {}
 
@@ -43,107 +46,55 @@ class Scanner:
             raise TypeError("scan() takes a bound alias or a 'namespace.table' identifier")
         if snapshot_id is not None and as_of is not None:
             raise TypeError("scan() takes snapshot_id or as_of, not both")
+        wanted = _snapshot_id(snapshot_id)
+        as_of_ms = None if as_of is None else _epoch_ms(as_of)
         binding = self._tables.get(name)
-        if binding is not None:
-            identifier = binding.identifier
-            if snapshot_id is None:
-                snapshot_id = binding.snapshot_id
-        elif "." in name:
-            identifier = name
+        if binding is not None and wanted is None and as_of_ms is None:
+            granted = binding
+        elif binding is not None or "." in name:
+            identifier = binding.identifier if binding is not None else name
+            granted = self._trusted.table(identifier, wanted, as_of_ms)
         else:
             raise TableNotFound(
                 f"No table is bound as '{name}' ({self._bound()}); "
                 "use a bound alias or a 'namespace.table' identifier."
             )
-        table = self._load(identifier)
-        if as_of is not None:
-            snapshot_id = _as_of(table, identifier, as_of)
-        wanted = _snapshot(table, identifier, snapshot_id)
-        current = table.current_snapshot()
-        self.scanned[identifier] = (
-            wanted if wanted is not None else current.snapshot_id if current else None
-        )
-        return pl.scan_iceberg(table, snapshot_id=wanted)
+        self.scanned[granted.identifier] = granted.snapshot_id
+        return pl.scan_iceberg(self.load(granted), snapshot_id=granted.snapshot_id)
+
+    def load(self, granted: GrantedTable) -> Table:
+        """The granted table's metadata, read from the files the trusted side handed over."""
+        table = self._loaded.get(granted.metadata_location)
+        if table is None:
+            table = StaticTable.from_metadata(granted.metadata_location)
+            self._loaded[granted.metadata_location] = table
+        return table
 
     def _bound(self) -> str:
-        return f"bound aliases: {_listing(self.aliases)}" if self._tables else "no tables are bound"
-
-    def _load(self, identifier: str) -> Table:
-        namespace, _, table_name = identifier.rpartition(".")
-        if not namespace or not table_name or "" in namespace.split("."):
-            raise TableNotFound(f"'{identifier}' is not a table identifier; use 'namespace.table'.")
-        try:
-            return self._catalog.load_table(identifier)
-        except (NoSuchTableError, NoSuchNamespaceError):
-            pass  # raised below, outside this handler, so no PyIceberg context reaches the user
-        try:
-            names = [table[-1] for table in self._catalog.list_tables(namespace)]
-        except NoSuchNamespaceError:
-            names = None
-        if names is None:
-            namespaces = [".".join(ns) for ns in self._catalog.list_namespaces()]
-            existing = (
-                f"existing namespaces: {_listing(namespaces)}" if namespaces else "none exist"
-            )
-            raise NamespaceNotFound(
-                f"Namespace '{namespace}' does not exist ({existing}); "
-                "use 'namespace.table' with an existing namespace."
-            )
-        if not names:
-            raise TableNotFound(
-                f"Table '{identifier}' does not exist and namespace '{namespace}' has no tables; "
-                "check the name."
-            )
-        raise TableNotFound(
-            f"Table '{identifier}' does not exist (tables in namespace '{namespace}': "
-            f"{_listing(names)}); use one of those tables."
-        )
+        if not self._tables:
+            return "no tables are bound"
+        shown = ", ".join(sorted(self._tables)[:_MAX_LISTED])
+        hidden = len(self._tables) - _MAX_LISTED
+        return f"bound aliases: {shown}" + (f", and {hidden} more" if hidden > 0 else "")
 
 
-def _snapshot(table: Table, identifier: str, snapshot_id: int | str | None) -> int | None:
+def _snapshot_id(snapshot_id: int | str | None) -> int | None:
     if snapshot_id is None:
         return None
     if isinstance(snapshot_id, bool) or not isinstance(snapshot_id, int | str):
         raise TypeError("snapshot_id must be an integer (or a string of digits) or None")
-    if isinstance(snapshot_id, str) and not snapshot_id.isdigit():
-        raise ValueError(f"snapshot_id {snapshot_id!r} is not a string of digits")
-    wanted = int(snapshot_id)
-    if table.snapshot_by_id(wanted) is not None:
-        return wanted
-    latest = sorted(table.metadata.snapshots, key=lambda s: s.timestamp_ms, reverse=True)
-    ids = [str(s.snapshot_id) for s in latest[:_MAX_SNAPSHOTS_LISTED]]
-    existing = f"latest snapshots: {', '.join(ids)}" if ids else "it has no snapshots"
-    raise TableNotFound(
-        f"Table '{identifier}' has no snapshot {wanted} ({existing}); "
-        "use one of those ids or omit snapshot_id to read the current snapshot."
-    )
+    try:
+        return parse_snapshot_id(snapshot_id)
+    except ValueError:
+        raise ValueError(f"snapshot_id {snapshot_id!r} is not a string of digits") from None
 
 
-def _as_of(table: Table, identifier: str, as_of: dt.datetime | str | int) -> int:
+def _epoch_ms(as_of: dt.datetime | str | int) -> int:
     if isinstance(as_of, bool) or not isinstance(as_of, dt.datetime | str | int):
         raise TypeError("as_of must be a datetime, an ISO-8601 string or epoch milliseconds")
     if isinstance(as_of, int):
-        millis = as_of
-    else:
-        when = dt.datetime.fromisoformat(as_of) if isinstance(as_of, str) else as_of
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.UTC)
-        millis = int(when.timestamp() * 1000)
-    snapshot = table.snapshot_as_of_timestamp(millis)
-    if snapshot is not None:
-        return snapshot.snapshot_id
-    first = min((s.timestamp_ms for s in table.metadata.snapshots), default=None)
-    since = "it has no snapshots" if first is None else f"its first snapshot is from {_iso(first)}"
-    raise TableNotFound(
-        f"Table '{identifier}' has no snapshot as of {_iso(millis)} ({since}); use a later as_of."
-    )
-
-
-def _iso(millis: int) -> str:
-    return dt.datetime.fromtimestamp(millis / 1000, dt.UTC).isoformat()
-
-
-def _listing(names: list[str]) -> str:
-    shown = ", ".join(sorted(names)[:_MAX_LISTED])
-    hidden = len(names) - _MAX_LISTED
-    return f"{shown}, and {hidden} more" if hidden > 0 else shown
+        return as_of
+    when = dt.datetime.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return int(when.timestamp() * 1000)

@@ -1,17 +1,24 @@
-"""A test lake (a real PyIceberg SqlCatalog) and running the harness on it as a real subprocess."""
+"""A test lake (a real PyIceberg SqlCatalog) and a runner on it as a real subprocess.
+
+The test plays the trusted side: it hands the runner its job over the runner's channel and answers
+its requests for tables from the lake, as the service does (``StandIn``)."""
 
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import subprocess
 import sys
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 from pyiceberg.catalog.sql import SqlCatalog
+from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
 
 LAUNCHER = Path(__file__).resolve().parents[1] / "floe_launch.py"
 
@@ -80,6 +87,7 @@ class Run:
     schema: Any  # pa.Schema of the result stream
     batches: list[Any]  # its pa.RecordBatch list
     error: dict[str, Any] | None
+    requests: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -107,13 +115,89 @@ class Run:
         return diagnostics
 
 
+_HEADER = struct.Struct(">I")
+
+
+def send(sock: socket.socket, message: dict[str, Any]) -> None:
+    data = json.dumps(message).encode()
+    sock.sendall(_HEADER.pack(len(data)) + data)
+
+
+def receive(sock: socket.socket) -> dict[str, Any] | None:
+    """The next frame, or None at end of stream."""
+    header = _read(sock, _HEADER.size)
+    if header is None:
+        return None
+    body = _read(sock, _HEADER.unpack(header)[0])
+    assert body is not None, "the runner closed its channel mid-frame"
+    message: dict[str, Any] = json.loads(body)
+    return message
+
+
+def _read(sock: socket.socket, n: int) -> bytes | None:
+    data = bytearray()
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return bytes(data)
+
+
+class StandIn:
+    """The trusted side's answers to a runner, from the test lake (the service's are Java's)."""
+
+    def __init__(self, lake: Lake) -> None:
+        self.catalog = SqlCatalog("floe", **lake.catalog_properties)
+
+    def grant(
+        self, identifier: str, snapshot_id: int | None = None, as_of_ms: int | None = None
+    ) -> dict[str, Any]:
+        table = self.catalog.load_table(identifier)
+        if as_of_ms is not None:
+            snapshot = table.snapshot_as_of_timestamp(as_of_ms)
+            assert snapshot is not None, "the stand-in resolves only times after the first snapshot"
+            snapshot_id = snapshot.snapshot_id
+        if snapshot_id is None:
+            current = table.current_snapshot()
+            snapshot_id = None if current is None else current.snapshot_id
+        return {
+            "identifier": identifier,
+            "snapshot_id": None if snapshot_id is None else str(snapshot_id),
+            "metadata_location": table.metadata_location,
+        }
+
+    def answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        kind, reply = request.get("type"), {"type": request.get("type"), "id": request.get("id")}
+        try:
+            if kind == "table":
+                snapshot = request.get("snapshot_id")
+                table = self.grant(
+                    request["name"], None if snapshot is None else int(snapshot), request["as_of_ms"]
+                )
+                return {**reply, "ok": True, "table": table}
+            if kind == "namespaces":
+                return {**reply, "ok": True, "namespaces": [list(n) for n in self.catalog.list_namespaces()]}
+            if kind == "tables":
+                tables = self.catalog.list_tables(request["namespace"])
+                return {**reply, "ok": True, "tables": [list(t) for t in tables]}
+        except NoSuchTableError:
+            return {**reply, "ok": False, "error_code": "TABLE_NOT_FOUND",
+                    "message": f"Table '{request.get('name')}' does not exist (stand-in)."}
+        except NoSuchNamespaceError:
+            return {**reply, "ok": False, "error_code": "NAMESPACE_NOT_FOUND",
+                    "message": "No such namespace (stand-in)."}
+        return {**reply, "ok": False, "error_code": "INTERNAL", "message": f"unknown {kind}"}
+
+
 class Harness:
-    """Writes job.json into a fresh run directory and runs the launcher as the Runner does."""
+    """Starts a runner in a fresh run directory and hands it one job, as the service does."""
 
     def __init__(self, lake: Lake, run_dir: Path) -> None:
         self.lake = lake
         self.run_dir = run_dir
         (run_dir / "out").mkdir(parents=True)
+        self.stand_in = StandIn(lake)
 
     def job(
         self,
@@ -127,20 +211,28 @@ class Harness:
     ) -> dict[str, Any]:
         bindings = tables if tables is not None else {"flowers": "default.flowers"}
         return {
-            "version": 1,
+            "type": "job",
+            "version": 2,
             "run_id": "r-test",
             "mode": mode,
             "source": source,
             "tables": {
-                alias: {"identifier": identifier, "snapshot_id": (snapshots or {}).get(alias)}
+                alias: self.stand_in.grant(identifier, (snapshots or {}).get(alias))
                 for alias, identifier in bindings.items()
             },
             "params": params or {},
-            "catalog": {"name": "floe", "properties": self.lake.catalog_properties},
+            "catalog": "floe",
             "result_path": str(self.run_dir / "out" / "result.arrows"),
             "error_path": str(self.run_dir / "out" / "error.json"),
             "max_threads": max_threads,
             "script_filename": "script.py",
+            "limits": {
+                "timeout_seconds": 120,
+                "memory_bytes": 4 << 30,
+                "max_file_bytes": 8 << 30,
+                "open_files": 1024,
+                "address_space_bytes": 0,
+            },
         }
 
     def query(self, sql: str, **job: Any) -> Run:
@@ -149,21 +241,51 @@ class Harness:
     def script(self, source: str, **job: Any) -> Run:
         return self.run(self.job("script", source, **job))
 
-    def launch(self, job: dict[str, Any]) -> subprocess.CompletedProcess[str]:
-        """Runs the launcher on ``job`` as the Runner does, checking nothing."""
-        job_path = self.run_dir / "job.json"
-        job_path.write_text(json.dumps(job), encoding="utf-8")
-        return subprocess.run(
-            [sys.executable, "-I", "-B", str(LAUNCHER), str(job_path)],
-            cwd=self.run_dir,
-            env={},  # the Runner starts the harness with a cleared environment
-            capture_output=True,
-            text=True,
-            timeout=120,
+    def launch(
+        self, job: dict[str, Any] | None, requests: list[dict[str, Any]] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Starts a runner, hands it ``job`` (None: closes its channel instead), answers it."""
+        path = self.run_dir / "ctl.sock"
+        path.unlink(missing_ok=True)  # a second runner in the same directory
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+            server.bind(str(path))
+            server.listen(1)
+            server.settimeout(60)
+            process = subprocess.Popen(
+                [sys.executable, "-I", "-B", str(LAUNCHER), "runner", str(path)],
+                cwd=self.run_dir,
+                env={},  # the service starts runners with a cleared environment
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            out: dict[str, str] = {}
+            readers = [
+                threading.Thread(target=lambda n=n, s=s: out.update({n: s.read()}), daemon=True)
+                for n, s in (("stdout", process.stdout), ("stderr", process.stderr))
+            ]
+            for reader in readers:
+                reader.start()
+            conn, _ = server.accept()
+            with conn:
+                hello = receive(conn)
+                assert hello is not None and hello["type"] == "hello", hello
+                if job is not None:
+                    send(conn, job)
+                    while (request := receive(conn)) is not None:
+                        if requests is not None:
+                            requests.append(request)
+                        send(conn, self.stand_in.answer(request))
+            process.wait(timeout=120)
+            for reader in readers:
+                reader.join()
+        return subprocess.CompletedProcess(
+            process.args, process.returncode, out.get("stdout", ""), out.get("stderr", "")
         )
 
     def run(self, job: dict[str, Any]) -> Run:
-        process = self.launch(job)
+        requests: list[dict[str, Any]] = []
+        process = self.launch(job, requests)
         result_path = Path(job["result_path"])
         error_path = Path(job["error_path"])
         schema, batches = None, []
@@ -171,7 +293,7 @@ class Harness:
             with pa.ipc.open_stream(result_path) as reader:
                 schema, batches = reader.schema, list(reader)
         error = json.loads(error_path.read_text(encoding="utf-8")) if error_path.exists() else None
-        run = Run(process.returncode, process.stdout, process.stderr, schema, batches, error)
+        run = Run(process.returncode, process.stdout, process.stderr, schema, batches, error, requests)
         # The protocol: exit 0 with a result file, or exit 3 with an error file and no result.
         expected = 0 if error is None else 3
         assert run.returncode == expected, f"exit {run.returncode}; stderr: {run.stderr}"

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-
 import pytest
-from floe_run import LAUNCHER, Harness
+from floe_run import Harness
 
 
 def test_stdout_is_only_the_users_and_cannot_fake_a_result(harness: Harness) -> None:
@@ -52,19 +49,20 @@ def test_a_bad_job_is_internal(harness: Harness) -> None:
     assert "r-test" not in run.message  # the job was not trusted enough to take its run id
 
 
-def test_an_unreadable_job_exits_without_an_error_file(harness: Harness) -> None:
-    job_path = harness.run_dir / "job.json"
-    job_path.write_text("{not json")
+def test_a_job_without_an_error_path_exits_without_an_error_file(harness: Harness) -> None:
+    job = harness.job("script", "result = 1")
+    del job["error_path"]
 
-    process = subprocess.run(
-        [sys.executable, "-I", "-B", str(LAUNCHER), str(job_path)],
-        cwd=harness.run_dir,
-        env={},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    process = harness.launch(job)
 
     assert process.returncode == 2
     assert process.stdout == ""
+    assert list((harness.run_dir / "out").iterdir()) == []
+
+
+def test_a_runner_discarded_without_a_job_exits_cleanly(harness: Harness) -> None:
+    process = harness.launch(None)
+
+    assert process.returncode == 4
+    assert process.stdout == "" and process.stderr == ""
     assert list((harness.run_dir / "out").iterdir()) == []

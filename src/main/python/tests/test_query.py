@@ -74,21 +74,3 @@ def test_other_polars_errors_keep_polars_first_line(harness: Harness) -> None:
         "Polars rejected the query (`sum` operation not supported for dtype `str`); "
         "fix the query and run it again."
     )
-
-
-def test_binding_to_a_missing_table_lists_the_namespace_tables(harness: Harness) -> None:
-    run = harness.query("SELECT * FROM f", tables={"f": "default.iris"})
-
-    assert run.error_code == "TABLE_NOT_FOUND"
-    assert run.message == (
-        "Table 'default.iris' does not exist (tables in namespace 'default': flowers); "
-        "use one of those tables."
-    )
-
-
-def test_binding_to_a_missing_snapshot_lists_the_latest(harness: Harness) -> None:
-    run = harness.query("SELECT * FROM flowers", snapshots={"flowers": 42})
-
-    assert run.error_code == "TABLE_NOT_FOUND"
-    assert "has no snapshot 42 (latest snapshots: " in run.message
-    assert str(harness.lake.first_snapshot_id) in run.message

@@ -1,19 +1,19 @@
 # Row 11: read the service's config and keys, the catalog DB, other runs' directories, /etc/shadow,
-# ~/.aws. params["paths"] are host paths the test planted secrets in (the run is told where to look:
-# a real attacker would guess). Every readable file under the directories this run can see is
-# searched for the secret prefix (built here so this script never matches itself). Everything found
-# is returned.
+# ~/.aws. params["paths"] are host paths the test planted secrets in, params["home"] the service's
+# home, params["catalog_db"] and params["runners"] the catalog database and the runners' directory
+# (the run is told where to look: a real attacker would guess). Every readable file under the
+# directories this run can see is searched for the secret prefix (built here so this script never
+# matches itself); params["control"] is planted in this run's own /tmp first, to prove the search
+# finds what is there. Everything found is returned.
 import errno
-import json
 import os
 import sys
 
 PREFIX = ("FLOE" + "CANARY").encode()
-job_path = sys.argv[1]
-job = json.load(open(job_path))
-home = os.path.dirname(os.path.dirname(os.path.dirname(job_path)))
-catalog_uri = job["catalog"]["properties"].get("uri", "")
-catalog_db = catalog_uri.split("file:", 1)[-1].split("?", 1)[0]
+home = params["home"]
+catalog_db = params["catalog_db"]
+with open("/tmp/control.txt", "w") as f:
+    f.write(params["control"])
 rows = []
 seen = set()
 
@@ -49,7 +49,7 @@ targets = list(params["paths"]) + [
     os.path.expanduser("~/.aws/credentials"),
     "/home",
     catalog_db,
-    job_path,
+    params["runners"],
 ]
 for path in targets:
     if os.path.isdir(path):
@@ -71,8 +71,6 @@ for top in ("/", home):
                         record(path, "read", found)
                 except OSError:
                     pass
-runs = os.path.dirname(os.path.dirname(job_path))
-record("runs", "dir:" + ",".join(sorted(os.listdir(runs))))
 record("home", "dir:" + ",".join(sorted(os.listdir(home))))
 record("tmp", "dir:" + ",".join(sorted(os.listdir("/tmp"))))
 result = pl.DataFrame(rows, schema={"place": pl.String, "status": pl.String, "hits": pl.List(pl.String)})

@@ -1,21 +1,19 @@
 # Row 12: write into the warehouse, the catalog DB, site-packages, the harness, the interpreter, the
-# job file and the output directory; and through the catalog object. params["name"] is the file
-# name to create (the test looks for it on the host afterwards).
+# root and the output directory; and through the catalog object. params["name"] is the file name
+# to create (the test looks for it on the host afterwards); params["warehouse"] and
+# params["catalog_db"] are host paths, params["out"] the run's output directory as it sees it.
 import errno
-import json
 import os
 import sqlite3
 import sys
 
+import floe_harness
 import polars
 
-job_path = sys.argv[1]
-job = json.load(open(job_path))
-props = job["catalog"]["properties"]
-warehouse = props["warehouse"].removeprefix("file://")
-catalog_db = props["uri"].split("file:", 1)[-1].split("?", 1)[0]
+warehouse = params["warehouse"]
+catalog_db = params["catalog_db"]
 site_packages = os.path.dirname(os.path.dirname(polars.__file__))
-harness = os.path.dirname(os.path.abspath(sys.argv[0]))
+harness = os.path.dirname(os.path.dirname(os.path.abspath(floe_harness.__file__)))
 table_dir = catalog.load_table("default.flowers").location().removeprefix("file://")
 name = params["name"]
 outcome = {}
@@ -44,14 +42,13 @@ for what, directory in {
     "polars_package": os.path.dirname(polars.__file__),
     "harness": harness,
     "python_prefix": sys.base_prefix,
-    "run_dir": os.path.dirname(job_path),
-    "out_dir": os.path.join(os.path.dirname(job_path), "out"),
+    "root": "/",
+    "out_dir": params["out"],
     "usr_bin": "/usr/bin",
     "etc": "/etc",
 }.items():
     attempt(what, create(directory))
 attempt("catalog_db_append", lambda: open(catalog_db, "ab").close())
-attempt("job_file_append", lambda: open(job_path, "ab").close())
 
 
 def sqlite_write():

@@ -1,6 +1,6 @@
 # Row 18: signal or read another tenant's concurrent run. params["victim_pid"] is the host pid of
 # that run's Python process (the test found it on the host); params["victim_marker"] is a string
-# only that run's job file holds.
+# only that run's job holds; params["runners"] is the host directory of every runner.
 import errno
 import os
 import signal
@@ -27,18 +27,18 @@ for what in ("environ", "cmdline", "mem"):
 ours = {os.getpid(), os.getppid(), 1}
 others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in ours]
 foreign = [p for p in others if params["victim_marker"].encode() in open(f"/proc/{p}/cmdline", "rb").read()]
-runs = os.path.dirname(os.path.dirname(sys.argv[1]))
+# Everything this run can see of the file system (its own job is in memory, not in a file).
+skip = ("/usr", "/proc", "/dev", "/sys", "/lib", "/bin", "/sbin", sys.base_prefix, sys.prefix)
 found_in_files = []
-for root, _dirs, files in os.walk(runs):
+for root, dirs, files in os.walk("/"):
+    dirs[:] = [d for d in dirs if not os.path.join(root, d).startswith(skip)]
     for name in files:
         try:
             if params["victim_marker"].encode() in open(os.path.join(root, name), "rb").read():
                 found_in_files.append(os.path.join(root, name))
         except OSError:
             pass
-# job.json holds this run's own params, victim_marker included: only other files count.
-found_in_files = [f for f in found_in_files if f != sys.argv[1]]
 outcome["victim_processes_visible"] = str(len(foreign))
-outcome["run_dirs_visible"] = str(len(os.listdir(runs)))
+outcome["runner_dirs_visible"] = str(os.path.exists(params["runners"]))
 outcome["victim_files_found"] = str(len(found_in_files))
 result = pl.DataFrame({"check": list(outcome), "outcome": list(outcome.values())})

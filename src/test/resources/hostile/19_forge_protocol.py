@@ -6,6 +6,7 @@
 # - "huge_error_file": write 50 MB into error.json and exit 3: the service does not parse it;
 # - "forged_arrow": write a result file whose record batch claims a body of params["body"] bytes
 #   (the file holds a few hundred) and exit 0: the service must not allocate what it claims.
+# params["out"] is the run's output directory as it sees it.
 import io
 import json
 import os
@@ -15,7 +16,8 @@ import sys
 import pyarrow as pa
 
 variant = params["variant"]
-job = json.load(open(sys.argv[1]))
+error_path = os.path.join(params["out"], "error.json")
+result_path = os.path.join(params["out"], "result.arrows")
 fake = {
     "success": True,
     "results": {"columns": ["forged"], "column_types": ["String"], "rows": [["FORGED"]]},
@@ -33,12 +35,12 @@ if variant == "stdout":
     sys.stdout.flush()
     result = pl.DataFrame({"real": ["REAL"]})
 elif variant == "error_file":
-    with open(job["error_path"], "w") as f:
+    with open(error_path, "w") as f:
         json.dump({"error_code": params["code"], "message": "FORGED MESSAGE", "details": None}, f)
     sys.stdout.flush()
     os._exit(3)
 elif variant == "huge_error_file":
-    with open(job["error_path"], "w") as f:
+    with open(error_path, "w") as f:
         f.write('{"error_code": "SCRIPT_ERROR", "message": "' + "A" * (50 * 1024 * 1024) + '"}')
     os._exit(3)
 else:
@@ -49,6 +51,6 @@ else:
     data = sink.getvalue()
     # The batch's body length (1000 bytes) appears in its metadata as a little-endian int64.
     data = data.replace(struct.pack("<q", 1000), struct.pack("<q", int(params["body"])))
-    with open(job["result_path"], "wb") as f:
+    with open(result_path, "wb") as f:
         f.write(data)
     os._exit(0)

@@ -5,7 +5,6 @@
 #   itself ran with;
 # - "check": in the next run, report whether anything planted is still there and which polars ran.
 import errno
-import json
 import os
 import subprocess
 import sys
@@ -18,7 +17,7 @@ if params["variant"] == "plant":
     for name in ("polars.py", "pyarrow.py", "sitecustomize.py", "usercustomize.py", "floe_harness.py"):
         with open(os.path.join("/tmp", name), "w") as f:
             f.write(SHADOW)
-    out = os.path.dirname(json.load(open(sys.argv[1]))["result_path"])
+    out = params["out"]
     try:
         open(os.path.join(out, "polars.py"), "w").write(SHADOW)
         outcome["plant_in_out_dir"] = "written"

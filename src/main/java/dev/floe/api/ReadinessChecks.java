@@ -3,8 +3,9 @@ package dev.floe.api;
 import dev.floe.catalog.CatalogRegistry;
 import dev.floe.catalog.LakeLookup;
 import dev.floe.runs.RunManager;
-import dev.floe.sandbox.Runner;
-import dev.floe.sandbox.RunnerProvider;
+import dev.floe.sandbox.RunnerLauncher;
+import dev.floe.sandbox.RunnerSetup;
+import dev.floe.sandbox.WarmPool;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -43,21 +44,36 @@ public class ReadinessChecks {
     };
   }
 
+  /**
+   * The sandbox: how runners start and are limited, and the warm pool: how many runners wait ready
+   * (of how many wanted), how many are starting, and how runs found it (warm or cold).
+   */
   @Readiness
-  HealthCheck sandbox(RunnerProvider runners) {
+  HealthCheck sandbox(RunnerSetup setup, WarmPool pool) {
     return () -> {
       var builder = HealthCheckResponse.named("sandbox");
-      Runner runner = runners.runner();
-      if (runner == null) {
-        return builder.down().withData("problem", runners.problem()).build();
+      RunnerLauncher launcher = setup.launcher().orElse(null);
+      if (launcher == null) {
+        return builder.down().withData("problem", setup.problem()).build();
       }
-      return builder
+      WarmPool.Stats stats = pool.stats();
+      builder
           .up()
-          .withData("runner", runner.name())
-          .withData("isolated", runner.isolated())
-          .withData("limits", runners.limits())
-          .withData("python", runners.python().versions())
-          .build();
+          .withData("runner", launcher.name())
+          .withData("isolated", launcher.isolated())
+          .withData("limits", setup.limits())
+          .withData("python", setup.python().environment().versions())
+          .withData("warmTarget", stats.target())
+          .withData("warmReady", stats.ready())
+          .withData("warmStarting", stats.starting())
+          .withData("runsOnWarmRunners", stats.warm())
+          .withData("runsOnColdRunners", stats.cold())
+          .withData("runnerStartFailures", stats.failed())
+          .withData("runnerStartMs", stats.meanStartMs());
+      if (setup.details() != null) {
+        builder.withData("template", setup.details());
+      }
+      return builder.build();
     };
   }
 }

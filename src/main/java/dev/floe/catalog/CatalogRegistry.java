@@ -44,6 +44,23 @@ public class CatalogRegistry {
     return config.catalogs().get(canonicalName(name));
   }
 
+  /** Every configured catalog's warehouse that is a local directory, absolute. */
+  public List<Path> localWarehouses() {
+    List<Path> local = new ArrayList<>();
+    for (CatalogsConfig.Catalog spec : new TreeMap<>(config.catalogs()).values()) {
+      String warehouse =
+          spec.warehouse()
+              .orElse(
+                  spec.type() == CatalogsConfig.Catalog.Type.JDBC
+                      ? home.resolve("warehouse").toString()
+                      : "");
+      if (!warehouse.isEmpty() && (!warehouse.contains("://") || warehouse.startsWith("file:"))) {
+        local.add(LocalFileIO.toPath(warehouse).toAbsolutePath().normalize());
+      }
+    }
+    return local;
+  }
+
   /** The catalog for a request's {@code catalog} field; null means the default. */
   public CatalogHandle get(String nameOrAlias) {
     String name = canonicalName(nameOrAlias == null ? config.defaultCatalog() : nameOrAlias);

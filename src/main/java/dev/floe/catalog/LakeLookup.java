@@ -13,6 +13,11 @@ import org.apache.iceberg.exceptions.NoSuchTableException;
 /** Resolves names against a catalog; a miss names what exists nearby. */
 @ApplicationScoped
 public class LakeLookup {
+  private final TableCache tables;
+
+  public LakeLookup(TableCache tables) {
+    this.tables = tables;
+  }
 
   public List<String> namespaces(CatalogHandle handle) {
     return handle.namespaces().listNamespaces().stream().map(Namespace::toString).sorted().toList();
@@ -47,7 +52,7 @@ public class LakeLookup {
   public Table load(CatalogHandle handle, TableName name) {
     requireNamespace(handle, name.namespace());
     try {
-      return handle.catalog().loadTable(name.identifier());
+      return tables.load(handle, name.identifier());
     } catch (NoSuchTableException e) {
       List<String> existing = tables(handle, name.namespace());
       throw new FloeException(

@@ -2,7 +2,7 @@ package dev.floe.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.floe.sandbox.RunnerProvider;
+import dev.floe.sandbox.PythonRuntime;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,15 +18,16 @@ import org.zeroturnaround.exec.ProcessExecutor;
 @ApplicationScoped
 public class TrustedWriter {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final RunnerProvider runners;
+  private final PythonRuntime runners;
 
-  public TrustedWriter(RunnerProvider runners) {
+  public TrustedWriter(PythonRuntime runners) {
     this.runners = runners;
   }
 
   public JsonNode run(String command, Map<String, Object> job, Path workDir) throws IOException {
-    if (!runners.python().ready()) {
-      throw new IOException("the Python environment is not ready: " + runners.python().problem());
+    if (!runners.environment().ready()) {
+      throw new IOException(
+          "the Python environment is not ready: " + runners.environment().problem());
     }
     Path jobFile = Files.createTempFile(workDir, "trusted-", ".json");
     try {
@@ -38,7 +39,7 @@ public class TrustedWriter {
                   "-i",
                   "PATH=/usr/local/bin:/usr/bin:/bin",
                   "LANG=C.UTF-8",
-                  runners.python().python().toString(),
+                  runners.interpreter().toString(),
                   "-I",
                   "-B",
                   runners.harnessDir().resolve("floe_trusted.py").toString(),

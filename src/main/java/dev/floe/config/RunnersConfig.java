@@ -14,6 +14,16 @@ public interface RunnersConfig {
   @WithDefault("64")
   int queueSize();
 
+  /**
+   * Runners kept started and ready for the next runs (isolated, libraries imported, no job, no
+   * table), refilled in the background as runs take them. Default: one per concurrent run.
+   */
+  OptionalInt warm();
+
+  default int warmRunners() {
+    return Math.max(0, warm().orElse(concurrency()));
+  }
+
   default int concurrency() {
     return Math.max(1, maxConcurrent().orElse(Runtime.getRuntime().availableProcessors()));
   }

@@ -10,8 +10,18 @@ public interface SandboxConfig {
 
   /** Which runner executes user code. */
   enum RunnerKind {
-    /** bwrap where it works here; otherwise every run is refused with SANDBOX_UNAVAILABLE. */
+    /**
+     * fork where it works here (as root), else bwrap; otherwise every run is refused with
+     * SANDBOX_UNAVAILABLE.
+     */
     AUTO,
+    /**
+     * Runners forked from a template interpreter that imported the libraries once, each entering
+     * fresh namespaces, cgroups, an unprivileged uid and a seccomp filter before its job: fast.
+     * Needs root.
+     */
+    FORK,
+    /** Runners started by bubblewrap: a fresh interpreter each; works without root. */
     BWRAP,
     /**
      * A pod per run (gVisor), for Kubernetes: not in this build yet, so every run is refused with
@@ -30,6 +40,10 @@ public interface SandboxConfig {
 
   /** Threads Polars may use in one run; default: the machine's cores. */
   Optional<Integer> maxThreads();
+
+  /** Seconds a runner may take from its start to ready before it is given up. */
+  @WithDefault("120")
+  int startTimeoutSeconds();
 
   /** Keep each run's directory after the run (for debugging the harness). */
   @WithDefault("false")

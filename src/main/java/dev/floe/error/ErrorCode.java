@@ -24,6 +24,11 @@ public enum ErrorCode {
   /** Extension: the run's kept result passed its time to live and was removed. */
   RESULT_EXPIRED(410),
   LIMIT_EXCEEDED(413),
+  /**
+   * Extension: a table exists in the catalog but its files cannot be read (moved, deleted, or in
+   * storage this server cannot reach).
+   */
+  TABLE_UNREADABLE(503),
   BUSY(429),
   INTERNAL(500),
   SANDBOX_UNAVAILABLE(503),

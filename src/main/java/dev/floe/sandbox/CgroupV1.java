@@ -178,6 +178,28 @@ final class CgroupV1 implements RunCgroups {
     }
 
     @Override
+    public void update(Limits limits) throws IOException {
+      String bytes = Long.toString(limits.memoryBytes());
+      Path limit = memory.resolve("memory.limit_in_bytes");
+      Path withSwap = memory.resolve("memory.memsw.limit_in_bytes");
+      // memsw may never be below the memory limit: lower the memory limit first, raise it last.
+      if (limits.memoryBytes() <= Long.parseLong(Files.readString(limit).trim())) {
+        RunCgroups.write(limit, bytes);
+        RunCgroups.tryWrite(withSwap, bytes);
+      } else {
+        RunCgroups.tryWrite(withSwap, bytes);
+        RunCgroups.write(limit, bytes);
+      }
+      if (limits.maxPids() >= 0) {
+        RunCgroups.write(pids.resolve("pids.max"), Integer.toString(limits.maxPids()));
+      }
+      if (cpu != null && limits.cpus() > 0) {
+        RunCgroups.write(
+            cpu.resolve("cpu.cfs_quota_us"), Long.toString(limits.cpus() * CPU_PERIOD_US));
+      }
+    }
+
+    @Override
     public boolean oomKilled() {
       return RunCgroups.counter(memory.resolve("memory.oom_control"), "oom_kill") > 0;
     }

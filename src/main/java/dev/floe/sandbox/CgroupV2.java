@@ -170,6 +170,18 @@ final class CgroupV2 implements RunCgroups {
     }
 
     @Override
+    public void update(Limits limits) throws IOException {
+      RunCgroups.write(dir.resolve("memory.max"), Long.toString(limits.memoryBytes()));
+      if (limits.maxPids() >= 0) {
+        RunCgroups.write(dir.resolve("pids.max"), Integer.toString(limits.maxPids()));
+      }
+      if (limits.cpus() > 0 && Files.exists(dir.resolve("cpu.max"))) {
+        RunCgroups.write(
+            dir.resolve("cpu.max"), limits.cpus() * CPU_PERIOD_US + " " + CPU_PERIOD_US);
+      }
+    }
+
+    @Override
     public boolean oomKilled() {
       return RunCgroups.counter(dir.resolve("memory.events"), "oom_kill") > 0;
     }

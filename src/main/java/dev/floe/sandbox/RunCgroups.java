@@ -27,6 +27,7 @@ public interface RunCgroups {
   /**
    * A run's limits.
    *
+   * @param maxPids processes and threads; negative: leave as it is (in {@link Group#update})
    * @param cpus CPUs of quota per period ({@code cpu.cfs_quota_us} / {@code cpu.max}); 0 = none
    */
   record Limits(long memoryBytes, int maxPids, int cpus) {}
@@ -53,6 +54,9 @@ public interface RunCgroups {
 
     /** Whether the run tried to exceed its pids limit (a fork or thread bomb). */
     boolean pidsLimitHit();
+
+    /** Sets new limits on a group that exists (a runner's, at its hand-over). */
+    void update(Limits limits) throws java.io.IOException;
 
     /** SIGKILL to every member until none is left; the group(s) stay. */
     void kill();

@@ -1,8 +1,8 @@
 package dev.floe.sandbox;
 
-/** A started run: wait for it, or cancel it (its whole process tree dies). */
+/** A run handed to a runner: wait for it, or cancel it (every process of it dies). */
 public interface RunHandle {
-  ProcessResult await() throws InterruptedException;
+  RunnerExit await() throws InterruptedException;
 
   void cancel();
 }

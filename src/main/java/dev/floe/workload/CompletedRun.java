@@ -20,6 +20,7 @@ public final class CompletedRun implements AutoCloseable {
   private final String logs;
   private final SaveOutcome saved;
   private final Duration elapsed;
+  private final RunTimings timings;
   private final Runnable cleanup;
 
   CompletedRun(
@@ -30,6 +31,7 @@ public final class CompletedRun implements AutoCloseable {
       String logs,
       SaveOutcome saved,
       Duration elapsed,
+      RunTimings timings,
       Runnable cleanup) {
     this.runId = runId;
     this.resultFile = resultFile;
@@ -38,6 +40,7 @@ public final class CompletedRun implements AutoCloseable {
     this.logs = logs;
     this.saved = saved;
     this.elapsed = elapsed;
+    this.timings = timings;
     this.cleanup = cleanup;
   }
 
@@ -56,6 +59,11 @@ public final class CompletedRun implements AutoCloseable {
 
   public Duration elapsed() {
     return elapsed;
+  }
+
+  /** Where the run's time went, and whether its runner was warm. */
+  public RunTimings timings() {
+    return timings;
   }
 
   /** Rows of the result, or null when it streamed through a pipe (or was a dry run). */

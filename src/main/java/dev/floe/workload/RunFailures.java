@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.floe.error.Diagnostics;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
-import dev.floe.sandbox.HarnessCommand;
-import dev.floe.sandbox.ProcessResult;
 import dev.floe.sandbox.RunFiles;
+import dev.floe.sandbox.RunJob;
+import dev.floe.sandbox.RunnerExit;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,6 +32,7 @@ final class RunFailures {
           ErrorCode.RESULT_WRONG_TYPE,
           ErrorCode.TABLE_NOT_FOUND,
           ErrorCode.NAMESPACE_NOT_FOUND,
+          ErrorCode.TABLE_UNREADABLE,
           ErrorCode.OUT_OF_MEMORY,
           ErrorCode.INTERNAL);
   private static final int MAX_MESSAGE = 4_000;
@@ -46,11 +47,11 @@ final class RunFailures {
 
   private RunFailures() {}
 
-  static FloeException classify(ProcessResult process, Path errorFile, RunLimits limits) {
-    if (process.oomKilled()) {
+  static FloeException classify(RunnerExit process, Path errorFile, RunLimits limits) {
+    if (process.hit().oomKilled()) {
       return outOfMemory(limits);
     }
-    if (process.pidsLimitHit()) {
+    if (process.hit().pidsLimitHit()) {
       return new FloeException(
           ErrorCode.SCRIPT_ERROR,
           "The run hit its limit on processes and threads and failed; start fewer processes or"
@@ -68,9 +69,9 @@ final class RunFailures {
               + " and was stopped; filter or aggregate earlier to make it cheaper, or raise"
               + " limits.timeoutSeconds.");
     }
-    if (process.fileSizeLimitHit() > 0) {
+    if (process.hit().fileSizeLimitBytes() > 0) {
       // The harness reports the failed write as its own internal error: the limit is the cause.
-      long mb = process.fileSizeLimitHit() / (1024 * 1024);
+      long mb = process.hit().fileSizeLimitBytes() / (1024 * 1024);
       return new FloeException(
           ErrorCode.LIMIT_EXCEEDED,
           "The run's result reached this server's limit of "
@@ -94,7 +95,7 @@ final class RunFailures {
       return new FloeException(
           ErrorCode.SCRIPT_ERROR,
           "The run opened more files than a run may hold open at once ("
-              + HarnessCommand.MAX_OPEN_FILES
+              + RunJob.OPEN_FILES
               + " per process) and failed; close files when done with them (use `with open(...)`).");
     }
     if (exit > 128) {

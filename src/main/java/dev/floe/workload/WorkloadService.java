@@ -1,60 +1,66 @@
 package dev.floe.workload;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.floe.catalog.CatalogHandle;
 import dev.floe.catalog.CatalogRegistry;
 import dev.floe.catalog.IcebergCommitter;
 import dev.floe.catalog.LakeLookup;
 import dev.floe.catalog.SaveOutcome;
-import dev.floe.config.FloeConfig;
+import dev.floe.catalog.TableAccess;
 import dev.floe.config.SandboxConfig;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import dev.floe.results.ArrowStreams;
-import dev.floe.sandbox.ProcessResult;
+import dev.floe.sandbox.RunBudget;
 import dev.floe.sandbox.RunFiles;
 import dev.floe.sandbox.RunHandle;
-import dev.floe.sandbox.RunSpec;
+import dev.floe.sandbox.RunJob;
 import dev.floe.sandbox.Runner;
-import dev.floe.sandbox.RunnerProvider;
+import dev.floe.sandbox.RunnerExit;
+import dev.floe.sandbox.RunnerFiles;
+import dev.floe.sandbox.WarmPool;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.iceberg.Table;
 import org.jboss.logging.Logger;
 
-/** Runs one workload: plan against the catalog, run the harness in the sandbox, classify. */
+/**
+ * Runs one workload: resolve its tables, take a ready runner, grant it the tables, hand it the job,
+ * classify how it ended, and commit a save through the trusted writer.
+ */
 @ApplicationScoped
 public class WorkloadService {
   private static final Logger LOG = Logger.getLogger(WorkloadService.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final long MAX_PLAN_BYTES = 4L << 20;
+
+  /** A backstop beyond the memory cgroup: multithreaded Polars reserves much address space. */
+  private static final long ADDRESS_SPACE_SLACK = 4L << 30;
 
   private final CatalogRegistry catalogs;
   private final LakeLookup lookup;
-  private final RunnerProvider runners;
+  private final TableAccess access;
+  private final WarmPool runners;
   private final SandboxConfig sandbox;
   private final IcebergCommitter committer;
-  private final Path runsDir;
 
   public WorkloadService(
       CatalogRegistry catalogs,
       LakeLookup lookup,
-      RunnerProvider runners,
+      TableAccess access,
+      WarmPool runners,
       SandboxConfig sandbox,
-      IcebergCommitter committer,
-      FloeConfig floe) {
+      IcebergCommitter committer) {
     this.catalogs = catalogs;
     this.lookup = lookup;
+    this.access = access;
     this.runners = runners;
     this.sandbox = sandbox;
     this.committer = committer;
-    this.runsDir = floe.homePath().resolve("runs");
   }
 
   /**
@@ -72,78 +78,65 @@ public class WorkloadService {
               + " distributed to run locally.");
     }
     CatalogHandle catalog = catalogs.get(workload.catalog());
+    RunAccess tables = new RunAccess(catalog, lookup, access);
+    Map<String, RunAccess.Resolved> bound = new LinkedHashMap<>();
     for (TableBinding binding : workload.tables()) {
-      Table table = lookup.load(catalog, binding.table());
-      if (binding.snapshotId() != null && table.snapshot(binding.snapshotId()) == null) {
-        throw new FloeException(
-            ErrorCode.TABLE_NOT_FOUND,
-            "Table '"
-                + binding.table()
-                + "' has no snapshot "
-                + binding.snapshotId()
-                + "; list its snapshots with GET /api/v1/catalogs/{catalog}/namespaces/"
-                + binding.table().namespace()
-                + "/tables/"
-                + binding.table().table()
-                + ".");
-      }
+      bound.put(binding.alias(), tables.resolve(binding.table(), binding.snapshotId(), null));
     }
-    if (catalog.sandboxProperties().isEmpty()) {
-      throw new FloeException(
-          ErrorCode.SANDBOX_UNAVAILABLE,
-          "Cannot run against catalog '"
-              + catalog.name()
-              + "': it has no read-only access configured for runs; set floe.catalogs."
-              + catalog.name()
-              + ".sandbox-properties.");
-    }
-    Runner runner = runners.require();
 
     phase(runId, RunPhase.SANDBOX_START);
-    Path runDir = createRunDir(runId);
+    long waiting = System.nanoTime();
+    WarmPool.Taken taken = runners.take();
+    Runner runner = taken.runner();
+    long preparing = System.nanoTime();
     boolean handedOff = false;
-    ResultPipe pipe = workload.dryRun() ? null : control.pipe();
     try {
-      RunSpec spec =
-          new RunSpec(
-              runId,
-              runDir,
-              runDir.resolve("job.json"),
-              workload.limits().runTime(),
-              workload.limits().memoryMb(),
-              maxThreads(workload),
-              catalog.readOnlyPaths(),
-              control.log());
-      Path output = workload.dryRun() ? spec.planFile() : spec.resultFile();
-      writeJob(spec, workload, catalog, output, pipe != null);
+      tables.attach(runner);
+      Map<String, RunJob.Table> granted = new LinkedHashMap<>();
+      bound.forEach((alias, resolved) -> granted.put(alias, tables.grant(resolved)));
+      RunnerFiles files = runner.files();
+      ResultPipe pipe = workload.dryRun() ? null : control.pipe();
+      Path output =
+          workload.dryRun()
+              ? files.planFile()
+              : pipe != null ? files.resultPipe() : files.resultFile();
+      int threads = maxThreads(workload);
+      RunHandle handle =
+          runner.handOver(
+              job(workload, runId, catalog, granted, files, output, pipe != null, threads),
+              budget(workload, threads),
+              control.log(),
+              tables);
       if (pipe != null) {
-        makeFifo(output);
         pipe.created(output);
       }
-      ProcessResult process;
+      long executing = System.nanoTime();
+      phase(runId, RunPhase.EXECUTE);
+      control.attach(handle);
+      RunnerExit exit;
       try {
-        RunHandle handle = runner.start(spec);
-        phase(runId, RunPhase.EXECUTE);
-        control.attach(handle);
-        process = handle.await();
+        exit = handle.await();
       } finally {
         if (pipe != null) {
           pipe.writerGone();
         }
       }
+      long executed = System.nanoTime();
       LOG.infof(
-          "run %s: %s exit=%d timedOut=%s in %d ms",
+          "run %s: %s runner %s (%s) exit=%d timedOut=%s in %d ms",
           runId,
-          runner.name(),
-          process.exitCode(),
-          process.timedOut(),
-          process.elapsed().toMillis());
+          runner.kind(),
+          runner.id(),
+          taken.warm() ? "warm" : "cold",
+          exit.exitCode(),
+          exit.timedOut(),
+          exit.elapsed().toMillis());
       if (control.cancelled()) {
-        throw new RunFailedException(cancelled(runId), process.logs());
+        throw new RunFailedException(cancelled(runId), exit.logs());
       }
       boolean produced =
-          !process.timedOut()
-              && process.exitCode() == 0
+          !exit.timedOut()
+              && exit.exitCode() == 0
               && (pipe != null || RunFiles.isPlainFile(output));
       ArrowStreams.Summary summary = null;
       if (produced && pipe == null && !workload.dryRun()) {
@@ -155,19 +148,19 @@ public class WorkloadService {
                   ErrorCode.RESULT_WRONG_TYPE,
                   "The run's result file is not a complete Arrow stream; assign `result` a polars"
                       + " LazyFrame or DataFrame and leave the run's output files to Floe."),
-              process.logs());
+              exit.logs());
         }
       }
       if (!produced) {
-        FloeException failure = RunFailures.classify(process, spec.errorFile(), workload.limits());
-        throw new RunFailedException(failure, process.logs());
+        FloeException failure = RunFailures.classify(exit, files.errorFile(), workload.limits());
+        throw new RunFailedException(failure, exit.logs());
       }
       String plan = workload.dryRun() ? readPlan(output) : null;
       SaveOutcome saved = null;
       Destination destination = workload.destination();
       if (destination != null && !workload.dryRun()) {
         if (!control.enterCommit()) {
-          throw new RunFailedException(cancelled(runId), process.logs());
+          throw new RunFailedException(cancelled(runId), exit.logs());
         }
         phase(runId, RunPhase.COMMIT);
         try {
@@ -178,25 +171,35 @@ public class WorkloadService {
                   output,
                   destination.saveMode().name().toLowerCase(Locale.ROOT),
                   destination.schemaMode().name().toLowerCase(Locale.ROOT),
-                  runDir);
+                  files.dir());
         } catch (FloeException refused) {
-          throw new RunFailedException(refused, process.logs());
+          throw new RunFailedException(refused, exit.logs());
         }
         LOG.infof("run %s: saved %s", runId, saved);
       }
+      long done = System.nanoTime();
       handedOff = true;
       return new CompletedRun(
           runId,
           pipe == null && !workload.dryRun() ? output : null,
           summary == null ? null : summary.rows(),
           plan,
-          process.logs(),
+          exit.logs(),
           saved,
-          java.time.Duration.ofNanos(System.nanoTime() - started),
-          () -> removeRunDir(runDir));
+          Duration.ofNanos(done - started),
+          new RunTimings(
+              runner.kind(),
+              taken.warm(),
+              Duration.ofNanos(preparing - waiting),
+              Duration.ofNanos(executing - preparing),
+              Duration.ofNanos(executed - executing),
+              Duration.ofNanos(done - executed)),
+          () -> discard(runner));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot hand run " + runId + " to its runner", e);
     } finally {
       if (!handedOff) {
-        removeRunDir(runDir);
+        discard(runner);
       }
     }
   }
@@ -206,6 +209,49 @@ public class WorkloadService {
     return new FloeException(
         ErrorCode.RUN_CANCELLED,
         "Run " + runId + " was cancelled before it finished; nothing was saved. Run it again.");
+  }
+
+  private RunJob job(
+      Workload workload,
+      String runId,
+      CatalogHandle catalog,
+      Map<String, RunJob.Table> tables,
+      RunnerFiles files,
+      Path output,
+      boolean streamed,
+      int threads) {
+    long memory = (long) workload.limits().memoryMb() * 1024 * 1024;
+    RunJob.Limits limits =
+        new RunJob.Limits(
+            Math.max(1, workload.limits().runTime().toSeconds()),
+            memory,
+            (long) sandbox.maxResultFileMb() * 1024 * 1024,
+            RunJob.OPEN_FILES,
+            files.isolated() ? 2 * memory + ADDRESS_SPACE_SLACK : memory);
+    return RunJob.of(
+        runId,
+        workload.mode() == Mode.QUERY ? "query" : "script",
+        workload.source(),
+        tables,
+        workload.params(),
+        catalog.name(),
+        files.seenByRun(output),
+        files.seenByRun(files.errorFile()),
+        workload.dryRun(),
+        // Streamed results are computed by Polars' streaming engine, so they start flowing before
+        // the last batch exists; the rest use the in-memory engine (the numbers of a collect()).
+        streamed ? "streaming" : "in-memory",
+        threads,
+        limits);
+  }
+
+  private static RunBudget budget(Workload workload, int threads) {
+    return new RunBudget(
+        workload.limits().runTime(), (long) workload.limits().memoryMb() * 1024 * 1024, threads);
+  }
+
+  private void discard(Runner runner) {
+    runner.discard(sandbox.keepRunDirs());
   }
 
   private static ArrowStreams.Summary summarize(Path result) {
@@ -232,78 +278,11 @@ public class WorkloadService {
     }
   }
 
-  private static void makeFifo(Path path) {
-    try {
-      Process mkfifo =
-          new ProcessBuilder("mkfifo", "-m", "0666", path.toString())
-              .redirectErrorStream(true)
-              .start();
-      String said = new String(mkfifo.getInputStream().readAllBytes()).strip();
-      if (mkfifo.waitFor() != 0) {
-        throw new IOException("mkfifo failed: " + said);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create the result pipe " + path, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while creating the result pipe", e);
-    }
-  }
-
   private int maxThreads(Workload workload) {
     int cores = Runtime.getRuntime().availableProcessors();
     int configured = sandbox.maxThreads().orElse(cores);
     Integer asked = workload.compute().vcpus();
     return asked == null ? configured : Math.min(asked, configured);
-  }
-
-  private void writeJob(
-      RunSpec spec, Workload workload, CatalogHandle catalog, Path output, boolean streamed) {
-    Map<String, Object> tables = new LinkedHashMap<>();
-    for (TableBinding b : workload.tables()) {
-      Map<String, Object> t = new LinkedHashMap<>();
-      t.put("identifier", b.table().toString());
-      t.put("snapshot_id", b.snapshotId());
-      tables.put(b.alias(), t);
-    }
-    Map<String, Object> job = new LinkedHashMap<>();
-    job.put("version", 1);
-    job.put("run_id", spec.runId());
-    job.put("mode", workload.mode() == Mode.QUERY ? "query" : "script");
-    job.put("source", workload.source());
-    job.put("tables", tables);
-    job.put("params", workload.params());
-    job.put("catalog", Map.of("name", catalog.name(), "properties", catalog.sandboxProperties()));
-    job.put("result_path", output.toString());
-    job.put("dry_run", workload.dryRun());
-    // Streamed results are computed by Polars' streaming engine, so they start flowing before the
-    // last batch exists; the rest use the in-memory engine (the numbers of a plain collect()).
-    job.put("engine", streamed ? "streaming" : "in-memory");
-    job.put("error_path", spec.errorFile().toString());
-    job.put("max_threads", spec.maxThreads());
-    job.put("script_filename", "script.py");
-    try {
-      Files.createDirectories(spec.outDir());
-      JSON.writeValue(spec.jobFile().toFile(), job);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the job of run " + spec.runId(), e);
-    }
-  }
-
-  private Path createRunDir(String runId) {
-    try {
-      Files.createDirectories(runsDir);
-      return Files.createDirectory(runsDir.resolve(runId));
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create the directory of run " + runId, e);
-    }
-  }
-
-  private void removeRunDir(Path runDir) {
-    if (sandbox.keepRunDirs()) {
-      return;
-    }
-    RunFiles.deleteTree(runDir);
   }
 
   private static void phase(String runId, RunPhase phase) {

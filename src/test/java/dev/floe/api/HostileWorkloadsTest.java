@@ -1,5 +1,10 @@
 package dev.floe.api;
 
+import static dev.floe.testing.HostileFixtures.fixture;
+import static dev.floe.testing.RunSandboxes.assertNoProcessWith;
+import static dev.floe.testing.RunSandboxes.awaitTrue;
+import static dev.floe.testing.RunSandboxes.awaitValue;
+import static dev.floe.testing.RunSandboxes.processWith;
 import static dev.floe.testing.Workloads.post;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -12,24 +17,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.floe.catalog.CatalogHandle;
-import dev.floe.catalog.CatalogRegistry;
-import dev.floe.sandbox.ProcessResult;
+import dev.floe.sandbox.RunBudget;
 import dev.floe.sandbox.RunHandle;
-import dev.floe.sandbox.RunSpec;
-import dev.floe.sandbox.RunnerProvider;
+import dev.floe.sandbox.RunJob;
+import dev.floe.sandbox.Runner;
+import dev.floe.sandbox.RunnerExit;
+import dev.floe.sandbox.RunnerFiles;
+import dev.floe.sandbox.WarmPool;
+import dev.floe.testing.RunSandboxes;
 import dev.floe.testing.TempLake;
 import dev.floe.testing.Workloads;
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -62,9 +65,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The 24 hostile workloads of security-cases.md, each sent through the real HTTP API to the real
- * bwrap sandbox. Scripts live in {@code src/test/resources/hostile/NN_*.py}; rows 22–24 are also
- * request-level. After every test: no run directory, no run cgroup and no run process is left, and
- * an ordinary run succeeds.
+ * sandbox, once on runners from the warm pool ({@code HostileWorkloadsWarmTest}) and once on
+ * runners started for each run ({@code HostileWorkloadsColdTest}). Scripts live in {@code
+ * src/test/resources/hostile/NN_*.py}; rows 22–24 are also request-level. After every test: no
+ * runner of a run is left (directory, cgroup or process: only the warm pool's unclaimed runners
+ * exist), and an ordinary run succeeds.
  *
  * <p>A canary secret is planted where a service keeps secrets: the trusted side's Iceberg catalog
  * properties and the trusted writer's PyIceberg properties (as an S3 secret key), a JVM system
@@ -76,11 +81,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * <p>Bombs (rows 1, 3, 6, 17, 18) verify from inside the run that it has its own PID namespace and
  * Floe's per-run cgroups before they go off, and refuse otherwise.
  */
-@QuarkusTest
-@QuarkusTestResource(TempLake.class)
-@TestProfile(HostileWorkloadsTest.Hostile.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class HostileWorkloadsTest {
+abstract class HostileWorkloadsTest {
   private static final String CANARY_PROPERTY = "floetest.hostile-canary";
   private static final Path SERVICE_LOG = Path.of("target/hostile-workloads-service.log");
   private static final int FILE_LIMIT_MB = 64;
@@ -98,8 +100,13 @@ class HostileWorkloadsTest {
     return canary;
   }
 
-  /** The service's secrets, a file size limit to hit, and a second catalog not to be read. */
-  public static class Hostile implements QuarkusTestProfile {
+  /**
+   * The service's secrets, a file size limit to hit, and a second catalog not to be read; {@code
+   * warm} runners kept ready (0: every run starts its own).
+   */
+  abstract static class Hostile implements QuarkusTestProfile {
+    abstract int warm();
+
     @Override
     public Map<String, String> getConfigOverrides() {
       try {
@@ -109,6 +116,7 @@ class HostileWorkloadsTest {
       }
       Map<String, String> config = new HashMap<>();
       config.put("floe.sandbox.max-result-file-mb", Integer.toString(FILE_LIMIT_MB));
+      config.put("floe.runners.warm", Integer.toString(warm()));
       config.put("floe.catalogs.lake.properties.s3.secret-access-key", canary());
       config.put("floe.catalogs.lake.writer-properties.type", "sql");
       config.put(
@@ -153,20 +161,15 @@ class HostileWorkloadsTest {
     Files.deleteIfExists(tmpSecret);
     Files.deleteIfExists(tmpSecret.getParent());
     String log = Files.readString(SERVICE_LOG);
-    assertTrue(log.contains("runner: bwrap"), "the service log was captured");
+    assertTrue(log.contains("runners: fork"), "the service log was captured");
     assertFalse(log.contains(canary()), "the canary secret is in the service's log");
   }
 
+  @Inject WarmPool pool;
+
   @AfterEach
   void nothingOfAnyRunIsLeftAndTheServiceServes() {
-    Path runs = TempLake.home().resolve("runs");
-    awaitTrue(() -> listing(runs).isEmpty(), Duration.ofSeconds(10), "run directories left");
-    awaitTrue(
-        () -> runCgroups().isEmpty(), Duration.ofSeconds(10), "run cgroups left: " + runCgroups());
-    awaitTrue(
-        () -> processesInRunCgroups().isEmpty(),
-        Duration.ofSeconds(10),
-        "processes of runs left: " + processesInRunCgroups());
+    assertNoRunLeftovers();
     Workloads.query("SELECT 1 AS x", List.of())
         .statusCode(200)
         .body("results.rows", equalTo(List.of(List.of(1))));
@@ -189,7 +192,7 @@ class HostileWorkloadsTest {
             .body("error", containsString("512 MB"))
             .extract()
             .path("run_id");
-    assertRunLeftNothing(id);
+    assertNoRunLeftovers();
     assertTrue(
         serviceRssMb() - rssBefore < 256,
         "the service's RSS grew by " + (serviceRssMb() - rssBefore) + " MB");
@@ -265,7 +268,7 @@ class HostileWorkloadsTest {
               .body("error", containsString("limit on processes and threads"))
               .extract()
               .path("run_id");
-      assertRunLeftNothing(id);
+      assertNoRunLeftovers();
     }
   }
 
@@ -290,7 +293,7 @@ class HostileWorkloadsTest {
               .path("run_id");
       assertTrue(Duration.ofNanos(System.nanoTime() - t0).toSeconds() < 15, "slow to stop");
       assertNoProcessWith(marker);
-      assertRunLeftNothing(id);
+      assertNoRunLeftovers();
     }
   }
 
@@ -307,7 +310,7 @@ class HostileWorkloadsTest {
             .path("run_id");
     assertTrue(Duration.ofNanos(System.nanoTime() - t0).toSeconds() < 15, "slow to stop");
     assertNoProcessWith(marker);
-    assertRunLeftNothing(id);
+    assertNoRunLeftovers();
   }
 
   // ---- row 6 ----
@@ -323,63 +326,60 @@ class HostileWorkloadsTest {
             .extract()
             .path("run_id");
     assertNoProcessWith(marker);
-    assertRunLeftNothing(id);
+    assertNoRunLeftovers();
   }
-
-  @Inject RunnerProvider runners;
-  @Inject CatalogRegistry catalogs;
 
   @Test
   @Order(6)
   void row06CancellingARunKillsItsDaemonizedGrandchildToo() throws Exception {
-    // What a DELETE of an async run (or a client that goes away) will call: the runner's cancel.
-    String runId = "r-cancel-" + UUID.randomUUID();
+    // What a DELETE of an async run (or a client that goes away) calls: the runner's cancel.
     String marker = "floe-hostile-" + UUID.randomUUID();
-    Path runDir = Files.createDirectories(TempLake.home().resolve("runs").resolve(runId));
+    Runner runner = pool.take().runner();
     try {
-      CatalogHandle lake = catalogs.get(null);
-      Map<String, Object> job = new LinkedHashMap<>();
-      job.put("version", 1);
-      job.put("run_id", runId);
-      job.put("mode", "script");
-      job.put("source", fixture("06_daemonize.py"));
-      job.put("tables", Map.of());
-      job.put("params", Map.of("marker", marker, "linger", true));
-      job.put("catalog", Map.of("name", lake.name(), "properties", lake.sandboxProperties()));
-      job.put("result_path", runDir.resolve("out/result.arrows").toString());
-      job.put("error_path", runDir.resolve("out/error.json").toString());
-      job.put("max_threads", 1);
-      job.put("script_filename", "script.py");
-      Files.createDirectories(runDir.resolve("out"));
-      Path jobFile = runDir.resolve("job.json");
-      JSON.writeValue(jobFile.toFile(), job);
+      RunnerFiles files = runner.files();
+      RunJob job =
+          RunJob.of(
+              "r-cancel-" + UUID.randomUUID(),
+              "script",
+              fixture("06_daemonize.py"),
+              Map.of(),
+              Map.of("marker", marker, "linger", true),
+              "lake",
+              files.seenByRun(files.resultFile()),
+              files.seenByRun(files.errorFile()),
+              false,
+              "in-memory",
+              1,
+              new RunJob.Limits(120, 1L << 30, 64L << 20, RunJob.OPEN_FILES, 6L << 30));
       RunHandle handle =
-          runners
-              .require()
-              .start(
-                  new RunSpec(
-                      runId,
-                      runDir,
-                      jobFile,
-                      Duration.ofSeconds(120),
-                      1024,
-                      1,
-                      lake.readOnlyPaths(),
-                      new dev.floe.sandbox.BoundedLog(8192)));
-      long daemon =
-          awaitValue(
-              () -> processWith(marker), Duration.ofSeconds(30), "the daemonized grandchild");
+          runner.handOver(
+              job,
+              new RunBudget(Duration.ofSeconds(120), 1L << 30, 1),
+              new dev.floe.sandbox.BoundedLog(8192),
+              request -> Map.of("ok", false, "error_code", "FORBIDDEN", "message", "none"));
+      awaitValue(() -> processWith(marker), Duration.ofSeconds(30), "the daemonized grandchild");
       long t0 = System.nanoTime();
       handle.cancel();
       assertNoProcessWith(marker);
-      ProcessResult result = handle.await();
+      RunnerExit result = handle.await();
       assertTrue(result.cancelled(), result.toString());
       assertTrue(Duration.ofNanos(System.nanoTime() - t0).toSeconds() < 10, "slow cancel");
-      dev.floe.sandbox.RunFiles.deleteTree(runDir); // the workload service's part, not the runner's
-      assertRunLeftNothing(runId);
+      // A runner takes one job only: after its run, a second one is refused.
+      assertEquals(
+          "runner " + runner.id() + " cannot take a job: it is RUNNING",
+          org.junit.jupiter.api.Assertions.assertThrows(
+                  IllegalStateException.class,
+                  () ->
+                      runner.handOver(
+                          job,
+                          new RunBudget(Duration.ofSeconds(1), 1L << 30, 1),
+                          new dev.floe.sandbox.BoundedLog(8),
+                          request -> Map.of()))
+              .getMessage());
     } finally {
-      dev.floe.sandbox.RunFiles.deleteTree(runDir);
+      runner.discard(); // the workload service's part, not the runner's
     }
+    assertNoRunLeftovers();
   }
 
   // ---- row 7 ----
@@ -480,6 +480,7 @@ class HostileWorkloadsTest {
           "POLARS_ICEBERG_PLANNER",
           "PWD",
           "_RJEM_MALLOC_CONF",
+          "JE_ARROW_MALLOC_CONF",
           "LC_CTYPE");
 
   @Test
@@ -529,7 +530,7 @@ class HostileWorkloadsTest {
                     + "result = pl.DataFrame({'done': [True]})\n",
                 "params",
                 Map.of("s", otherTenant)));
-    awaitTrue(() -> runIds().size() == 1, Duration.ofSeconds(20), "the other run started");
+    awaitTrue(() -> claimedRunners().size() == 1, Duration.ofSeconds(20), "the other run started");
     List<String> paths =
         List.of(
             secretsFile.toString(),
@@ -537,10 +538,14 @@ class HostileWorkloadsTest {
             targetSecret.toString(),
             Path.of("src/main/resources/application.properties").toAbsolutePath().toString(),
             TempLake.home().resolve("other/catalog.db").toString());
+    Map<String, Object> params = new HashMap<>();
+    params.put("paths", paths);
+    params.put("control", control);
+    params.put("home", TempLake.home().toString());
+    params.put("catalog_db", TempLake.home().resolve("catalog/catalog.db").toString());
+    params.put("runners", TempLake.home().resolve("runners").toString());
     ExtractableResponse<Response> r =
-        hostile("11_read_secrets.py", Map.of("paths", paths, "control", control), Map.of(), null)
-            .statusCode(200)
-            .extract();
+        hostile("11_read_secrets.py", params, Map.of(), null).statusCode(200).extract();
     String body = r.asString();
     assertFalse(body.contains(canary()), "the canary leaked into the response");
     assertFalse(body.contains(otherTenant), "another run's secret leaked into the response");
@@ -552,7 +557,7 @@ class HostileWorkloadsTest {
       List<String> found = (List<String>) row.get("hits");
       hits.addAll(found);
     }
-    // The search works (it finds the control in this run's own job file) and finds nothing else.
+    // The search works (it finds the control the run planted in its own /tmp) and nothing else.
     assertFalse(hits.isEmpty(), "the control string was not found: the search is broken");
     assertTrue(hits.stream().allMatch(h -> h.startsWith(control)), "found: " + hits);
     for (String path : paths) {
@@ -560,10 +565,11 @@ class HostileWorkloadsTest {
     }
     assertTrue(Set.of("EACCES", "ENOENT").contains(status.get("/etc/shadow")), status.toString());
     assertEquals("ENOENT", status.get("/root/.aws/credentials"));
-    // The catalog DB is readable (read-only) by design: it was searched, and holds no secret.
-    assertEquals("read", status.get(TempLake.home().resolve("catalog/catalog.db").toString()));
-    assertTrue(status.get("runs").startsWith("dir:r-") && !status.get("runs").contains(","));
-    assertEquals("dir:catalog,harness,runs,warehouse", status.get("home"));
+    // Neither the catalog database nor any runner's directory exists for a run; of the service's
+    // home only the harness (and the files of tables it was granted: none here) is there.
+    assertEquals("ENOENT", status.get(TempLake.home().resolve("catalog/catalog.db").toString()));
+    assertEquals("ENOENT", status.get(TempLake.home().resolve("runners").toString()));
+    assertEquals("dir:harness", status.get("home"));
     assertEquals(200, other.get().statusCode(), other.get().body());
   }
 
@@ -575,14 +581,24 @@ class HostileWorkloadsTest {
     String name = "floe_hostile_" + UUID.randomUUID().toString().replace("-", "");
     Map<String, String> outcome =
         table(
-            hostile("12_write_protected.py", Map.of("name", name), Map.of(), null)
+            hostile(
+                    "12_write_protected.py",
+                    Map.of(
+                        "name",
+                        name,
+                        "warehouse",
+                        TempLake.home().resolve("warehouse").toString(),
+                        "catalog_db",
+                        TempLake.home().resolve("catalog/catalog.db").toString()),
+                    Map.of(),
+                    null)
                 .statusCode(200)
                 .extract());
     outcome.forEach(
         (target, result) ->
             assertFalse(
                 Set.of("written", "None").contains(result), target + " was writable: " + result));
-    assertEquals(19, outcome.size(), outcome.toString());
+    assertEquals(18, outcome.size(), outcome.toString());
     for (Path root : List.of(TempLake.home(), TempLake.projectHome().resolve("venv"))) {
       try (Stream<Path> walk = Files.walk(root)) {
         assertTrue(
@@ -609,7 +625,13 @@ class HostileWorkloadsTest {
         table(
             hostile(
                     "13_plant_links.py",
-                    Map.of("variant", "report", "target", secretsFile.toString()),
+                    Map.of(
+                        "variant",
+                        "report",
+                        "target",
+                        secretsFile.toString(),
+                        "catalog_db",
+                        TempLake.home().resolve("catalog/catalog.db").toString()),
                     Map.of(),
                     null)
                 .statusCode(200)
@@ -621,9 +643,9 @@ class HostileWorkloadsTest {
     expected.put("unlink_error", "EROFS");
     expected.put("symlink_over_error", "EEXIST");
     expected.put("symlink_in_out", "EROFS");
-    expected.put("hardlink_db_in_out", "EROFS");
-    expected.put("hardlink_db_in_tmp", "EXDEV");
-    expected.put("hardlink_job_in_tmp", "EXDEV");
+    expected.put("hardlink_db_in_out", "ENOENT"); // the catalog database does not exist for it
+    expected.put("hardlink_db_in_tmp", "ENOENT");
+    expected.put("hardlink_error_in_tmp", "EXDEV");
     expected.put("symlink_in_tmp", "done"); // the run's own tmpfs: the host never reads it
     expected.put("mkfifo_in_out", "EROFS");
     expected.put("result_is_plain_file", "True");
@@ -632,7 +654,13 @@ class HostileWorkloadsTest {
     // Plant, then leave with status 0 and no result: the host reads nothing of the target.
     hostile(
             "13_plant_links.py",
-            Map.of("variant", "exit", "target", secretsFile.toString()),
+            Map.of(
+                "variant",
+                "exit",
+                "target",
+                secretsFile.toString(),
+                "catalog_db",
+                TempLake.home().resolve("catalog/catalog.db").toString()),
             Map.of(),
             null)
         .statusCode(422)
@@ -722,7 +750,7 @@ class HostileWorkloadsTest {
         .body("error", containsString("signal 6 (SIGABRT)"));
     // kill(-1, SIGKILL) while another run is going on: only the killer's own run dies.
     CompletableFuture<HttpResponse<String>> bystander = sleeper(8);
-    awaitTrue(() -> runIds().size() == 1, Duration.ofSeconds(20), "the bystander started");
+    awaitTrue(() -> claimedRunners().size() == 1, Duration.ofSeconds(20), "the bystander started");
     hostile("17_crash.py", Map.of("variant", "kill_all"), Map.of(), null)
         .statusCode(422)
         .body("error_code", equalTo("SCRIPT_ERROR"))
@@ -748,18 +776,18 @@ class HostileWorkloadsTest {
                 "params",
                 Map.of("marker", victimMarker)));
     long victimPid =
-        awaitValue(
-            () ->
-                processesInRunCgroups().stream()
-                    .filter(pid -> cmdline(pid).startsWith(python() + " "))
-                    .findFirst(),
-            Duration.ofSeconds(20),
-            "the victim's Python process");
+        awaitValue(this::claimedRunnersRunProcess, Duration.ofSeconds(20), "the victim's process");
     Map<String, String> outcome =
         table(
             hostile(
                     "18_other_tenant.py",
-                    Map.of("victim_pid", victimPid, "victim_marker", victimMarker),
+                    Map.of(
+                        "victim_pid",
+                        victimPid,
+                        "victim_marker",
+                        victimMarker,
+                        "runners",
+                        TempLake.home().resolve("runners").toString()),
                     Map.of(),
                     null)
                 .statusCode(200)
@@ -769,7 +797,7 @@ class HostileWorkloadsTest {
       assertEquals("ENOENT", outcome.get(what), what);
     }
     assertEquals("0", outcome.get("victim_processes_visible"));
-    assertEquals("1", outcome.get("run_dirs_visible"));
+    assertEquals("False", outcome.get("runner_dirs_visible"));
     assertEquals("0", outcome.get("victim_files_found"));
     HttpResponse<String> survived = victim.get();
     assertEquals(200, survived.statusCode(), survived.body());
@@ -922,7 +950,6 @@ class HostileWorkloadsTest {
   @Test
   @Order(23)
   void row23PoisonedDestinationsAreRefusedBeforeAnythingRuns() {
-    Path runs = TempLake.home().resolve("runs");
     String marker = "floe-hostile-" + UUID.randomUUID();
     String script =
         "import subprocess, sys\n"
@@ -948,13 +975,13 @@ class HostileWorkloadsTest {
           .statusCode(400)
           .body("error_code", equalTo("INVALID_REQUEST"));
       assertTrue(Duration.ofNanos(System.nanoTime() - t0).toMillis() < 3000, destination);
-      assertTrue(listing(runs).isEmpty(), "a run was started for " + destination);
+      assertTrue(claimedRunners().isEmpty(), "a run was started for " + destination);
       assertNoProcessWith(marker);
     }
     Workloads.query("SELECT * FROM t", List.of("t=../etc.passwd"))
         .statusCode(400)
         .body("error_code", equalTo("INVALID_REQUEST"));
-    assertTrue(listing(runs).isEmpty());
+    assertTrue(claimedRunners().isEmpty());
   }
 
   // ---- row 24 ----
@@ -1019,43 +1046,25 @@ class HostileWorkloadsTest {
     }
     // The abandoned run ends at its time limit at the latest, and takes everything with it.
     awaitTrue(
-        () -> processWith(marker).isEmpty() && runCgroups().isEmpty(),
+        () -> processWith(marker).isEmpty() && claimedRunners().isEmpty(),
         Duration.ofSeconds(30),
         "the abandoned run's processes");
-    awaitTrue(
-        () -> listing(TempLake.home().resolve("runs")).isEmpty(),
-        Duration.ofSeconds(10),
-        "the abandoned run's directory");
+    assertNoRunLeftovers();
     long freedAfter = Duration.ofNanos(System.nanoTime() - abandoned).toSeconds();
     assertTrue(freedAfter <= 8 + 10, "freed " + freedAfter + " s after the client left");
   }
 
   // ---- helpers ----
 
-  private static final String INCLUDE = "# floe-test: include ";
-
-  /** A fixture's text, with its {@code # floe-test: include NAME} lines replaced by NAME. */
-  private static String fixture(String name) {
-    String text;
-    try (InputStream in = HostileWorkloadsTest.class.getResourceAsStream("/hostile/" + name)) {
-      if (in == null) {
-        throw new IllegalStateException("no fixture " + name);
-      }
-      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return text.lines()
-        .map(line -> line.startsWith(INCLUDE) ? fixture(line.substring(INCLUDE.length())) : line)
-        .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
-  }
-
   private static ValidatableResponse hostile(
       String name, Map<String, ?> params, Map<String, ?> limits, String destination) {
     Map<String, Object> body = new HashMap<>();
     body.put("mode", "script");
     body.put("script", fixture(name));
-    body.put("params", params);
+    Map<String, Object> withPaths = new HashMap<>(params);
+    // Where a run sees its output directory (the fixtures that attack it are told, not guessing).
+    withPaths.putIfAbsent("out", RunnerFiles.SANDBOX_OUT);
+    body.put("params", withPaths);
     if (!limits.isEmpty()) {
       body.put("limits", limits);
     }
@@ -1130,165 +1139,39 @@ class HostileWorkloadsTest {
     throw new IllegalStateException("no VmRSS");
   }
 
-  private static List<String> listing(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> list = Files.list(dir)) {
-      return list.map(p -> p.getFileName().toString()).toList();
-    } catch (IOException e) {
-      return List.of();
-    }
+  /** Runners that some run has (had): everything with a cgroup but the warm pool's own. */
+  private Set<String> claimedRunners() {
+    Set<String> claimed = new java.util.TreeSet<>(RunSandboxes.runnersWithCgroups());
+    claimed.removeAll(pool.unclaimedRunners());
+    return claimed;
   }
 
-  /**
-   * This service's run groups: one per controller and run in v1 (this machine), one per run in v2
-   * (where the service may have moved itself into a {@code floe-service} leaf beside the runs).
-   */
-  private static List<Path> runCgroups() {
-    List<Path> parents = new ArrayList<>();
+  /** The process that runs a claimed runner's job: PID 2 in its namespace. */
+  private Optional<Long> claimedRunnersRunProcess() {
+    Set<String> claimed = claimedRunners();
+    return ProcessHandle.allProcesses()
+        .map(ProcessHandle::pid)
+        .filter(
+            pid -> {
+              String groups = RunSandboxes.cgroupOf(pid);
+              return claimed.stream().anyMatch(r -> groups.contains("/" + r + "\n"))
+                  && nsPid(pid).endsWith("\t2");
+            })
+        .findFirst();
+  }
+
+  private static String nsPid(long pid) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
-        String[] parts = line.split(":", 3);
-        String own = parts[2].substring(1);
-        if (parts[1].isEmpty()) {
-          Path unified =
-              Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))
-                  ? Path.of("/sys/fs/cgroup")
-                  : Path.of("/sys/fs/cgroup/unified");
-          Path ownDir = unified.resolve(own);
-          if (ownDir.getFileName() != null
-              && ownDir.getFileName().toString().equals("floe-service")) {
-            ownDir = ownDir.getParent();
-          }
-          parents.add(ownDir.resolve("floe-runs-" + JVM_PID));
-        }
-        for (String controller : parts[1].split(",")) {
-          if (Set.of("memory", "pids", "cpu").contains(controller)) {
-            parents.add(Path.of("/sys/fs/cgroup", controller, own).resolve("floe-runs-" + JVM_PID));
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    List<Path> groups = new ArrayList<>();
-    for (Path parent : parents) {
-      try (Stream<Path> runs = Files.list(parent)) {
-        runs.filter(Files::isDirectory).forEach(groups::add);
-      } catch (IOException e) {
-        // no such hierarchy for this service
-      }
-    }
-    return groups;
-  }
-
-  /** The run ids that have cgroups now. */
-  private static Set<String> runIds() {
-    return Set.copyOf(runCgroups().stream().map(g -> g.getFileName().toString()).toList());
-  }
-
-  private static String python() {
-    return TempLake.projectHome().resolve("venv/bin/python").toString();
-  }
-
-  /** Every process in one of this service's run cgroups. */
-  private static List<Long> processesInRunCgroups() {
-    List<Long> pids = new ArrayList<>();
-    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-      for (Path proc : procs.toList()) {
-        String name = proc.getFileName().toString();
-        if (!name.chars().allMatch(Character::isDigit)) {
-          continue;
-        }
-        try {
-          if (Files.readString(proc.resolve("cgroup")).contains("/floe-runs-" + JVM_PID + "/")) {
-            pids.add(Long.parseLong(name));
-          }
-        } catch (IOException e) {
-          // gone meanwhile
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return pids;
-  }
-
-  private static String cmdline(long pid) {
-    try {
-      return Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+      return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+          .filter(l -> l.startsWith("NSpid:"))
+          .findFirst()
+          .orElse("");
     } catch (IOException e) {
       return "";
     }
   }
 
-  private static Optional<Long> processWith(String marker) {
-    return ProcessHandle.allProcesses()
-        .map(ProcessHandle::pid)
-        .filter(pid -> cmdline(pid).contains(marker))
-        .findFirst();
-  }
-
-  private static void assertNoProcessWith(String marker) {
-    awaitTrue(
-        () -> processWith(marker).isEmpty(),
-        Duration.ofSeconds(5),
-        "a process carrying " + marker + " survived");
-  }
-
-  /** The run's cgroups are gone (so are its processes: a group with members cannot be removed). */
-  private static void assertRunLeftNothing(String runId) {
-    awaitTrue(
-        () -> runCgroups().stream().noneMatch(g -> g.getFileName().toString().equals(runId)),
-        Duration.ofSeconds(5),
-        "the cgroups of " + runId + " are left");
-    assertFalse(Files.exists(TempLake.home().resolve("runs").resolve(runId)), runId + "'s dir");
-    assertTrue(
-        processesInRunCgroups().stream()
-            .noneMatch(
-                pid -> {
-                  try {
-                    return Files.readString(Path.of("/proc/" + pid + "/cgroup")).contains(runId);
-                  } catch (IOException e) {
-                    return false;
-                  }
-                }),
-        "processes of " + runId + " survived");
-  }
-
-  private static void awaitTrue(
-      java.util.function.BooleanSupplier condition, Duration within, String what) {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting: " + what);
-      }
-      sleep(50);
-    }
-  }
-
-  private static <T> T awaitValue(
-      java.util.function.Supplier<Optional<T>> value, Duration within, String what) {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (true) {
-      Optional<T> v = value.get();
-      if (v.isPresent()) {
-        return v.get();
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      sleep(50);
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+  private void assertNoRunLeftovers() {
+    RunSandboxes.assertOnlyUnclaimedRunnersLeft(pool::unclaimedRunners, TempLake.home());
   }
 }

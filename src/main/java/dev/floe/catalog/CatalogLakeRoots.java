@@ -1,0 +1,21 @@
+package dev.floe.catalog;
+
+import dev.floe.sandbox.LakeRoots;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The configured catalogs' local warehouses, for runners to make room for at start. */
+@ApplicationScoped
+public class CatalogLakeRoots implements LakeRoots {
+  private final CatalogRegistry catalogs;
+
+  public CatalogLakeRoots(CatalogRegistry catalogs) {
+    this.catalogs = catalogs;
+  }
+
+  @Override
+  public List<Path> roots() {
+    return catalogs.localWarehouses();
+  }
+}

@@ -1,0 +1,130 @@
+package dev.floe.catalog;
+
+import dev.floe.error.ErrorCode;
+import dev.floe.error.FloeException;
+import dev.floe.sandbox.RunJob;
+import dev.floe.sandbox.RunnerFiles;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
+import org.jboss.logging.Logger;
+
+/**
+ * Table access on a local file system: the snapshot's files (its metadata file, manifest list,
+ * manifests, data and delete files) are hard-linked into the runner's root at their own paths, so
+ * the run reads them where the metadata says they are, and no other file of the lake exists for it.
+ * Links are instant and cost no space; across file systems the files are copied instead.
+ */
+@ApplicationScoped
+public class LocalTableAccess implements TableAccess {
+  private static final Logger LOG = Logger.getLogger(LocalTableAccess.class);
+  private static final java.nio.file.attribute.FileAttribute<?> TRAVERSABLE =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"));
+
+  private final SnapshotFiles snapshots;
+  private volatile boolean warnedCopy;
+
+  public LocalTableAccess(SnapshotFiles snapshots) {
+    this.snapshots = snapshots;
+  }
+
+  @Override
+  public RunJob.Table grant(
+      RunnerFiles runner, TableName name, Table table, TableMetadata metadata, Long snapshotId) {
+    Snapshot snapshot = snapshotId == null ? null : metadata.snapshot(snapshotId);
+    List<String> files = new ArrayList<>();
+    files.add(metadata.metadataFileLocation());
+    if (snapshot != null) {
+      files.addAll(snapshots.of(metadata, snapshot, table.io()));
+    }
+    if (runner.isolated()) {
+      for (String file : files) {
+        link(runner, name, localPath(name, file));
+      }
+    }
+    return new RunJob.Table(
+        name.toString(),
+        snapshot == null ? null : Long.toString(snapshot.snapshotId()),
+        metadata.metadataFileLocation());
+  }
+
+  private void link(RunnerFiles runner, TableName name, Path source) {
+    Path target = runner.inRoot(source);
+    try {
+      makeParents(runner.root(), target.getParent());
+      try {
+        Files.createLink(target, source);
+      } catch (FileAlreadyExistsException granted) {
+        // granted already (another binding of the same table, or a file two snapshots share)
+      } catch (FileSystemException e) {
+        if (e instanceof NoSuchFileException) {
+          throw e;
+        }
+        // Another file system than the runner's (EXDEV): a copy costs space and time.
+        if (!warnedCopy) {
+          warnedCopy = true;
+          LOG.warnf(
+              "table files are copied into runs, not linked (%s): put floe.home on the file"
+                  + " system of the warehouse to make this instant",
+              e.getReason());
+        }
+        Files.copy(source, target);
+      }
+    } catch (NoSuchFileException e) {
+      throw unreadable(name, source + " is missing");
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot give a run access to " + source, e);
+    }
+  }
+
+  private static void makeParents(Path root, Path dir) throws IOException {
+    if (dir.equals(root) || Files.isDirectory(dir)) {
+      return;
+    }
+    makeParents(root, dir.getParent());
+    try {
+      Files.createDirectory(dir, TRAVERSABLE);
+    } catch (FileAlreadyExistsException raced) {
+      // made meanwhile
+    }
+  }
+
+  static Path localPath(TableName name, String location) {
+    if (location.startsWith("/")) {
+      return Path.of(location);
+    }
+    URI uri = URI.create(location);
+    if (!"file".equals(uri.getScheme())) {
+      throw unreadable(
+          name,
+          "its files are in "
+              + uri.getScheme()
+              + " storage, and runs on this server read local"
+              + " files only");
+    }
+    return Path.of(uri.getPath());
+  }
+
+  static FloeException unreadable(TableName name, String why) {
+    return new FloeException(
+        ErrorCode.TABLE_UNREADABLE,
+        "Cannot read table '"
+            + name
+            + "': "
+            + why
+            + "; if the lake was moved, move it back or relocate it (README: relocating the"
+            + " embedded lake), and check /q/health/ready.");
+  }
+}

@@ -1,0 +1,74 @@
+package dev.floe.sandbox;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * What every launcher needs to start a runner.
+ *
+ * @param runners where runners' directories are made
+ * @param owner the sandbox's uid and gid when the service runs as root (it then owns the run's
+ *     output files), else null
+ * @param warm the cgroup limits a runner has until its hand-over sets its run's
+ * @param lakeRoots warehouses that lie under one of the sandbox's own mounts (/tmp): each
+ *     runner binds its root's copy of them there, so that granted files show at their paths
+ * @param threads runs a runner's channel and output pumps
+ */
+record LaunchSettings(
+    Path runners,
+    ObjectMapper json,
+    Optional<RunCgroups> cgroups,
+    int[] owner,
+    int uid,
+    int gid,
+    long scratchBytes,
+    int maxPids,
+    long maxFileBytes,
+    RunCgroups.Limits warm,
+    PythonRuntime python,
+    Path seccompFilter,
+    List<Path> lakeRoots,
+    Executor threads) {
+
+  /** The runner's process, started once its files, cgroups and channel exist. */
+  interface ProcessStarter {
+    RunnerProcess start(RunnerFiles files, RunCgroups.Group group, RunnerLog log)
+        throws java.io.IOException;
+  }
+
+  /** Creates a runner's files, cgroups and channel, then starts its process. */
+  Runner start(String kind, String id, boolean isolated, boolean makePipes, ProcessStarter starter)
+      throws java.io.IOException {
+    RunnerFiles files = RunnerFiles.create(runners, id, isolated, owner, makePipes);
+    RunCgroups.Group group = null;
+    RunnerChannel channel = null;
+    try {
+      if (isolated) {
+        for (Path lake : lakeRoots) {
+          BwrapLauncher.makeDirs(files.root(), lake.toString());
+        }
+      }
+      if (isolated && cgroups.isPresent()) {
+        group = cgroups.get().create(id, warm);
+      }
+      channel = RunnerChannel.listen(files.socket(), json);
+      RunnerLog log = new RunnerLog();
+      Runner runner = new Runner(kind, files, channel, log, group, maxFileBytes, threads);
+      runner.started(starter.start(files, group, log));
+      return runner;
+    } catch (java.io.IOException | RuntimeException e) {
+      if (channel != null) {
+        channel.close();
+      }
+      if (group != null) {
+        group.killAndRemove();
+      }
+      files.delete();
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package dev.floe.sandbox;
+
+import dev.floe.config.FloeConfig;
+import dev.floe.config.SandboxConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The Python side of Floe on this host: the sandbox's interpreter (probed once) and the harness
+ * unpacked from this build. Runners and the trusted writer both start from these.
+ */
+@ApplicationScoped
+public class PythonRuntime {
+  private final PythonEnvironment environment;
+  private final Path harnessDir;
+
+  @jakarta.inject.Inject
+  public PythonRuntime(FloeConfig floe, SandboxConfig sandbox) {
+    Path home = floe.homePath();
+    this.harnessDir = HarnessInstaller.install(home);
+    this.environment =
+        PythonEnvironment.probe(
+            Path.of(sandbox.python().orElse(home.resolve("venv/bin/python").toString())));
+  }
+
+  PythonRuntime(PythonEnvironment environment, Path harnessDir) {
+    this.environment = environment;
+    this.harnessDir = harnessDir;
+  }
+
+  public PythonEnvironment environment() {
+    return environment;
+  }
+
+  public Path interpreter() {
+    return environment.python();
+  }
+
+  public Path harnessDir() {
+    return harnessDir;
+  }
+
+  /**
+   * What a sandbox must see (read-only) to run the harness: the interpreter, its venv, the harness.
+   */
+  List<Path> sandboxPaths() {
+    return List.of(environment.basePrefix(), environment.prefix(), harnessDir);
+  }
+}

@@ -1,0 +1,313 @@
+package dev.floe.sandbox;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.floe.config.FloeConfig;
+import dev.floe.config.LimitsConfig;
+import dev.floe.config.SandboxConfig;
+import dev.floe.error.ErrorCode;
+import dev.floe.error.FloeException;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Chooses how runners start, once, and fails closed: when isolation cannot be set up there is no
+ * launcher and every run is refused with SANDBOX_UNAVAILABLE. The unisolated launcher exists only
+ * when configured explicitly, and says so loudly.
+ */
+@Startup
+@ApplicationScoped
+public class RunnerSetup {
+  private static final Logger LOG = Logger.getLogger(RunnerSetup.class);
+
+  private final PythonRuntime python;
+  private final RunnerLauncher launcher;
+  private final String problem;
+  private final String limits;
+  private final Optional<RunCgroups> cgroups;
+  private final Path runners;
+  private final ExecutorService threads;
+  private final String details;
+
+  public RunnerSetup(
+      FloeConfig floe,
+      SandboxConfig sandbox,
+      LimitsConfig limitsConfig,
+      PythonRuntime python,
+      LakeRoots lakes,
+      ObjectMapper json) {
+    this.python = python;
+    Path home = floe.homePath();
+    this.runners = home.resolve("runners").resolve(Long.toString(ProcessHandle.current().pid()));
+    removeDeadServicesRunners(home.resolve("runners"));
+    this.threads =
+        Executors.newCachedThreadPool(
+            task -> {
+              Thread t = new Thread(task, "floe-runner-io");
+              t.setDaemon(true);
+              return t;
+            });
+    RunnerLauncher chosen = null;
+    String why = null;
+    String memoryLimit = "rlimits only";
+    Optional<RunCgroups> runCgroups = Optional.empty();
+    String said = null;
+    boolean root = "root".equals(System.getProperty("user.name"));
+    if (!python.environment().ready()) {
+      why = python.environment().problem();
+    } else if (sandbox.runner() == SandboxConfig.RunnerKind.KUBERNETES) {
+      why =
+          "floe.sandbox.runner=kubernetes (a pod per run) is not part of this build yet; use auto,"
+              + " fork or bwrap";
+    } else {
+      boolean isolating = sandbox.runner() != SandboxConfig.RunnerKind.UNSAFE_PROCESS;
+      if (isolating) {
+        runCgroups = RunCgroups.detect();
+        memoryLimit = runCgroups.map(RunCgroups::describe).orElse("rlimits only");
+      }
+      LaunchSettings settings =
+          settings(sandbox, limitsConfig, python, json, runCgroups, home, root, lakes.roots());
+      switch (sandbox.runner()) {
+        case UNSAFE_PROCESS -> {
+          chosen = new UnsafeProcessLauncher(settings);
+          LOG.warn(
+              "\n*** floe.sandbox.runner=unsafe-process: user code runs WITHOUT ISOLATION, as the"
+                  + " service's own user, and can read every file of this host. For development"
+                  + " only; never expose this service. ***");
+        }
+        case FORK -> {
+          why = root ? null : "floe.sandbox.runner=fork needs root; use bwrap";
+          if (why == null) {
+            Attempt fork = attempt(() -> new ForkLauncher(settings), sandbox);
+            chosen = fork.launcher();
+            why = fork.problem();
+          }
+        }
+        case BWRAP -> {
+          Attempt bwrap = attemptBwrap(settings, sandbox);
+          chosen = bwrap.launcher();
+          why = bwrap.problem();
+        }
+        case AUTO -> {
+          Attempt fork =
+              root
+                  ? attempt(() -> new ForkLauncher(settings), sandbox)
+                  : new Attempt(null, "not root");
+          if (fork.launcher() != null) {
+            chosen = fork.launcher();
+          } else {
+            Attempt bwrap = attemptBwrap(settings, sandbox);
+            chosen = bwrap.launcher();
+            why = bwrap.problem();
+            if (chosen != null && root) {
+              LOG.warnf("fork runners are unavailable (%s); using bwrap runners", fork.problem());
+            }
+          }
+        }
+        default -> throw new IllegalStateException("unhandled runner " + sandbox.runner());
+      }
+      if (chosen instanceof ForkLauncher fork) {
+        said = fork.describe();
+      }
+    }
+    this.launcher = chosen;
+    this.problem = why;
+    this.limits = memoryLimit;
+    this.cgroups = runCgroups;
+    this.details = said;
+    if (launcher != null) {
+      LOG.infof(
+          "runners: %s (%s)%s",
+          launcher.name(), python.environment().versions(), said == null ? "" : "; " + said);
+    } else {
+      LOG.errorf("no runner: every run will be refused with SANDBOX_UNAVAILABLE: %s", problem);
+    }
+  }
+
+  private record Attempt(RunnerLauncher launcher, String problem) {}
+
+  private interface Opening {
+    RunnerLauncher open() throws IOException;
+  }
+
+  private LaunchSettings settings(
+      SandboxConfig sandbox,
+      LimitsConfig limitsConfig,
+      PythonRuntime python,
+      ObjectMapper json,
+      Optional<RunCgroups> runCgroups,
+      Path home,
+      boolean root,
+      List<Path> lakes) {
+    try {
+      Files.createDirectories(runners);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create " + runners, e);
+    }
+    long maxFileBytes = (long) sandbox.maxResultFileMb() * 1024 * 1024;
+    int cores = Runtime.getRuntime().availableProcessors();
+    // Until its hand-over sets its run's, a runner may grow to the largest budget a run may get.
+    RunCgroups.Limits warm =
+        new RunCgroups.Limits(
+            (long) limitsConfig.memoryMbCap() * 1024 * 1024,
+            sandbox.maxPids(),
+            sandbox.maxThreads().orElse(cores));
+    return new LaunchSettings(
+        runners,
+        json,
+        runCgroups,
+        root ? new int[] {sandbox.uid(), sandbox.gid()} : null,
+        sandbox.uid(),
+        sandbox.gid(),
+        (long) sandbox.scratchMb() * 1024 * 1024,
+        sandbox.maxPids(),
+        maxFileBytes,
+        warm,
+        python,
+        writeSeccompFilter(home),
+        underSandboxMounts(lakes, python),
+        threads);
+  }
+
+  private Attempt attemptBwrap(LaunchSettings settings, SandboxConfig sandbox) {
+    if (!onPath("bwrap")) {
+      return new Attempt(
+          null,
+          "bubblewrap is not installed; install it (apt-get install bubblewrap) or, for"
+              + " development only, set floe.sandbox.runner=unsafe-process");
+    }
+    return attempt(() -> new BwrapLauncher(settings), sandbox);
+  }
+
+  /** Opens a launcher and starts one runner with it; any failure means it cannot isolate here. */
+  private Attempt attempt(Opening opening, SandboxConfig sandbox) {
+    RunnerLauncher opened = null;
+    try {
+      opened = opening.open();
+      Runner probe = opened.launch("probe-" + ProcessHandle.current().pid());
+      try {
+        probe.ready().get(sandbox.startTimeoutSeconds(), TimeUnit.SECONDS);
+      } finally {
+        probe.discard();
+      }
+      return new Attempt(opened, null);
+    } catch (Exception e) {
+      if (opened != null) {
+        opened.close();
+      }
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+      return new Attempt(
+          null,
+          (opened == null
+                  ? "cannot start runners: "
+                  : opened.name() + " could not start a runner: ")
+              + cause.getMessage());
+    }
+  }
+
+  /** The warehouses a sandbox's own mounts would hide ({@code /tmp}...), so runners bind them. */
+  static List<Path> underSandboxMounts(List<Path> lakes, PythonRuntime python) {
+    List<Path> mounts = new java.util.ArrayList<>();
+    for (String own : List.of("/tmp", "/dev", "/proc", RunnerFiles.SANDBOX_OUT)) {
+      mounts.add(Path.of(own));
+    }
+    mounts.addAll(python.sandboxPaths());
+    return lakes.stream()
+        .filter(lake -> mounts.stream().anyMatch(lake::startsWith))
+        .distinct()
+        .toList();
+  }
+
+  /** The launcher, or SANDBOX_UNAVAILABLE saying why there is none. */
+  public RunnerLauncher require() {
+    if (launcher == null) {
+      throw new FloeException(
+          ErrorCode.SANDBOX_UNAVAILABLE,
+          "Cannot run workloads: the sandbox is unavailable on this server (" + problem + ").");
+    }
+    return launcher;
+  }
+
+  public Optional<RunnerLauncher> launcher() {
+    return Optional.ofNullable(launcher);
+  }
+
+  public String problem() {
+    return problem;
+  }
+
+  /** How runs are limited: cgroups (which) or rlimits only. */
+  public String limits() {
+    return limits;
+  }
+
+  /** What the chosen launcher says of itself (the fork template's pid and libraries), or null. */
+  public String details() {
+    return details;
+  }
+
+  public PythonRuntime python() {
+    return python;
+  }
+
+  /** No runner outlives the service. */
+  @PreDestroy
+  void stop() {
+    if (launcher != null) {
+      launcher.close();
+    }
+    cgroups.ifPresent(RunCgroups::killAllRuns);
+    threads.shutdownNow();
+    RunFiles.deleteTree(runners);
+  }
+
+  /** Runner directories of service processes that are gone (a crash leaves them behind). */
+  private static void removeDeadServicesRunners(Path all) {
+    if (!Files.isDirectory(all)) {
+      return;
+    }
+    try (var dirs = Files.list(all)) {
+      for (Path dir : dirs.toList()) {
+        String name = dir.getFileName().toString();
+        boolean alive =
+            name.chars().allMatch(Character::isDigit)
+                && ProcessHandle.of(Long.parseLong(name)).map(ProcessHandle::isAlive).orElse(false);
+        if (!alive) {
+          RunFiles.deleteTree(dir);
+        }
+      }
+    } catch (IOException e) {
+      LOG.warnf("cannot clean up %s: %s", all, e.getMessage());
+    }
+  }
+
+  private static Path writeSeccompFilter(Path home) {
+    try {
+      Path filter = home.resolve("seccomp-x86_64.bpf");
+      Files.write(filter, SeccompFilter.program());
+      return filter;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the seccomp filter under " + home, e);
+    }
+  }
+
+  static boolean onPath(String program) {
+    String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+    for (String dir : path.split(":")) {
+      if (Files.isExecutable(Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,54 @@
+package dev.floe.sandbox;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * No isolation: a runner is a plain process of the service's user with a cleared environment and
+ * resource limits only, and it sees the whole host (table grants are not enforced). For development
+ * on machines without bubblewrap; announced loudly at start-up.
+ */
+final class UnsafeProcessLauncher implements RunnerLauncher {
+  private final LaunchSettings settings;
+
+  UnsafeProcessLauncher(LaunchSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public String name() {
+    return "unsafe-process";
+  }
+
+  @Override
+  public boolean isolated() {
+    return false;
+  }
+
+  @Override
+  public Runner launch(String id) throws IOException {
+    return settings.start(
+        name(),
+        id,
+        false,
+        true,
+        (files, group, log) -> {
+          List<String> command =
+              ProcessRunners.concat(
+                  ProcessRunners.environment(files.dir().toString()),
+                  ProcessRunners.resourceLimits(
+                      settings.warm().memoryBytes(), settings.maxFileBytes()));
+          command =
+              ProcessRunners.concat(
+                  command,
+                  List.of(
+                      settings.python().interpreter().toString(),
+                      "-I",
+                      "-B",
+                      settings.python().harnessDir().resolve("floe_launch.py").toString(),
+                      "runner",
+                      files.socket().toString()));
+          return ProcessRunners.start(command, files.dir(), log, settings.threads());
+        });
+  }
+}

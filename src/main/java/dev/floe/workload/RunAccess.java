@@ -1,0 +1,208 @@
+package dev.floe.workload;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.floe.catalog.CatalogHandle;
+import dev.floe.catalog.LakeLookup;
+import dev.floe.catalog.TableAccess;
+import dev.floe.catalog.TableName;
+import dev.floe.error.ErrorCode;
+import dev.floe.error.FloeException;
+import dev.floe.sandbox.RunJob;
+import dev.floe.sandbox.Runner;
+import dev.floe.sandbox.RunnerFiles;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.HistoryEntry;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
+
+/**
+ * The trusted side of one run's table access: it resolves what the run binds before the hand-over,
+ * and answers what the run asks over its channel while it runs ({@code scan()} of another table or
+ * snapshot, the catalog's listings). Every table a run reads passes through here and is granted
+ * through {@link TableAccess}, one table at one snapshot at a time.
+ */
+final class RunAccess implements Runner.Requests {
+  private static final int LATEST_LISTED = 5;
+
+  /** A table resolved to one snapshot of its current metadata; null snapshot: it has none. */
+  record Resolved(TableName name, Table table, TableMetadata metadata, Long snapshotId) {}
+
+  /** What the run was given, in order. */
+  record Grant(String table, String snapshotId) {}
+
+  private final CatalogHandle catalog;
+  private final LakeLookup lookup;
+  private final TableAccess access;
+  private final List<Grant> grants = new ArrayList<>();
+  private volatile RunnerFiles runner;
+
+  RunAccess(CatalogHandle catalog, LakeLookup lookup, TableAccess access) {
+    this.catalog = catalog;
+    this.lookup = lookup;
+    this.access = access;
+  }
+
+  /** The table at a snapshot: its id, a time ({@code asOfMillis}), or (both null) the current. */
+  Resolved resolve(TableName name, Long snapshotId, Long asOfMillis) {
+    Table table = lookup.load(catalog, name);
+    TableMetadata metadata = ((HasTableOperations) table).operations().current();
+    Long wanted;
+    if (asOfMillis != null) {
+      wanted = asOf(name, metadata, asOfMillis);
+    } else if (snapshotId != null) {
+      if (metadata.snapshot(snapshotId) == null) {
+        throw noSnapshot(name, metadata, snapshotId);
+      }
+      wanted = snapshotId;
+    } else {
+      Snapshot current = metadata.currentSnapshot();
+      wanted = current == null ? null : current.snapshotId();
+    }
+    return new Resolved(name, table, metadata, wanted);
+  }
+
+  /** From now on grants go into this runner's root. */
+  void attach(Runner taken) {
+    this.runner = taken.files();
+  }
+
+  RunJob.Table grant(Resolved resolved) {
+    RunJob.Table granted =
+        access.grant(
+            runner, resolved.name(), resolved.table(), resolved.metadata(), resolved.snapshotId());
+    synchronized (grants) {
+      grants.add(new Grant(granted.identifier(), granted.snapshotId()));
+    }
+    return granted;
+  }
+
+  List<Grant> grants() {
+    synchronized (grants) {
+      return List.copyOf(grants);
+    }
+  }
+
+  @Override
+  public Object answer(JsonNode request) {
+    Map<String, Object> reply = new LinkedHashMap<>();
+    reply.put("type", request.path("type").asText());
+    reply.put("id", request.path("id").asLong());
+    try {
+      switch (request.path("type").asText()) {
+        case "table" -> reply.put("table", grant(resolve(request)));
+        case "namespaces" ->
+            reply.put(
+                "namespaces",
+                lookup.namespaces(catalog).stream().map(n -> List.of(n.split("\\."))).toList());
+        case "tables" -> {
+          String namespace = request.path("namespace").asText();
+          reply.put(
+              "tables",
+              lookup.tables(catalog, namespace).stream().map(t -> List.of(namespace, t)).toList());
+        }
+        default ->
+            throw new FloeException(
+                ErrorCode.INTERNAL, "The run sent a request this service does not know.");
+      }
+      reply.put("ok", true);
+    } catch (FloeException refused) {
+      reply.put("ok", false);
+      reply.put("error_code", refused.code().name());
+      reply.put("message", refused.getMessage());
+    }
+    return reply;
+  }
+
+  private Resolved resolve(JsonNode request) {
+    String name = request.path("name").asText("");
+    TableName table;
+    try {
+      table = TableName.parse(name, "the table");
+    } catch (FloeException invalid) {
+      throw new FloeException(ErrorCode.TABLE_NOT_FOUND, invalid.getMessage());
+    }
+    JsonNode snapshot = request.path("snapshot_id");
+    JsonNode asOf = request.path("as_of_ms");
+    return resolve(
+        table,
+        snapshot.isTextual() && !snapshot.asText().isEmpty() ? parseId(snapshot.asText()) : null,
+        asOf.isIntegralNumber() ? asOf.asLong() : null);
+  }
+
+  private static Long parseId(String digits) {
+    try {
+      return Long.parseLong(digits);
+    } catch (NumberFormatException e) {
+      throw new FloeException(
+          ErrorCode.TABLE_NOT_FOUND, "Snapshot id '" + digits + "' is not a snapshot id.");
+    }
+  }
+
+  private static Long asOf(TableName name, TableMetadata metadata, long millis) {
+    Long found = null;
+    for (HistoryEntry entry : metadata.snapshotLog()) {
+      if (entry.timestampMillis() <= millis) {
+        found = entry.snapshotId();
+      }
+    }
+    if (found != null) {
+      return found;
+    }
+    String since =
+        metadata.snapshots().stream()
+            .map(Snapshot::timestampMillis)
+            .min(Long::compare)
+            .map(first -> "its first snapshot is from " + iso(first))
+            .orElse("it has no snapshots");
+    throw new FloeException(
+        ErrorCode.TABLE_NOT_FOUND,
+        "Table '"
+            + name
+            + "' has no snapshot as of "
+            + iso(millis)
+            + " ("
+            + since
+            + "); use a later as_of.");
+  }
+
+  private FloeException noSnapshot(TableName name, TableMetadata metadata, long snapshotId) {
+    List<String> latest =
+        metadata.snapshots().stream()
+            .sorted(Comparator.comparingLong(Snapshot::timestampMillis).reversed())
+            .limit(LATEST_LISTED)
+            .map(s -> Long.toString(s.snapshotId()))
+            .toList();
+    return new FloeException(
+        ErrorCode.TABLE_NOT_FOUND,
+        "Table '"
+            + name
+            + "' has no snapshot "
+            + snapshotId
+            + " ("
+            + (latest.isEmpty()
+                ? "it has no snapshots"
+                : "latest snapshots: " + String.join(", ", latest))
+            + "); use one of those ids or omit the snapshot to read the current one (all of them:"
+            + " GET /api/v1/catalogs/"
+            + catalog.name()
+            + "/namespaces/"
+            + name.namespace()
+            + "/tables/"
+            + name.table()
+            + ").");
+  }
+
+  private static String iso(long millis) {
+    return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
+        Instant.ofEpochMilli(millis).atOffset(ZoneOffset.UTC));
+  }
+}
