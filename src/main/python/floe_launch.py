@@ -1,8 +1,8 @@
 """Start Floe's Python side, as the service does:
 
-  python -I -B floe_launch.py template        the fork template: imports once, forks isolated runners
-  python -I -B floe_launch.py runner SOCKET   one runner (started by bubblewrap, or unisolated for
-                                              development): connects to SOCKET and serves one job
+python -I -B floe_launch.py template        the fork template: imports once, forks isolated runners
+python -I -B floe_launch.py runner SOCKET   one runner (started by bubblewrap, or unisolated for
+                                            development): connects to SOCKET and serves one job
 """
 
 import os

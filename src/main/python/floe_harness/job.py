@@ -69,7 +69,9 @@ def parse_job(raw: object) -> Job:
     if not isinstance(raw, dict):
         raise InvalidJob("the job is not a JSON object", None)
     error_path = raw.get("error_path")
-    return _Reader(raw, Path(error_path) if isinstance(error_path, str) and error_path else None).job()
+    return _Reader(
+        raw, Path(error_path) if isinstance(error_path, str) and error_path else None
+    ).job()
 
 
 def parse_snapshot_id(value: object) -> int | None:
@@ -135,8 +137,14 @@ class _Reader:
         for alias, binding in self._object(self._raw, "tables").items():
             if not isinstance(binding, dict):
                 self._fail(f"tables.{alias} must be an object")
-            tables[alias] = granted_table(binding, lambda reason: self._fail(f"tables.{alias}.{reason}"))
+            tables[alias] = granted_table(binding, self._failing(f"tables.{alias}."))
         return tables
+
+    def _failing(self, prefix: str) -> Callable[[str], NoReturn]:
+        def fail(reason: str) -> NoReturn:
+            self._fail(prefix + reason)
+
+        return fail
 
     def _source(self) -> str:
         source = self._raw.get("source")

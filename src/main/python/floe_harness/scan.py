@@ -1,7 +1,8 @@
 """scan(): a LazyFrame over a bound alias or a ``namespace.table`` identifier.
 
 Bound tables arrive granted with the job; any other table, or another snapshot, is asked of the
-trusted side, which grants read access to that table's files at one snapshot (or refuses, saying why).
+trusted side, which grants read access to that table's files at one snapshot (or refuses, saying
+why).
 """
 
 from __future__ import annotations

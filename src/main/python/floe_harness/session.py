@@ -1,8 +1,9 @@
 """A runner's one session: say it is ready, receive one job, set its limits, run it, exit.
 
-A runner is started ahead of its request (forked from the template, or started by bubblewrap) with no
-job and no access to the lake; the trusted side hands it exactly one job over its channel, with the
-tables that job binds, and discards the runner when it exits. There is no second job.
+A runner is started ahead of its request (forked from the template, or started by bubblewrap)
+with no job and no access to the lake; the trusted side hands it exactly one job over its
+channel, with the tables that job binds, and discards the runner when it exits. There is no second
+job.
 """
 
 from __future__ import annotations
@@ -25,14 +26,14 @@ EXIT_NO_JOB = 4
 def preload() -> dict[str, str]:
     """What every run needs, imported before any job (in the template, once for all runners)."""
     import polars
+    import polars.io.iceberg._dataset
     import pyarrow
-    import pyarrow.ipc  # noqa: F401
+    import pyarrow.ipc
     import pyiceberg
-    import pyiceberg.io.pyarrow  # noqa: F401
-    import pyiceberg.table  # noqa: F401
-    import polars.io.iceberg._dataset  # noqa: F401
+    import pyiceberg.io.pyarrow
+    import pyiceberg.table
 
-    import floe_harness.execute  # noqa: F401
+    import floe_harness.execute
     import floe_harness.output  # noqa: F401
 
     polars_private.check()
@@ -74,7 +75,7 @@ def apply_limits(limits: Limits, threads: int) -> None:
         (resource.RLIMIT_CPU, cpu_seconds),
         (resource.RLIMIT_AS, limits.address_space_bytes or resource.RLIM_INFINITY),
     ):
-        soft, hard = resource.getrlimit(kind)
+        _, hard = resource.getrlimit(kind)
         capped = value if hard == resource.RLIM_INFINITY else min(value, hard)
         resource.setrlimit(kind, (capped, capped))
     polars_private.set_max_threads(threads)

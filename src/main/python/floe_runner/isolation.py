@@ -14,6 +14,7 @@ What bubblewrap does for a fresh process, done here for a forked one (README: Se
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -215,10 +216,9 @@ def _close_all_but(keep: set[int]) -> None:
     for name in os.listdir("/proc/self/fd"):
         fd = int(name)
         if fd not in keep:
-            try:
+            # The listing's own descriptor is gone by now: closing it fails, harmlessly.
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass  # the directory's own descriptor, already closed
 
 
 def _build_root(spawn: Spawn) -> None:
@@ -234,12 +234,13 @@ def _build_root(spawn: Spawn) -> None:
     for system in _SYSTEM_FILES:
         if os.path.exists(system):
             _bind_read_only(os.path.realpath(system), root + system)
-    for path in spawn.read_only:
-        _bind_read_only(path, root + path)
     # Held open: once /tmp is mounted, the root's own /tmp/... is reachable through these only.
     lakes = {path: os.open(root + path, os.O_PATH | os.O_DIRECTORY) for path in spawn.lake_roots}
+    # The sandbox's own mounts first, so that binds below them (a harness under /tmp) stay visible.
     _mount_tmpfs(root + "/tmp", f"size={spawn.scratch_bytes},mode=1777")
     _mount_dev(root + "/dev")
+    for path in spawn.read_only:
+        _bind_read_only(path, root + path)
     for path, fd in lakes.items():
         _bind_read_only(f"/proc/self/fd/{fd}", root + path)
         os.close(fd)
@@ -260,7 +261,7 @@ def _mount_dev(dev: str) -> None:
     _mount_tmpfs(dev, "mode=0755,size=65536")
     for name in _DEVICES:
         target = os.path.join(dev, name)
-        open(target, "w").close()  # noqa: SIM115 - a mount point, nothing is written
+        open(target, "w").close()
         linux.mount("/dev/" + name, target, None, linux.MS_BIND | linux.MS_NOSUID | linux.MS_NOEXEC)
     for name, points_to in (
         ("fd", "/proc/self/fd"),
@@ -278,7 +279,7 @@ def _bind_read_only(source: str, target: str) -> None:
     else:
         os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
         if not os.path.lexists(target):
-            open(target, "w").close()  # noqa: SIM115 - a mount point, nothing is written
+            open(target, "w").close()
     linux.mount(source, target, None, linux.MS_BIND | linux.MS_REC)
     _remount_read_only(target)
 

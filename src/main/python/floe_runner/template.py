@@ -7,8 +7,9 @@ and events on stdout
   {"event": "spawned", "runner", "pid"}               the runner's monitor process
   {"event": "refused", "runner", "message"}           a request it could not parse
   {"event": "exited", "runner", "status"}             a runner's exit code (128 + signal if killed)
-The template never runs a job and never reads one: a runner receives its job from the service over its
-own channel, after its isolation is complete. End of stdin ends the template; its runners die with it.
+The template never runs a job and never reads one: a runner receives its job from the service over
+its own channel, after its isolation is complete. End of stdin ends the template; its runners die
+with it.
 """
 
 from __future__ import annotations

@@ -173,20 +173,34 @@ class StandIn:
             if kind == "table":
                 snapshot = request.get("snapshot_id")
                 table = self.grant(
-                    request["name"], None if snapshot is None else int(snapshot), request["as_of_ms"]
+                    request["name"],
+                    None if snapshot is None else int(snapshot),
+                    request["as_of_ms"],
                 )
                 return {**reply, "ok": True, "table": table}
             if kind == "namespaces":
-                return {**reply, "ok": True, "namespaces": [list(n) for n in self.catalog.list_namespaces()]}
+                return {
+                    **reply,
+                    "ok": True,
+                    "namespaces": [list(n) for n in self.catalog.list_namespaces()],
+                }
             if kind == "tables":
                 tables = self.catalog.list_tables(request["namespace"])
                 return {**reply, "ok": True, "tables": [list(t) for t in tables]}
         except NoSuchTableError:
-            return {**reply, "ok": False, "error_code": "TABLE_NOT_FOUND",
-                    "message": f"Table '{request.get('name')}' does not exist (stand-in)."}
+            return {
+                **reply,
+                "ok": False,
+                "error_code": "TABLE_NOT_FOUND",
+                "message": f"Table '{request.get('name')}' does not exist (stand-in).",
+            }
         except NoSuchNamespaceError:
-            return {**reply, "ok": False, "error_code": "NAMESPACE_NOT_FOUND",
-                    "message": "No such namespace (stand-in)."}
+            return {
+                **reply,
+                "ok": False,
+                "error_code": "NAMESPACE_NOT_FOUND",
+                "message": "No such namespace (stand-in).",
+            }
         return {**reply, "ok": False, "error_code": "INTERNAL", "message": f"unknown {kind}"}
 
 
@@ -293,7 +307,9 @@ class Harness:
             with pa.ipc.open_stream(result_path) as reader:
                 schema, batches = reader.schema, list(reader)
         error = json.loads(error_path.read_text(encoding="utf-8")) if error_path.exists() else None
-        run = Run(process.returncode, process.stdout, process.stderr, schema, batches, error, requests)
+        run = Run(
+            process.returncode, process.stdout, process.stderr, schema, batches, error, requests
+        )
         # The protocol: exit 0 with a result file, or exit 3 with an error file and no result.
         expected = 0 if error is None else 3
         assert run.returncode == expected, f"exit {run.returncode}; stderr: {run.stderr}"

@@ -121,11 +121,13 @@ final class BwrapLauncher implements RunnerLauncher {
     }
     for (Path path : settings.python().sandboxPaths()) {
       if (!path.startsWith("/usr")) {
+        cmd.addAll(traversableParents(path));
         cmd.addAll(List.of("--ro-bind", path.toString(), path.toString()));
         mountPoints.add(path.toString());
       }
     }
     for (Path lake : settings.lakeRoots()) {
+      cmd.addAll(traversableParents(lake));
       cmd.addAll(List.of("--ro-bind", files.inRoot(lake).toString(), lake.toString()));
     }
     cmd.addAll(List.of("--ro-bind", files.outDir().toString(), RunnerFiles.SANDBOX_OUT));
@@ -164,6 +166,22 @@ final class BwrapLauncher implements RunnerLauncher {
             "runner",
             SANDBOX_SOCKET));
     return cmd;
+  }
+
+  /**
+   * A bind under the sandbox's own tmpfs (a harness under /tmp) needs its parents made there, and
+   * bubblewrap would make them 0700 for root: they must be traversable by the sandbox's uid.
+   */
+  private static List<String> traversableParents(Path target) {
+    List<String> args = new ArrayList<>();
+    if (!target.startsWith("/tmp")) {
+      return args;
+    }
+    for (Path dir = Path.of("/tmp"); !dir.equals(target); ) {
+      dir = dir.resolve(target.getName(dir.getNameCount()));
+      args.addAll(List.of("--perms", "0755", "--dir", dir.toString()));
+    }
+    return args;
   }
 
   /**

@@ -36,6 +36,7 @@ public final class HarnessInstaller {
       return target;
     }
     try {
+      Files.createDirectories(home);
       Path staging = Files.createTempDirectory(home, "harness-");
       for (Map.Entry<String, byte[]> f : files.entrySet()) {
         Path out = staging.resolve(f.getKey());

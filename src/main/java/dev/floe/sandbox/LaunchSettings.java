@@ -1,7 +1,6 @@
 package dev.floe.sandbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -14,8 +13,8 @@ import java.util.concurrent.Executor;
  * @param owner the sandbox's uid and gid when the service runs as root (it then owns the run's
  *     output files), else null
  * @param warm the cgroup limits a runner has until its hand-over sets its run's
- * @param lakeRoots warehouses that lie under one of the sandbox's own mounts (/tmp): each
- *     runner binds its root's copy of them there, so that granted files show at their paths
+ * @param lakeRoots warehouses that lie under one of the sandbox's own mounts (/tmp): each runner
+ *     binds its root's copy of them there, so that granted files show at their paths
  * @param threads runs a runner's channel and output pumps
  */
 record LaunchSettings(
@@ -56,6 +55,13 @@ record LaunchSettings(
         group = cgroups.get().create(id, warm);
       }
       channel = RunnerChannel.listen(files.socket(), json);
+      // Only the runner may connect: its uid (when the service is root), or the service's own.
+      java.nio.file.Files.setPosixFilePermissions(
+          files.socket(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      if (owner != null) {
+        java.nio.file.Files.setAttribute(files.socket(), "unix:uid", owner[0]);
+        java.nio.file.Files.setAttribute(files.socket(), "unix:gid", owner[1]);
+      }
       RunnerLog log = new RunnerLog();
       Runner runner = new Runner(kind, files, channel, log, group, maxFileBytes, threads);
       runner.started(starter.start(files, group, log));

@@ -91,51 +91,77 @@ final class RunAccess implements Runner.Requests {
     }
   }
 
+  /** A run's request for a table, as it comes over the channel. */
+  record TableRequest(String name, Long snapshotId, Long asOfMillis) {
+    static TableRequest parse(JsonNode request) {
+      JsonNode snapshot = request.path("snapshot_id");
+      JsonNode asOf = request.path("as_of_ms");
+      return new TableRequest(
+          request.path("name").asText(""),
+          snapshot.isTextual() && !snapshot.asText().isEmpty() ? parseId(snapshot.asText()) : null,
+          asOf.isIntegralNumber() ? asOf.asLong() : null);
+    }
+  }
+
   @Override
   public Object answer(JsonNode request) {
-    Map<String, Object> reply = new LinkedHashMap<>();
-    reply.put("type", request.path("type").asText());
-    reply.put("id", request.path("id").asLong());
+    String type = request.path("type").asText();
+    long id = request.path("id").asLong();
     try {
-      switch (request.path("type").asText()) {
-        case "table" -> reply.put("table", grant(resolve(request)));
+      return switch (type) {
+        case "table" -> reply(type, id, "table", grant(resolve(TableRequest.parse(request))));
         case "namespaces" ->
-            reply.put(
+            reply(
+                type,
+                id,
                 "namespaces",
                 lookup.namespaces(catalog).stream().map(n -> List.of(n.split("\\."))).toList());
         case "tables" -> {
           String namespace = request.path("namespace").asText();
-          reply.put(
+          yield reply(
+              type,
+              id,
               "tables",
               lookup.tables(catalog, namespace).stream().map(t -> List.of(namespace, t)).toList());
         }
         default ->
             throw new FloeException(
                 ErrorCode.INTERNAL, "The run sent a request this service does not know.");
-      }
-      reply.put("ok", true);
+      };
     } catch (FloeException refused) {
-      reply.put("ok", false);
-      reply.put("error_code", refused.code().name());
-      reply.put("message", refused.getMessage());
+      return refusal(type, id, refused);
     }
+  }
+
+  /** An answer that gives the run what it asked for ({@code key}: table, namespaces, tables). */
+  static Map<String, Object> reply(String type, long id, String key, Object value) {
+    Map<String, Object> reply = new LinkedHashMap<>();
+    reply.put("type", type);
+    reply.put("id", id);
+    reply.put("ok", true);
+    reply.put(key, value);
     return reply;
   }
 
-  private Resolved resolve(JsonNode request) {
-    String name = request.path("name").asText("");
+  /** An answer that refuses, with the code and the one sentence the run reports as its error. */
+  static Map<String, Object> refusal(String type, long id, FloeException refused) {
+    Map<String, Object> reply = new LinkedHashMap<>();
+    reply.put("type", type);
+    reply.put("id", id);
+    reply.put("ok", false);
+    reply.put("error_code", refused.code().name());
+    reply.put("message", refused.getMessage());
+    return reply;
+  }
+
+  private Resolved resolve(TableRequest request) {
     TableName table;
     try {
-      table = TableName.parse(name, "the table");
+      table = TableName.parse(request.name(), "the table");
     } catch (FloeException invalid) {
       throw new FloeException(ErrorCode.TABLE_NOT_FOUND, invalid.getMessage());
     }
-    JsonNode snapshot = request.path("snapshot_id");
-    JsonNode asOf = request.path("as_of_ms");
-    return resolve(
-        table,
-        snapshot.isTextual() && !snapshot.asText().isEmpty() ? parseId(snapshot.asText()) : null,
-        asOf.isIntegralNumber() ? asOf.asLong() : null);
+    return resolve(table, request.snapshotId(), request.asOfMillis());
   }
 
   private static Long parseId(String digits) {

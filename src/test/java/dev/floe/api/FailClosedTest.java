@@ -39,7 +39,9 @@ class FailClosedTest {
         .then()
         .statusCode(503)
         .body("checks.find { it.name == 'sandbox' }.status", equalTo("DOWN"))
-        .body("checks.find { it.name == 'sandbox' }.data.problem", containsString("auto or bwrap"));
+        .body(
+            "checks.find { it.name == 'sandbox' }.data.problem",
+            containsString("auto, fork or bwrap"));
     // Browsing the lake needs no sandbox and keeps working.
     given().get("/api/v1/catalogs/lake/namespaces").then().statusCode(200);
   }

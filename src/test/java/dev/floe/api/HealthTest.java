@@ -1,8 +1,10 @@
 package dev.floe.api;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.notNullValue;
 
 import dev.floe.testing.TempLake;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -26,8 +28,15 @@ class HealthTest {
             "checks.find { it.name == 'runs' }.data.runners",
             equalTo(Runtime.getRuntime().availableProcessors()))
         .body("checks.find { it.name == 'runs' }.data.queueSize", equalTo(64))
-        .body("checks.find { it.name == 'sandbox' }.data.runner", equalTo("bwrap"))
-        .body("checks.find { it.name == 'sandbox' }.data.isolated", equalTo(true));
+        .body("checks.find { it.name == 'sandbox' }.data.runner", equalTo("fork"))
+        .body("checks.find { it.name == 'sandbox' }.data.isolated", equalTo(true))
+        // The warm pool: one ready runner per concurrent run by default, and how runs found it.
+        .body(
+            "checks.find { it.name == 'sandbox' }.data.warmTarget",
+            equalTo(Runtime.getRuntime().availableProcessors()))
+        .body("checks.find { it.name == 'sandbox' }.data.runsOnWarmRunners", notNullValue())
+        .body("checks.find { it.name == 'sandbox' }.data.runsOnColdRunners", notNullValue())
+        .body("checks.find { it.name == 'sandbox' }.data.template", containsString("polars"));
   }
 
   @Test

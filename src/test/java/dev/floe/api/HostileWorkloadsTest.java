@@ -951,12 +951,6 @@ abstract class HostileWorkloadsTest {
   @Order(23)
   void row23PoisonedDestinationsAreRefusedBeforeAnythingRuns() {
     String marker = "floe-hostile-" + UUID.randomUUID();
-    String script =
-        "import subprocess, sys\n"
-            + "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', '"
-            + marker
-            + "'])\n"
-            + "result = pl.DataFrame({'x': [1]})\n";
     for (String destination :
         List.of(
             "../x",
@@ -971,7 +965,7 @@ abstract class HostileWorkloadsTest {
             "ns.x y",
             " ")) {
       long t0 = System.nanoTime();
-      post(Map.of("mode", "script", "script", script, "destination", destination))
+      hostile("23_poisoned_destination.py", Map.of("marker", marker), Map.of(), destination)
           .statusCode(400)
           .body("error_code", equalTo("INVALID_REQUEST"));
       assertTrue(Duration.ofNanos(System.nanoTime() - t0).toMillis() < 3000, destination);
@@ -996,11 +990,9 @@ abstract class HostileWorkloadsTest {
                 "mode",
                 "script",
                 "script",
-                "import subprocess, sys, time\n"
-                    + "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', '"
-                    + marker
-                    + "'])\n"
-                    + "time.sleep(600)\n",
+                fixture("24_abandoned_connection.py"),
+                "params",
+                Map.of("marker", marker),
                 "limits",
                 Map.of("timeoutSeconds", 8)));
     long abandoned;

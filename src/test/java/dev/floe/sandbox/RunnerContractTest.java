@@ -4,30 +4,57 @@ import static dev.floe.testing.Workloads.post;
 import static dev.floe.testing.Workloads.script;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.floe.testing.RunSandboxes;
+import dev.floe.testing.TempLake;
 import dev.floe.testing.Workloads;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every runner must do, whatever its isolation: return the result, keep the logs, report user
- * errors, stop at the time limit with the whole process tree gone, stop at the memory limit, and
- * hand user code nothing of the service's environment.
+ * What every kind of runner must do, whatever its isolation: start before its run, take exactly one
+ * job and be discarded after it, return the result, keep the logs, report user errors, stop at the
+ * time limit with every process gone, stop at the memory limit, and hand user code nothing of the
+ * service's environment. Kinds that isolate ({@link #isolates()}) are checked layer by layer from
+ * inside a run, like Iceberg's {@code CatalogTests} with its capability flags.
  */
 abstract class RunnerContractTest {
 
-  /** The runner this subclass's profile selects. */
+  /** The runner kind this subclass's profile selects. */
   abstract String runnerName();
+
+  /** Whether the kind isolates runs (all but the development runner). */
+  abstract boolean isolates();
+
+  @Inject WarmPool pool;
+
+  @ConfigProperty(name = "quarkus.http.test-port")
+  int port;
 
   @Test
   void theSelectedRunnerServes() {
     io.restassured.RestAssured.given()
         .get("/q/health/ready")
         .then()
-        .body("checks.find { it.name == 'sandbox' }.data.runner", equalTo(runnerName()));
+        .body("checks.find { it.name == 'sandbox' }.data.runner", equalTo(runnerName()))
+        .body("checks.find { it.name == 'sandbox' }.data.isolated", equalTo(isolates()));
   }
 
   @Test
@@ -47,7 +74,7 @@ abstract class RunnerContractTest {
   }
 
   @Test
-  void timeoutKillsTheWholeProcessTree() throws InterruptedException {
+  void timeoutKillsTheWholeProcessTree() {
     String marker = "floe-contract-" + UUID.randomUUID();
     post(Map.of(
             "mode",
@@ -62,12 +89,7 @@ abstract class RunnerContractTest {
             Map.of("timeoutSeconds", 3)))
         .statusCode(504)
         .body("error_code", equalTo("TIMEOUT"));
-    Thread.sleep(500);
-    assertTrue(
-        ProcessHandle.allProcesses()
-            .noneMatch(
-                p -> p.info().arguments().map(a -> List.of(a).contains(marker)).orElse(false)),
-        "a process of the timed-out run survived");
+    RunSandboxes.assertNoProcessWith(marker);
   }
 
   @Test
@@ -90,10 +112,405 @@ abstract class RunnerContractTest {
     script(
             "import os\n"
                 + "allowed = {'PATH', 'HOME', 'TMPDIR', 'LANG', 'POLARS_MAX_THREADS',"
-                + " 'POLARS_ICEBERG_PLANNER', 'LC_CTYPE',"
+                + " 'POLARS_ICEBERG_PLANNER', 'LC_CTYPE', 'JE_ARROW_MALLOC_CONF',"
                 + " 'PWD', '_RJEM_MALLOC_CONF'}  # set by bwrap --chdir and by polars itself\n"
                 + "result = pl.DataFrame({'extra': [sorted(set(os.environ) - allowed)]})\n")
         .statusCode(200)
         .body("results.rows[0][0]", equalTo(List.of()));
+  }
+
+  @Test
+  void vcpusSizeTheThreadPoolOfARunnerThatStartedBeforeIt() {
+    for (int vcpus : List.of(1, 2)) {
+      post(Map.of(
+              "mode",
+              "script",
+              "script",
+              "result = pl.DataFrame({'threads': [pl.thread_pool_size()]})\n",
+              "vcpus",
+              vcpus))
+          .statusCode(200)
+          .body("results.rows[0][0]", equalTo(vcpus));
+    }
+  }
+
+  // ---- the lifecycle: started ahead, one job, discarded ----
+
+  @Test
+  void aRunnerTakesOneJobAndNeverASecond() throws Exception {
+    Runner runner = pool.take().runner();
+    try {
+      assertEquals(Runner.State.READY, runner.state());
+      RunJob job = job(runner, "print('once')\nresult = pl.DataFrame({'x': [1]})\n");
+      BoundedLog log = new BoundedLog(4096);
+      RunHandle handle = runner.handOver(job, budget(), log, request -> Map.of("ok", false));
+      RunnerExit exit = handle.await();
+      assertEquals(0, exit.exitCode(), exit.logs());
+      assertTrue(exit.logs().contains("once"), exit.logs());
+      IllegalStateException second =
+          assertThrows(
+              IllegalStateException.class,
+              () -> runner.handOver(job, budget(), log, request -> Map.of()));
+      assertTrue(second.getMessage().contains("cannot take a job"), second.getMessage());
+    } finally {
+      runner.discard();
+    }
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            runner.handOver(
+                job(runner, "result = 1\n"), budget(), new BoundedLog(8), request -> Map.of()));
+    assertLeftNothing(runner);
+  }
+
+  @Test
+  void aCancelledRunnerIsNeverHandedAnotherJob() throws Exception {
+    Runner runner = pool.take().runner();
+    try {
+      RunHandle handle =
+          runner.handOver(
+              job(runner, "import time\ntime.sleep(600)\n"),
+              budget(),
+              new BoundedLog(4096),
+              request -> Map.of("ok", false));
+      handle.cancel();
+      assertTrue(handle.await().cancelled());
+      assertThrows(
+          IllegalStateException.class,
+          () ->
+              runner.handOver(
+                  job(runner, "result = 1\n"), budget(), new BoundedLog(8), request -> Map.of()));
+    } finally {
+      runner.discard();
+    }
+    assertLeftNothing(runner);
+  }
+
+  @Test
+  void aWarmRunnerNeverUsedIsTornDownWithNoLeftovers() throws InterruptedException {
+    WarmPool.Taken taken = pool.take();
+    Runner runner = taken.runner();
+    assertTrue(RunSandboxes.runnersWithDirectories(TempLake.home()).contains(runner.id()));
+    runner.discard();
+    assertEquals(Runner.State.DISCARDED, runner.state());
+    assertLeftNothing(runner);
+    // The pool refills itself: the next run finds a runner ready again.
+    RunSandboxes.awaitTrue(
+        () -> pool.stats().ready() >= 1, Duration.ofSeconds(60), "the pool to refill");
+    Workloads.query("SELECT 1 AS x", List.of()).statusCode(200);
+  }
+
+  private static RunJob job(Runner runner, String script) {
+    RunnerFiles files = runner.files();
+    return RunJob.of(
+        "r-contract-" + UUID.randomUUID(),
+        "script",
+        script,
+        Map.of(),
+        Map.of(),
+        "lake",
+        files.seenByRun(files.resultFile()),
+        files.seenByRun(files.errorFile()),
+        false,
+        "in-memory",
+        1,
+        new RunJob.Limits(60, 1L << 30, 64L << 20, RunJob.OPEN_FILES, 6L << 30));
+  }
+
+  private static RunBudget budget() {
+    return new RunBudget(Duration.ofSeconds(60), 1L << 30, 1);
+  }
+
+  private static void assertLeftNothing(Runner runner) {
+    RunSandboxes.awaitTrue(
+        () ->
+            !RunSandboxes.runnersWithCgroups().contains(runner.id())
+                && !RunSandboxes.runnersWithDirectories(TempLake.home()).contains(runner.id())
+                && !RunSandboxes.processesInRunCgroups().contains(runner.id()),
+        Duration.ofSeconds(10),
+        "runner " + runner.id() + " to leave nothing behind");
+  }
+
+  // ---- isolation, layer by layer, from inside a run ----
+
+  @Test
+  void unprivilegedInItsOwnPidNamespace() {
+    assumeTrue(isolates());
+    script(
+            "import os\n"
+                + "pids = [p for p in os.listdir('/proc') if p.isdigit()]\n"
+                + "result = pl.DataFrame({'uid': [os.getuid()], 'few_pids': [len(pids) < 10],"
+                + " 'nnp': [open('/proc/self/status').read().count('NoNewPrivs:\\t1')]})\n")
+        .statusCode(200)
+        .body("results.rows[0]", equalTo(List.of(65534, true, 1)));
+  }
+
+  @Test
+  void noNetworkNotEvenTheServicesOwnPort() {
+    assumeTrue(isolates());
+    // Loopback only, per the test rules: a failed isolation must never send traffic elsewhere.
+    script(
+            "import socket\n"
+                + "try:\n"
+                + "    s = socket.socket()\n"
+                + "    s.settimeout(2)\n"
+                + "    s.connect(('127.0.0.1', "
+                + port
+                + "))\n"
+                + "    reached = True\n"
+                + "except OSError:\n"
+                + "    reached = False\n"
+                + "result = pl.DataFrame({'reached': [reached],"
+                + " 'ifaces': [sorted(l.split(':')[0].strip() for l in"
+                + " open('/proc/net/dev').readlines()[2:])]})\n")
+        .statusCode(200)
+        .body("results.rows[0]", equalTo(List.of(false, List.of("lo"))));
+  }
+
+  @Test
+  void theLakeIsReadOnlyAndTheHostIsNotThere() {
+    assumeTrue(isolates());
+    script(
+            "import os\n"
+                + "wh = catalog.load_table('default.flowers').location().removeprefix('file://')\n"
+                + "try:\n"
+                + "    open(os.path.join(wh, 'evil'), 'w')\n"
+                + "    wrote = True\n"
+                + "except OSError:\n"
+                + "    wrote = False\n"
+                + "result = pl.DataFrame({'wrote': [wrote],"
+                + " 'shadow': [os.path.exists('/etc/shadow')],"
+                + " 'root_home': [os.path.exists('/root/.m2')]})\n")
+        .statusCode(200)
+        .body("results.rows[0]", equalTo(List.of(false, false, false)));
+  }
+
+  @Test
+  void theCatalogOtherRunnersAndUngrantedTablesAreNotThere() {
+    assumeTrue(isolates());
+    Path home = TempLake.home();
+    script(
+            "import os\n"
+                + "def ls(p):\n"
+                + "    return sorted(os.listdir(p)) if os.path.isdir(p) else None\n"
+                + "result = pl.DataFrame({'home': [ls(params['home'])],"
+                + " 'runners': [ls(params['home'] + '/runners')],"
+                + " 'catalog': [ls(params['home'] + '/catalog')],"
+                + " 'warehouse': [ls(params['home'] + '/warehouse') or []],"
+                + " 'tmp_writable': [os.access('/tmp', os.W_OK)]})\n",
+            Map.of("home", home.toString()))
+        .statusCode(200)
+        // Of the service's home only the harness is there, and the warehouse (this test lake's is
+        // under /tmp, so runners make room for it at start) holds nothing: no table was granted.
+        .body("results.rows[0][0]", equalTo(List.of("harness", "warehouse")))
+        .body("results.rows[0][1]", equalTo(null))
+        .body("results.rows[0][2]", equalTo(null))
+        .body("results.rows[0][3]", equalTo(List.of()))
+        .body("results.rows[0][4]", equalTo(true));
+  }
+
+  @Test
+  void aRunReadsAnotherTablesFilesOnlyOnceTheTrustedSideGrantedThem() throws IOException {
+    assumeTrue(isolates());
+    String table =
+        "contract.other_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    post(Map.of(
+            "mode",
+            "script",
+            "script",
+            "result = pl.DataFrame({'secret': ['kept']})\n",
+            "destination",
+            table))
+        .statusCode(200);
+    Path dataFile;
+    try (Stream<Path> walk = Files.walk(TempLake.home().resolve("warehouse"))) {
+      dataFile =
+          walk.filter(p -> p.toString().contains("/" + table.replace('.', '/') + "/data/"))
+              .filter(p -> p.toString().endsWith(".parquet"))
+              .findFirst()
+              .orElseThrow();
+    }
+    post(Map.of(
+            "mode",
+            "script",
+            "script",
+            "import os\n"
+                + "before = os.path.exists(params['file'])\n"
+                + "rows = scan(params['table']).collect().height\n"
+                + "after = os.path.exists(params['file'])\n"
+                + "result = pl.DataFrame({'before': [before], 'rows': [rows], 'after': [after]})\n",
+            "params",
+            Map.of("file", dataFile.toString(), "table", table),
+            "tables",
+            Workloads.FLOWERS))
+        .statusCode(200)
+        .body("results.rows[0]", equalTo(List.of(false, 1, true)));
+  }
+
+  @Test
+  void twoRunsAtOnceCannotSeeEachOther() throws Exception {
+    assumeTrue(isolates());
+    String secret = "floe-contract-secret-" + UUID.randomUUID();
+    var first =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () ->
+                post(Map.of(
+                        "mode",
+                        "script",
+                        "script",
+                        "import time\nopen('/tmp/mine.txt', 'w').write(params['s'])\n"
+                            + "time.sleep(6)\n"
+                            + "result = pl.DataFrame({'still': [open('/tmp/mine.txt').read()]})\n",
+                        "params",
+                        Map.of("s", secret)))
+                    .extract());
+    RunSandboxes.awaitTrue(
+        () -> !RunSandboxes.processesInRunCgroups().isEmpty(),
+        Duration.ofSeconds(30),
+        "the first run to start");
+    Thread.sleep(1000); // let it write its file: the second run must not find it
+    script(
+            "import os, stat\n"
+                + "found = []\n"
+                + "for top in ('/tmp', '/floe'):\n"
+                + "    for root, dirs, files in os.walk(top):\n"
+                + "        for f in files:\n"
+                + "            if not stat.S_ISREG(os.lstat(os.path.join(root, f)).st_mode):\n"
+                + "                continue  # its own result pipe would block a reader\n"
+                + "            try:\n"
+                + "                if params['s'] in open(os.path.join(root, f), errors='replace').read():\n"
+                + "                    found.append(os.path.join(root, f))\n"
+                + "            except OSError:\n"
+                + "                pass\n"
+                + "pids = [p for p in os.listdir('/proc') if p.isdigit()]\n"
+                + "result = pl.DataFrame({'found': [found], 'pids': [len(pids)],"
+                + " 'tmp': [sorted(os.listdir('/tmp'))]})\n",
+            Map.of("s", secret))
+        .statusCode(200)
+        .body("results.rows[0][0]", equalTo(List.of()))
+        .body("results.rows[0][1]", lessThanOrEqualTo(3)) // its init, itself, and nothing else
+        .body("results.rows[0][2]", not(hasItem("mine.txt")));
+    var done = first.get();
+    assertEquals(200, done.statusCode(), done.asString());
+    assertEquals(secret, done.path("results.rows[0][0]"));
+    assertFalse(done.asString().contains("Traceback"));
+  }
+
+  @Test
+  void seccompDeniesNamespacesMountsTracingAndNonUnixSockets() {
+    assumeTrue(isolates());
+    script(
+            "import ctypes, errno, os, socket, threading\n"
+                + "libc = ctypes.CDLL(None, use_errno=True)\n"
+                + "def denied(fn):\n"
+                + "    try:\n"
+                + "        fn()\n"
+                + "        return 'allowed'\n"
+                + "    except OSError as e:\n"
+                + "        return errno.errorcode.get(e.errno, str(e.errno))\n"
+                + "def call(name, *args):\n"
+                + "    def run():\n"
+                + "        if getattr(libc, name)(*args) != 0:\n"
+                + "            raise OSError(ctypes.get_errno(), name)\n"
+                + "    return run\n"
+                + "checks = {\n"
+                + "  'unshare_user': denied(call('unshare', 0x10000000)),\n"
+                + "  'unshare_net': denied(call('unshare', 0x40000000)),\n"
+                + "  'mount': denied(call('mount', b'none', b'/tmp', b'tmpfs', 0, None)),\n"
+                + "  'ptrace': denied(call('ptrace', 0, 0, 0, 0)),\n"
+                + "  'keyctl': denied(call('syscall', 250, 0, 0, 0, 0)),\n"
+                + "  'bpf': denied(call('syscall', 321, 0, 0, 0)),\n"
+                + "  'inet': denied(lambda: socket.socket(socket.AF_INET)),\n"
+                + "  'inet6': denied(lambda: socket.socket(socket.AF_INET6)),\n"
+                + "  'netlink': denied(lambda: socket.socket(socket.AF_NETLINK, socket.SOCK_RAW)),\n"
+                + "  'vsock': denied(lambda: socket.socket(40, socket.SOCK_STREAM)),\n"
+                + "  'unix': denied(lambda: socket.socketpair(socket.AF_UNIX)),\n"
+                + "}\n"
+                + "t = threading.Thread(target=lambda: None); t.start(); t.join()\n"
+                + "result = pl.DataFrame({'check': list(checks), 'outcome': list(checks.values())})\n"
+                + "result = result.with_columns(threads_ok=pl.lit(True))\n")
+        .statusCode(200)
+        .body(
+            "results.rows",
+            equalTo(
+                List.of(
+                    List.of("unshare_user", "EPERM", true),
+                    List.of("unshare_net", "EPERM", true),
+                    List.of("mount", "EPERM", true),
+                    List.of("ptrace", "EPERM", true),
+                    List.of("keyctl", "EPERM", true),
+                    List.of("bpf", "EPERM", true),
+                    List.of("inet", "EAFNOSUPPORT", true),
+                    List.of("inet6", "EAFNOSUPPORT", true),
+                    List.of("netlink", "EAFNOSUPPORT", true),
+                    List.of("vsock", "EAFNOSUPPORT", true),
+                    List.of("unix", "allowed", true))));
+  }
+
+  @Test
+  void subprocessesWorkButGainNoPrivilege() {
+    assumeTrue(isolates());
+    script(
+            "import subprocess\n"
+                + "out = subprocess.run(['id', '-u'], capture_output=True, text=True).stdout.strip()\n"
+                + "result = pl.DataFrame({'uid': [out]})\n")
+        .statusCode(200)
+        .body("results.rows[0][0]", equalTo("65534"));
+  }
+
+  /**
+   * Script prologue for bombs: it refuses to go on unless this very run is in its own PID namespace
+   * and in Floe's per-run memory and pids cgroups (so a broken sandbox never bombs the host).
+   */
+  private static final String VERIFY_ISOLATION =
+      "import os\n"
+          + "groups = open('/proc/self/cgroup').read()\n"
+          + "assert os.getpid() < 10, 'not in a PID namespace'\n"
+          + "assert all(f'{c}:' in groups and '/floe-runs-' in groups.split(f'{c}:')[1].split()[0]"
+          + " for c in ('memory', 'pids')), groups\n";
+
+  @Test
+  void memoryBombIsKilledByTheMemoryCgroup() {
+    assumeTrue(isolates());
+    post(Map.of(
+            "mode",
+            "script",
+            "script",
+            VERIFY_ISOLATION
+                + "hog = []\n"
+                + "while True:\n"
+                + "    hog.append(bytearray(16 * 1024 * 1024))\n",
+            "limits",
+            Map.of("memoryMb", 512)))
+        .statusCode(422)
+        .body("error_code", equalTo("OUT_OF_MEMORY"))
+        .body("error", containsString("512 MB"));
+    script("result = pl.DataFrame({'after': [1]})\n").statusCode(200);
+  }
+
+  @Test
+  void forkBombStopsAtThePidsLimitAndLeavesNoProcess() {
+    assumeTrue(isolates());
+    post(Map.of(
+            "mode",
+            "script",
+            "script",
+            VERIFY_ISOLATION
+                + "import time\n"
+                + "while True:\n"
+                + "    if os.fork() == 0:\n"
+                + "        time.sleep(600)\n"
+                + "        os._exit(0)\n"))
+        .statusCode(422)
+        .body("error_code", equalTo("SCRIPT_ERROR"))
+        .body("error", containsString("limit on processes"));
+    // Processes of this service's runs, by their cgroup: other services on the machine (other
+    // test JVMs) run their own sandboxes as the same unprivileged uid at the same time. Only the
+    // warm pool's runners, which no run has had, may be there.
+    RunSandboxes.awaitTrue(
+        () -> pool.unclaimedRunners().containsAll(RunSandboxes.processesInRunCgroups()),
+        Duration.ofSeconds(5),
+        "processes of the fork bomb to be gone");
+    script("result = pl.DataFrame({'after': [1]})\n").statusCode(200);
   }
 }

@@ -25,4 +25,9 @@ class UnsafeProcessRunnerContractTest extends RunnerContractTest {
   String runnerName() {
     return "unsafe-process";
   }
+
+  @Override
+  boolean isolates() {
+    return false;
+  }
 }
