@@ -2,7 +2,7 @@ package dev.floe.api;
 
 import dev.floe.catalog.CatalogRegistry;
 import dev.floe.catalog.LakeLookup;
-import dev.floe.runs.RunManager;
+import dev.floe.runs.RunSlots;
 import dev.floe.sandbox.Runner;
 import dev.floe.sandbox.RunnerProvider;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,9 +30,9 @@ public class ReadinessChecks {
 
   /** Load, for operators: how many runners there are, and how many runs execute and wait. */
   @Readiness
-  HealthCheck runs(RunManager runs) {
+  HealthCheck runs(RunSlots runs) {
     return () -> {
-      RunManager.Load load = runs.load();
+      RunSlots.Load load = runs.load();
       return HealthCheckResponse.named("runs")
           .up()
           .withData("runners", load.runners())
