@@ -3,7 +3,6 @@ package dev.floe.runs;
 import dev.floe.config.FloeConfig;
 import dev.floe.config.RunsConfig;
 import io.quarkus.scheduler.Scheduled;
-import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +31,6 @@ public class ResultRetention {
   private final Path resultsDir;
   private final Clock clock;
 
-  @Inject
   public ResultRetention(
       RunStore store,
       IdempotencyClaims claims,
@@ -40,21 +38,11 @@ public class ResultRetention {
       RunsConfig config,
       FloeConfig floe,
       Clock clock) {
-    this(store, claims, active, config, floe.homePath().resolve("results"), clock);
-  }
-
-  ResultRetention(
-      RunStore store,
-      IdempotencyClaims claims,
-      ActiveRuns active,
-      RunsConfig config,
-      Path resultsDir,
-      Clock clock) {
     this.store = store;
     this.claims = claims;
     this.active = active;
     this.config = config;
-    this.resultsDir = resultsDir;
+    this.resultsDir = floe.homePath().resolve("results");
     this.clock = clock;
   }
 

@@ -8,7 +8,6 @@ import dev.floe.workload.RunControl;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,7 +39,6 @@ public class RunLifecycle {
   private final int logBytes;
   private final Clock clock;
 
-  @Inject
   public RunLifecycle(
       RunStore store,
       IdempotencyClaims claims,
@@ -50,28 +48,13 @@ public class RunLifecycle {
       RunsConfig config,
       LimitsConfig limits,
       Clock clock) {
-    this(store, claims, active, slots, execution, config, limits.logBytes(), clock);
-  }
-
-  /**
-   * @param logBytes bytes of each run's output kept ({@code floe.limits.log-bytes})
-   */
-  RunLifecycle(
-      RunStore store,
-      IdempotencyClaims claims,
-      ActiveRuns active,
-      RunSlots slots,
-      RunExecution execution,
-      RunsConfig config,
-      int logBytes,
-      Clock clock) {
     this.store = store;
     this.claims = claims;
     this.active = active;
     this.slots = slots;
     this.execution = execution;
     this.config = config;
-    this.logBytes = logBytes;
+    this.logBytes = limits.logBytes();
     this.clock = clock;
   }
 

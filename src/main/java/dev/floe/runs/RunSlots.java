@@ -3,7 +3,6 @@ package dev.floe.runs;
 import dev.floe.config.RunnersConfig;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
-import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -29,13 +28,8 @@ public class RunSlots {
   private final ThreadPoolExecutor pool;
   private volatile double meanRunSeconds = 2.0;
 
-  @Inject
   public RunSlots(RunnersConfig runners) {
-    this(runners.concurrency(), runners.queueSize());
-  }
-
-  RunSlots(int concurrency, int queueSize) {
-    this.concurrency = concurrency;
+    this.concurrency = runners.concurrency();
     AtomicInteger threads = new AtomicInteger();
     this.pool =
         new ThreadPoolExecutor(
@@ -43,7 +37,7 @@ public class RunSlots {
             concurrency,
             0,
             TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(Math.max(1, queueSize)),
+            new ArrayBlockingQueue<>(Math.max(1, runners.queueSize())),
             task -> {
               Thread t = new Thread(task, "floe-runner-" + threads.incrementAndGet());
               t.setDaemon(true);

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -17,35 +16,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Idempotency keys: a retry finds its run, runs again only after Floe itself failed. */
-class KeyedRunsTest {
-  @TempDir Path dir;
-  TestRuns runs;
-
-  @BeforeEach
-  void wire() {
-    runs = new TestRuns(dir);
-  }
-
-  @AfterEach
-  void close() {
-    runs.close();
-  }
+class KeyedRunsTest extends RunsTestBase {
 
   @Test
   void theSameKeyAndBodyReplayTheRunAndAnotherBodyIsRefused() throws Exception {
-    Ticket first = runs.lifecycle.submit(TestRuns.keyed("k", "body-1"));
+    Ticket first = runs.lifecycle.submit(WiredRuns.keyed("k", "body-1"));
     runs.end(first.runId());
     assertEquals(
-        new Ticket(first.runId(), true), runs.lifecycle.submit(TestRuns.keyed("k", "body-1")));
+        new Ticket(first.runId(), true), runs.lifecycle.submit(WiredRuns.keyed("k", "body-1")));
     FloeException reused =
         assertThrows(
-            FloeException.class, () -> runs.lifecycle.submit(TestRuns.keyed("k", "body-2")));
+            FloeException.class, () -> runs.lifecycle.submit(WiredRuns.keyed("k", "body-2")));
     assertEquals(ErrorCode.IDEMPOTENCY_KEY_REUSED, reused.code());
     assertTrue(reused.getMessage().contains(first.runId()), reused.getMessage());
     assertTrue(reused.getMessage().contains("send a new key"), reused.getMessage());
@@ -57,16 +41,16 @@ class KeyedRunsTest {
         (w, id, control, keep) -> {
           throw new IllegalStateException("a bug inside Floe");
         };
-    Ticket first = runs.lifecycle.submit(TestRuns.keyed("k", "body"));
+    Ticket first = runs.lifecycle.submit(WiredRuns.keyed("k", "body"));
     assertEquals(ErrorCode.INTERNAL, runs.end(first.runId()).error().code());
 
-    runs.executor = TestRuns::succeed;
-    Ticket retry = runs.lifecycle.submit(TestRuns.keyed("k", "body"));
+    runs.executor = WiredRuns::succeed;
+    Ticket retry = runs.lifecycle.submit(WiredRuns.keyed("k", "body"));
     assertFalse(retry.replay());
     assertNotEquals(first.runId(), retry.runId());
     assertEquals(RunStatus.SUCCEEDED, runs.end(retry.runId()).status());
     assertEquals(
-        new Ticket(retry.runId(), true), runs.lifecycle.submit(TestRuns.keyed("k", "body")));
+        new Ticket(retry.runId(), true), runs.lifecycle.submit(WiredRuns.keyed("k", "body")));
     // The failed first run stays listed, as it happened.
     assertEquals(RunStatus.FAILED, runs.lifecycle.get(first.runId()).status());
   }
@@ -80,30 +64,30 @@ class KeyedRunsTest {
             throw new FloeException(workloadFailure, "the workload's own failure");
           };
       String key = "k-" + workloadFailure;
-      Ticket first = runs.lifecycle.submit(TestRuns.keyed(key, "body"));
+      Ticket first = runs.lifecycle.submit(WiredRuns.keyed(key, "body"));
       assertEquals(workloadFailure, runs.end(first.runId()).error().code());
       assertEquals(
-          new Ticket(first.runId(), true), runs.lifecycle.submit(TestRuns.keyed(key, "body")));
+          new Ticket(first.runId(), true), runs.lifecycle.submit(WiredRuns.keyed(key, "body")));
     }
     CountDownLatch started = new CountDownLatch(1);
-    runs.executor = TestRuns.untilCancelled(started);
-    Ticket cancelled = runs.lifecycle.submit(TestRuns.keyed("k-cancel", "body"));
+    runs.executor = WiredRuns.untilCancelled(started);
+    Ticket cancelled = runs.lifecycle.submit(WiredRuns.keyed("k-cancel", "body"));
     started.await();
     runs.lifecycle.cancel(cancelled.runId());
     assertEquals(
         new Ticket(cancelled.runId(), true),
-        runs.lifecycle.submit(TestRuns.keyed("k-cancel", "body")));
+        runs.lifecycle.submit(WiredRuns.keyed("k-cancel", "body")));
   }
 
   @Test
   void aKeyedRetryAfterARestartRunsAgainUnlessItsCommitHadBegun() throws Exception {
     RunStore store = runs.stores.store();
     IdempotencyClaims claims = runs.stores.claims();
-    var since = runs.clock.instant().minus(TestRuns.KEY_TTL);
-    RunRecord executing = TestStores.queued("r-executing", runs.clock.instant());
+    var since = runs.clock.instant().minus(WiredRuns.KEY_TTL);
+    RunRecord executing = Stores.queued("r-executing", runs.clock.instant());
     claims.claim("anonymous\nk-exec", "body", executing, since);
     store.update(executing.running(runs.clock.instant()));
-    RunRecord saving = TestStores.queued("r-saving", runs.clock.instant());
+    RunRecord saving = Stores.queued("r-saving", runs.clock.instant());
     claims.claim("anonymous\nk-save", "body", saving, since);
     store.update(saving.running(runs.clock.instant()).committing());
 
@@ -112,34 +96,29 @@ class KeyedRunsTest {
     assertTrue(uncertain.error().getMessage().contains("may or may not have landed"));
     assertTrue(uncertain.error().getMessage().contains("service restarted"));
 
-    Ticket rerun = runs.lifecycle.submit(TestRuns.keyed("k-exec", "body"));
+    Ticket rerun = runs.lifecycle.submit(WiredRuns.keyed("k-exec", "body"));
     assertFalse(rerun.replay());
     assertEquals(RunStatus.SUCCEEDED, runs.end(rerun.runId()).status());
     assertEquals(
-        new Ticket("r-saving", true), runs.lifecycle.submit(TestRuns.keyed("k-save", "body")));
+        new Ticket("r-saving", true), runs.lifecycle.submit(WiredRuns.keyed("k-save", "body")));
   }
 
   @Test
   void aKeyedRunRefusedAsBusyFreesItsKey() throws Exception {
-    CountDownLatch started = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    runs.executor = TestRuns.held(started, release);
-    String running = runs.lifecycle.submit(TestRuns.async(TestRuns.workload(null))).runId();
-    started.await();
-    String queued = runs.lifecycle.submit(TestRuns.async(TestRuns.workload(null))).runId();
-    assertThrows(BusyException.class, () -> runs.lifecycle.submit(TestRuns.keyed("k", "body")));
-    release.countDown();
-    runs.end(running);
+    WiredRuns.Holder holder = runs.holdTheRunner();
+    String queued = runs.lifecycle.submit(WiredRuns.async(WiredRuns.workload(null))).runId();
+    assertThrows(BusyException.class, () -> runs.lifecycle.submit(WiredRuns.keyed("k", "body")));
+    holder.release();
+    runs.end(holder.runId());
     runs.end(queued);
-    runs.executor = TestRuns::succeed;
-    Ticket later = runs.lifecycle.submit(TestRuns.keyed("k", "body"));
+    Ticket later = runs.lifecycle.submit(WiredRuns.keyed("k", "body"));
     assertFalse(later.replay(), "the refused run kept its key");
   }
 
   @Test
   void concurrentRetriesOfOneKeyAllFindTheOneRun() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    runs.executor = TestRuns.held(new CountDownLatch(1), release);
+    runs.executor = WiredRuns.held(new CountDownLatch(1), release);
     int clients = 8;
     CountDownLatch go = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(clients);
@@ -152,7 +131,7 @@ class KeyedRunsTest {
                   go.await();
                   // What RunsResource does with its ticket: read the run at once (never a 404).
                   return runs.lifecycle.get(
-                      runs.lifecycle.submit(TestRuns.keyed("k", "body")).runId());
+                      runs.lifecycle.submit(WiredRuns.keyed("k", "body")).runId());
                 }));
       }
       go.countDown();

@@ -15,35 +15,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A run's states without the HTTP stack: queued, running, succeeded, failed, cancelled. */
-class RunLifecycleTest {
-  @TempDir Path dir;
-  TestRuns runs;
-
-  @BeforeEach
-  void wire() {
-    runs = new TestRuns(dir);
-  }
-
-  @AfterEach
-  void close() {
-    runs.close();
-  }
+class RunLifecycleTest extends RunsTestBase {
 
   @Test
   void aRunSucceedsAndItsResultIsKeptForTheTtl() throws Exception {
-    Ticket ticket = runs.lifecycle.submit(TestRuns.async(TestRuns.workload(null)));
+    Ticket ticket = runs.lifecycle.submit(WiredRuns.async(WiredRuns.workload(null)));
     assertFalse(ticket.replay());
     RunRecord end = runs.end(ticket.runId());
     assertEquals(RunStatus.SUCCEEDED, end.status());
     assertEquals(3L, end.rowCount());
     assertEquals(runs.clock.instant(), end.startedAt());
-    assertEquals(runs.clock.instant().plus(TestRuns.RESULT_TTL), end.resultExpiresAt());
+    assertEquals(runs.clock.instant().plus(WiredRuns.RESULT_TTL), end.resultExpiresAt());
     Path kept = Path.of(end.resultFile());
     assertEquals(runs.resultsDir.resolve(ticket.runId() + ".arrows"), kept);
     assertTrue(Files.isRegularFile(kept));
@@ -61,7 +46,7 @@ class RunLifecycleTest {
               ErrorCode.SCRIPT_ERROR, "boom at line 2", "tb", Diagnostics.hint("fix it"));
         };
     RunRecord failed =
-        runs.end(runs.lifecycle.submit(TestRuns.async(TestRuns.workload(null))).runId());
+        runs.end(runs.lifecycle.submit(WiredRuns.async(WiredRuns.workload(null))).runId());
     assertEquals(RunStatus.FAILED, failed.status());
     assertEquals(ErrorCode.SCRIPT_ERROR, failed.error().code());
     assertEquals(failed.runId(), failed.error().runId());
@@ -72,7 +57,7 @@ class RunLifecycleTest {
           throw new IllegalStateException("a bug");
         };
     RunRecord bug =
-        runs.end(runs.lifecycle.submit(TestRuns.async(TestRuns.workload(null))).runId());
+        runs.end(runs.lifecycle.submit(WiredRuns.async(WiredRuns.workload(null))).runId());
     assertEquals(RunStatus.FAILED, bug.status());
     assertEquals(ErrorCode.INTERNAL, bug.error().code());
     assertTrue(bug.error().getMessage().contains("failed inside Floe; nothing was saved"));
@@ -81,20 +66,17 @@ class RunLifecycleTest {
 
   @Test
   void aFullServiceRefusesWithBusyAndAQueuedRunIsCancelledWithoutStarting() throws Exception {
-    CountDownLatch started = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    runs.executor = TestRuns.held(started, release);
-    String running = runs.lifecycle.submit(TestRuns.async(TestRuns.workload(null))).runId();
-    started.await();
+    WiredRuns.Holder holder = runs.holdTheRunner();
+    String running = holder.runId();
     assertEquals(RunStatus.RUNNING, runs.lifecycle.get(running).status());
-    String queued = runs.lifecycle.submit(TestRuns.async(TestRuns.workload(null))).runId();
+    String queued = runs.lifecycle.submit(WiredRuns.async(WiredRuns.workload(null))).runId();
     assertEquals(RunStatus.QUEUED, runs.lifecycle.get(queued).status());
     assertEquals(new RunSlots.Load(1, 1, 1, 1), runs.slots.load());
 
     BusyException busy =
         assertThrows(
             BusyException.class,
-            () -> runs.lifecycle.submit(TestRuns.async(TestRuns.workload(null))));
+            () -> runs.lifecycle.submit(WiredRuns.async(WiredRuns.workload(null))));
     assertEquals(ErrorCode.BUSY, busy.code());
     assertTrue(busy.retryAfterSeconds() >= 1, "Retry-After " + busy.retryAfterSeconds());
     assertEquals(2, runs.lifecycle.list(null, 10).size(), "a refused run leaves no record");
@@ -103,7 +85,7 @@ class RunLifecycleTest {
     assertEquals(RunStatus.CANCELLED, cancelled.status());
     assertNull(cancelled.startedAt());
     assertEquals(ErrorCode.RUN_CANCELLED, cancelled.error().code());
-    release.countDown();
+    holder.release();
     assertEquals(RunStatus.SUCCEEDED, runs.end(running).status());
     FloeException again = assertThrows(FloeException.class, () -> runs.lifecycle.cancel(running));
     assertEquals(ErrorCode.RUN_FINISHED, again.code());
@@ -113,8 +95,8 @@ class RunLifecycleTest {
   @Test
   void cancelStopsARunningRun() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
-    runs.executor = TestRuns.untilCancelled(started);
-    String runId = runs.lifecycle.submit(TestRuns.async(TestRuns.workload("ns.out"))).runId();
+    runs.executor = WiredRuns.untilCancelled(started);
+    String runId = runs.lifecycle.submit(WiredRuns.async(WiredRuns.workload("ns.out"))).runId();
     started.await();
     RunRecord end = runs.lifecycle.cancel(runId);
     assertEquals(RunStatus.CANCELLED, end.status());
@@ -125,16 +107,16 @@ class RunLifecycleTest {
   @Test
   void anAbandonedRunIsCancelledUnlessItSaves() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
-    runs.executor = TestRuns.untilCancelled(started);
-    String plain = runs.lifecycle.submit(TestRuns.async(TestRuns.workload(null))).runId();
+    runs.executor = WiredRuns.untilCancelled(started);
+    String plain = runs.lifecycle.submit(WiredRuns.async(WiredRuns.workload(null))).runId();
     started.await();
     runs.lifecycle.abandon(plain);
     assertEquals(RunStatus.CANCELLED, runs.end(plain).status());
 
     CountDownLatch savesStarted = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    runs.executor = TestRuns.held(savesStarted, release);
-    String saves = runs.lifecycle.submit(TestRuns.async(TestRuns.workload("ns.out"))).runId();
+    runs.executor = WiredRuns.held(savesStarted, release);
+    String saves = runs.lifecycle.submit(WiredRuns.async(WiredRuns.workload("ns.out"))).runId();
     savesStarted.await();
     runs.lifecycle.abandon(saves);
     assertEquals(RunStatus.RUNNING, runs.lifecycle.get(saves).status());
@@ -144,15 +126,12 @@ class RunLifecycleTest {
 
   @Test
   void aSynchronousRunStillQueuedAtItsDeadlineLeavesTheQueue() throws Exception {
-    CountDownLatch started = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    runs.executor = TestRuns.held(started, release);
-    String running = runs.lifecycle.submit(TestRuns.async(TestRuns.workload(null))).runId();
-    started.await();
+    WiredRuns.Holder holder = runs.holdTheRunner();
+    String running = holder.runId();
     Instant deadline = runs.clock.instant().plusSeconds(2);
     String waiting =
         runs.lifecycle
-            .submit(new Submission(TestRuns.workload(null), null, "h", false, false, deadline))
+            .submit(new Submission(WiredRuns.workload(null), null, "h", false, false, deadline))
             .runId();
     FloeException timeout = RunSlots.queueTimeout(Duration.ofSeconds(2));
     assertTrue(runs.lifecycle.expireQueued(waiting, timeout));
@@ -161,7 +140,7 @@ class RunLifecycleTest {
     assertEquals(ErrorCode.TIMEOUT, end.error().code());
     assertTrue(end.error().getMessage().contains("waited for a free runner"));
     assertFalse(runs.lifecycle.expireQueued(running, timeout), "a running run is not expired");
-    release.countDown();
+    holder.release();
     assertEquals(RunStatus.SUCCEEDED, runs.end(running).status());
   }
 
@@ -173,9 +152,9 @@ class RunLifecycleTest {
         (w, id, control, keep) -> {
           byte[] line = "first\n".getBytes();
           control.log().write(line, 0, line.length);
-          return TestRuns.held(started, release).execute(w, id, control, keep);
+          return WiredRuns.held(started, release).execute(w, id, control, keep);
         };
-    String runId = runs.lifecycle.submit(TestRuns.async(TestRuns.workload(null))).runId();
+    String runId = runs.lifecycle.submit(WiredRuns.async(WiredRuns.workload(null))).runId();
     started.await();
     RunLogs.LogsView live = runs.logs.logs(runId, 0);
     assertEquals("first\n", live.slice().text());

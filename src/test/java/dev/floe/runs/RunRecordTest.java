@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** A record's states, and which failures let a keyed retry run again. */
 class RunRecordTest {
   private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
-  private final RunRecord running = TestStores.queued("r-1", T0).running(T0.plusSeconds(1));
+  private final RunRecord running = Stores.queued("r-1", T0).running(T0.plusSeconds(1));
 
   private RunRecord failedWith(RunRecord run, ErrorCode code) {
     return run.failed(T0.plusSeconds(2), 1000L, new FloeException(code, "why"), null);

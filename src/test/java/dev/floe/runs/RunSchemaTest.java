@@ -54,8 +54,8 @@ class RunSchemaTest {
   @Test
   void aNewStoreIsCreatedByItsMigrations() throws Exception {
     String url = "jdbc:sqlite:" + dir.resolve("new/runs.db");
-    try (TestStores stores = TestStores.open(url)) {
-      stores.store().insert(TestStores.queued("r-1", Instant.now()));
+    try (Stores stores = Stores.open(url)) {
+      stores.store().insert(Stores.queued("r-1", Instant.now()));
     }
     assertEquals(List.of("1:SQL", "2:SQL"), history(url));
     assertEquals(0, RunSchema.migrate(url).migrationsExecuted, "a second start migrates nothing");
@@ -64,7 +64,7 @@ class RunSchemaTest {
   @Test
   void aStoreFromBeforeMigrationsUpgradesInPlaceWithItsRunsAndKeys() throws Exception {
     String url = legacyCopy();
-    try (TestStores stores = TestStores.open(url)) {
+    try (Stores stores = Stores.open(url)) {
       RunStore store = stores.store();
       RunRecord succeeded = store.get("r-succeeded").orElseThrow();
       assertEquals(RunStatus.SUCCEEDED, succeeded.status());
@@ -91,7 +91,7 @@ class RunSchemaTest {
               .claim(
                   "anonymous\nkey-1",
                   "hash-1",
-                  TestStores.queued("r-again", Instant.now()),
+                  Stores.queued("r-again", Instant.now()),
                   Instant.parse("2026-11-25T00:00:00Z"))
               .isEmpty());
       assertNull(store.get("r-again").orElseThrow().startedAt());

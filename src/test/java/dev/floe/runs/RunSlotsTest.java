@@ -5,15 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.floe.config.RunnersConfig;
 import dev.floe.error.ErrorCode;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Runner slots and their queue: admission, withdrawal, load, and the Retry-After estimate. */
 class RunSlotsTest {
-  private final RunSlots slots = new RunSlots(1, 2);
+  private final RunSlots slots =
+      new RunSlots(
+          new Mappings(Map.of("floe.runners.max-concurrent", "1", "floe.runners.queue-size", "2"))
+              .get(RunnersConfig.class));
   private final CountDownLatch started = new CountDownLatch(1);
   private final CountDownLatch release = new CountDownLatch(1);
   private final Runnable holder =

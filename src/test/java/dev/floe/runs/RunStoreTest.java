@@ -21,7 +21,7 @@ class RunStoreTest {
   @TempDir Path dir;
 
   private static RunRecord queued(String id, Instant at) {
-    return TestStores.queued(id, at);
+    return Stores.queued(id, at);
   }
 
   private String url() {
@@ -48,12 +48,12 @@ class RunStoreTest {
                     null,
                     "/tmp/r-1.arrows",
                     t0.plusSeconds(3600)));
-    try (TestStores stores = TestStores.open(url())) {
+    try (Stores stores = Stores.open(url())) {
       RunStore store = stores.store();
       store.insert(queued("r-1", t0));
       store.update(done);
     }
-    try (TestStores stores = TestStores.open(url())) {
+    try (Stores stores = Stores.open(url())) {
       RunStore reopened = stores.store();
       RunRecord read = reopened.get("r-1").orElseThrow();
       assertEquals(RunStatus.SUCCEEDED, read.status());
@@ -70,7 +70,7 @@ class RunStoreTest {
   @Test
   void runsInFlightAtARestartReadFailedServiceRestarted() {
     Instant t0 = Instant.now();
-    try (TestStores stores = TestStores.open(url())) {
+    try (Stores stores = Stores.open(url())) {
       RunStore store = stores.store();
       store.insert(queued("r-q", t0));
       store.insert(queued("r-r", t0.plusMillis(1)));
@@ -80,7 +80,7 @@ class RunStoreTest {
       store.insert(queued("r-f", t0.plusMillis(3)));
       store.update(store.get("r-f").orElseThrow().failed(t0, 1L, error, null));
     }
-    try (TestStores stores = TestStores.open(url())) {
+    try (Stores stores = Stores.open(url())) {
       RunStore restarted = stores.store();
       assertEquals(2, restarted.failInFlight(Instant.now()));
       for (String id : List.of("r-q", "r-r")) {
@@ -102,7 +102,7 @@ class RunStoreTest {
   @Test
   void aKeyIsClaimedOnceUntilItExpires() {
     Instant now = Instant.now();
-    try (TestStores stores = TestStores.open(url())) {
+    try (Stores stores = Stores.open(url())) {
       IdempotencyClaims store = stores.claims();
       assertTrue(
           store.claim("k", "h1", queued("r-1", now), now.minus(Duration.ofHours(24))).isEmpty());
@@ -126,7 +126,7 @@ class RunStoreTest {
   @Test
   void expiredResultsAndOldRecordsAreFound() {
     Instant t0 = Instant.parse("2026-11-25T10:00:00Z");
-    try (TestStores stores = TestStores.open(url())) {
+    try (Stores stores = Stores.open(url())) {
       RunStore store = stores.store();
       store.insert(queued("r-1", t0));
       store.update(

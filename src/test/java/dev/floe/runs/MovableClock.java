@@ -7,10 +7,10 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock that tests move by hand, so expiry needs no sleeping. */
-final class TestClock extends Clock {
+final class MovableClock extends Clock {
   private volatile Instant now;
 
-  TestClock(Instant start) {
+  MovableClock(Instant start) {
     this.now = start;
   }
 

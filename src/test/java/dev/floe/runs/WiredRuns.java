@@ -1,6 +1,10 @@
 package dev.floe.runs;
 
 import dev.floe.catalog.TableName;
+import dev.floe.config.FloeConfig;
+import dev.floe.config.LimitsConfig;
+import dev.floe.config.RunnersConfig;
+import dev.floe.config.RunsConfig;
 import dev.floe.workload.Compute;
 import dev.floe.workload.Destination;
 import dev.floe.workload.Mode;
@@ -24,35 +28,41 @@ import java.util.concurrent.CountDownLatch;
  * The runs package wired by hand over a SQLite file: one runner, a queue of one, a clock the test
  * moves, and an executor the test programs in place of the sandbox.
  */
-final class TestRuns implements AutoCloseable {
+final class WiredRuns implements AutoCloseable {
   static final Duration RESULT_TTL = Duration.ofHours(1);
   static final Duration RETENTION = Duration.ofDays(7);
   static final Duration KEY_TTL = Duration.ofHours(24);
 
-  final TestClock clock = new TestClock(Instant.parse("2026-11-25T10:00:00Z"));
-  final TestStores stores;
+  final MovableClock clock = new MovableClock(Instant.parse("2026-11-25T10:00:00Z"));
+  final Stores stores;
   final ActiveRuns active;
-  final RunSlots slots = new RunSlots(1, 1);
+  final RunSlots slots;
   final ResultRetention retention;
   final RunLifecycle lifecycle;
   final RunLogs logs;
   final Path resultsDir;
 
   /** What the next runs do; a test sets it before submitting. */
-  volatile RunExecutor executor = TestRuns::succeed;
+  volatile RunExecutor executor = WiredRuns::succeed;
 
-  TestRuns(Path dir) {
-    stores = TestStores.open("jdbc:sqlite:" + dir.resolve("runs.db"));
+  WiredRuns(Path dir) {
+    Mappings config =
+        new Mappings(
+            Map.of(
+                "floe.home", dir.toString(),
+                "floe.runners.max-concurrent", "1",
+                "floe.runners.queue-size", "1",
+                "floe.runs.result-ttl", RESULT_TTL.toString(),
+                "floe.runs.retention", RETENTION.toString(),
+                "floe.runs.idempotency-ttl", KEY_TTL.toString()));
+    stores = Stores.open("jdbc:sqlite:" + dir.resolve("runs.db"));
     active = new ActiveRuns(stores.store());
+    slots = new RunSlots(config.get(RunnersConfig.class));
     resultsDir = dir.resolve("results");
+    RunsConfig runs = config.get(RunsConfig.class);
     retention =
         new ResultRetention(
-            stores.store(),
-            stores.claims(),
-            active,
-            TestStores.config(RESULT_TTL, RETENTION, KEY_TTL),
-            resultsDir,
-            clock);
+            stores.store(), stores.claims(), active, runs, config.get(FloeConfig.class), clock);
     RunExecution execution =
         new RunExecution(
             (w, id, control, keep) -> executor.execute(w, id, control, keep),
@@ -68,10 +78,27 @@ final class TestRuns implements AutoCloseable {
             active,
             slots,
             execution,
-            TestStores.config(RESULT_TTL, RETENTION, KEY_TTL),
-            1024,
+            runs,
+            config.get(LimitsConfig.class),
             clock);
     logs = new RunLogs(active);
+  }
+
+  /** A run that holds the one runner until {@code release()}; it has started when this returns. */
+  record Holder(String runId, CountDownLatch done) {
+    void release() {
+      done.countDown();
+    }
+  }
+
+  Holder holdTheRunner() throws InterruptedException {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    executor = held(started, release);
+    String runId = lifecycle.submit(async(workload(null))).runId();
+    started.await();
+    executor = WiredRuns::succeed;
+    return new Holder(runId, release);
   }
 
   /** A script run, saving to {@code destination} when it is not null. */
