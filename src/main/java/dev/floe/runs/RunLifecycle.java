@@ -217,13 +217,9 @@ public class RunLifecycle {
   }
 
   private static FloeException finishedAlready(RunRecord run) {
+    String message = "Run %s already finished (%s); there is nothing to cancel.";
     return new FloeException(
-            ErrorCode.RUN_FINISHED,
-            "Run "
-                + run.runId()
-                + " already finished ("
-                + run.status().wire()
-                + "); there is nothing to cancel.")
+            ErrorCode.RUN_FINISHED, message.formatted(run.runId(), run.status().wire()))
         .inRun(run.runId());
   }
 }

@@ -88,12 +88,10 @@ public class RunSlots {
 
   /** The failure of a synchronous run that spent its whole time limit waiting for a runner. */
   public static FloeException queueTimeout(Duration limit) {
-    return new FloeException(
-        ErrorCode.TIMEOUT,
-        "The run waited for a free runner for its whole time limit of "
-            + limit.toSeconds()
-            + " s and never started; try again when the service is less busy, raise"
-            + " limits.timeoutSeconds, or submit it asynchronously (POST"
-            + " /api/v1/warehouse/polars/runs).");
+    String message =
+        "The run waited for a free runner for its whole time limit of %d s and never started;"
+            + " try again when the service is less busy, raise limits.timeoutSeconds, or submit it"
+            + " asynchronously (POST /api/v1/warehouse/polars/runs).";
+    return new FloeException(ErrorCode.TIMEOUT, message.formatted(limit.toSeconds()));
   }
 }

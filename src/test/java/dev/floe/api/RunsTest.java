@@ -314,12 +314,7 @@ class RunsTest {
     List<String> runIds = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       runIds.add(
-          given()
-              .header("Idempotency-Key", key)
-              .contentType(ContentType.JSON)
-              .body(body)
-              .post(Workloads.PATH)
-              .then()
+          Workloads.post(body, Map.of("Idempotency-Key", key))
               .statusCode(422)
               .body("error_code", equalTo("SCRIPT_ERROR"))
               .body("error", containsString("line 2"))
