@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,36 +17,15 @@ import java.util.Optional;
 /** Run records in the run database: one row per run, from the moment it is accepted. */
 @Singleton
 public class RunStore {
-  private static final List<String> COLUMNS =
-      List.of(
-          "run_id",
-          "status",
-          "mode",
-          "catalog",
-          "destination",
-          "principal",
-          "created_at",
-          "started_at",
-          "finished_at",
-          "elapsed_ms",
-          "row_count",
-          "saved_json",
-          "error_json",
-          "logs",
-          "result_file",
-          "result_expires_at",
-          "plan_json",
-          "max_rows",
-          "max_result_bytes",
-          "commit_started");
-  private static final String SELECT = "SELECT " + String.join(", ", COLUMNS) + " FROM floe_runs";
+  private static final String SELECT =
+      "SELECT " + String.join(", ", RunRows.COLUMNS) + " FROM floe_runs";
 
   private final RunDatabase database;
-  private final RunJsonCodec json;
+  private final RunRows rows;
 
   public RunStore(RunDatabase database, RunJsonCodec json) {
     this.database = database;
-    this.json = json;
+    this.rows = new RunRows(json);
   }
 
   public void insert(RunRecord run) {
@@ -56,25 +34,29 @@ public class RunStore {
 
   /** Inserts within the caller's transaction. */
   int insert(Connection db, RunRecord run) throws SQLException {
-    String marks = "?,".repeat(COLUMNS.size() - 1) + "?";
+    String marks = "?,".repeat(RunRows.COLUMNS.size() - 1) + "?";
     try (PreparedStatement p =
         db.prepareStatement(
-            "INSERT INTO floe_runs (" + String.join(", ", COLUMNS) + ") VALUES (" + marks + ")")) {
+            "INSERT INTO floe_runs ("
+                + String.join(", ", RunRows.COLUMNS)
+                + ") VALUES ("
+                + marks
+                + ")")) {
       p.setString(1, run.runId());
-      bind(p, 2, run);
+      rows.bind(p, 2, run);
       return p.executeUpdate();
     }
   }
 
   /** Replaces a run's record (its status changed). */
   public void update(RunRecord run) {
-    String set = String.join("=?, ", COLUMNS.subList(1, COLUMNS.size())) + "=?";
+    String set = String.join("=?, ", RunRows.COLUMNS.subList(1, RunRows.COLUMNS.size())) + "=?";
     database.transaction(
         "update run " + run.runId(),
         db -> {
           try (PreparedStatement p =
               db.prepareStatement("UPDATE floe_runs SET " + set + " WHERE run_id=?")) {
-            p.setString(bind(p, 1, run), run.runId());
+            p.setString(rows.bind(p, 1, run), run.runId());
             return p.executeUpdate();
           }
         });
@@ -99,7 +81,7 @@ public class RunStore {
     try (PreparedStatement p = db.prepareStatement(SELECT + " WHERE run_id=?")) {
       p.setString(1, runId);
       try (ResultSet r = p.executeQuery()) {
-        return r.next() ? Optional.of(read(r)) : Optional.empty();
+        return r.next() ? Optional.of(rows.read(r)) : Optional.empty();
       }
     }
   }
@@ -120,7 +102,7 @@ public class RunStore {
             List<RunRecord> runs = new ArrayList<>();
             try (ResultSet r = p.executeQuery()) {
               while (r.next()) {
-                runs.add(read(r));
+                runs.add(rows.read(r));
               }
             }
             return runs;
@@ -224,86 +206,5 @@ public class RunStore {
             return p.executeUpdate();
           }
         });
-  }
-
-  private int bind(PreparedStatement p, int i, RunRecord run) throws SQLException {
-    p.setString(i++, run.status().name());
-    p.setString(i++, run.mode());
-    p.setString(i++, run.catalog());
-    p.setString(i++, run.destination());
-    p.setString(i++, run.principal());
-    p.setLong(i++, run.createdAt().toEpochMilli());
-    setInstant(p, i++, run.startedAt());
-    setInstant(p, i++, run.finishedAt());
-    setLong(p, i++, run.elapsedMs());
-    setLong(p, i++, run.rowCount());
-    p.setString(i++, json.saved(run.saved()));
-    p.setString(i++, json.error(run.error()));
-    p.setString(i++, json.logs(run.logs()));
-    p.setString(i++, run.resultFile());
-    setInstant(p, i++, run.resultExpiresAt());
-    p.setString(i++, run.plan());
-    p.setInt(i++, run.maxRows());
-    p.setLong(i++, run.maxResultBytes());
-    p.setInt(i++, run.commitStarted() ? 1 : 0);
-    return i;
-  }
-
-  private RunRecord read(ResultSet r) throws SQLException {
-    String runId = r.getString("run_id");
-    RunStatus status = RunStatus.valueOf(r.getString("status"));
-    RunRecord.Asked asked =
-        new RunRecord.Asked(
-            r.getString("mode"),
-            r.getString("catalog"),
-            r.getString("destination"),
-            r.getString("principal"),
-            Instant.ofEpochMilli(r.getLong("created_at")),
-            r.getInt("max_rows"),
-            r.getLong("max_result_bytes"));
-    Instant finished = instant(r, "finished_at");
-    RunRecord.Ending ending = null;
-    if (finished != null) {
-      RunRecord.Output output =
-          status != RunStatus.SUCCEEDED
-              ? null
-              : new RunRecord.Output(
-                  longOrNull(r, "row_count"),
-                  json.saved(r.getString("saved_json")),
-                  r.getString("plan_json"),
-                  r.getString("result_file"),
-                  instant(r, "result_expires_at"));
-      ending =
-          new RunRecord.Ending(
-              finished,
-              longOrNull(r, "elapsed_ms"),
-              json.logs(r.getString("logs")),
-              json.error(r.getString("error_json"), runId),
-              output);
-    }
-    return new RunRecord(
-        runId, status, asked, instant(r, "started_at"), r.getInt("commit_started") != 0, ending);
-  }
-
-  private static void setInstant(PreparedStatement p, int i, Instant value) throws SQLException {
-    setLong(p, i, value == null ? null : value.toEpochMilli());
-  }
-
-  private static void setLong(PreparedStatement p, int i, Long value) throws SQLException {
-    if (value == null) {
-      p.setNull(i, Types.BIGINT);
-    } else {
-      p.setLong(i, value);
-    }
-  }
-
-  private static Instant instant(ResultSet r, String column) throws SQLException {
-    Long value = longOrNull(r, column);
-    return value == null ? null : Instant.ofEpochMilli(value);
-  }
-
-  private static Long longOrNull(ResultSet r, String column) throws SQLException {
-    long value = r.getLong(column);
-    return r.wasNull() ? null : value;
   }
 }
