@@ -42,7 +42,9 @@ class BackPressureTest {
   private static final String SLEEPER =
       "import time\ntime.sleep(60)\nresult = pl.DataFrame({'a': [1]})\n";
 
-  /** One runner, one queued run, kept results live 3 s, swept every 500 ms. */
+  /**
+   * One runner, one queued run, kept results live 3 s, swept every second (the scheduler's finest).
+   */
   public static class OneRunner implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
@@ -50,7 +52,7 @@ class BackPressureTest {
           "floe.runners.max-concurrent", "1",
           "floe.runners.queue-size", "1",
           "floe.runs.result-ttl", "PT3S",
-          "floe.runs.sweep-interval", "PT0.5S");
+          "floe.runs.sweep-interval", "PT1S");
     }
   }
 
