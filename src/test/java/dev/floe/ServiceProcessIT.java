@@ -1,6 +1,9 @@
 package dev.floe;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +19,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
@@ -38,6 +44,8 @@ class ServiceProcessIT {
   private static final Path JAR =
       Path.of(System.getProperty("floetest.app-jar", "target/quarkus-app/quarkus-run.jar"));
   private static final String HEAP = "-Xmx256m";
+  private static final String WORKLOADS = "/api/v1/warehouse/polars";
+  private static final String RUNS = WORKLOADS + "/runs";
 
   private static Path home;
   private static int port;
@@ -234,7 +242,7 @@ class ServiceProcessIT {
             Map.of("mode", "script", "script", "import time\ntime.sleep(600)\n"));
     assertEquals(202, accepted.statusCode(), accepted.body());
     String inFlight = (String) JSON.readValue(accepted.body(), Map.class).get("run_id");
-    Thread.sleep(1500);
+    await().atMost(Duration.ofMinutes(1)).until(() -> "running".equals(status(inFlight)));
 
     service.destroyForcibly().waitFor(); // kill -9: no shutdown hook runs
     service = launch();
@@ -247,5 +255,81 @@ class ServiceProcessIT {
     assertEquals("failed", stranded.get("status"), stranded.toString());
     String why = (String) ((Map<?, ?>) stranded.get("error")).get("error");
     assertTrue(why.contains("service restarted"), why);
+    assertTrue(why.contains("was running"), why);
+  }
+
+  @Test
+  @Order(3)
+  void aKeyedSaveKilledMidRunRunsAgainOnItsRetryAndSavesOnce() throws Exception {
+    String table = "crash_" + UUID.randomUUID().toString().substring(0, 8) + ".t";
+    String key = "k-" + UUID.randomUUID();
+    Map<String, Object> save =
+        Map.of(
+            "mode",
+            "script",
+            "script",
+            "import time\ntime.sleep(5)\nresult = pl.DataFrame({'a': [1, 2]})\n",
+            "destination",
+            table,
+            "saveMode",
+            "append");
+    CompletableFuture<HttpResponse<String>> cut = postAsync(WORKLOADS, save, key);
+    String first =
+        await()
+            .atMost(Duration.ofMinutes(1))
+            .until(() -> newestRun("running"), java.util.Objects::nonNull);
+
+    service.destroyForcibly().waitFor(); // kill -9 while the save runs
+    assertThrows(ExecutionException.class, cut::get, "the client's connection was cut");
+    service = launch();
+    Map<?, ?> killed = JSON.readValue(get(RUNS + "/" + first).body(), Map.class);
+    assertEquals("failed", killed.get("status"), killed.toString());
+    assertEquals("INTERNAL", ((Map<?, ?>) killed.get("error")).get("error_code"));
+
+    // The retry runs the save again under the same key, and a further retry finds that run.
+    HttpResponse<String> retried = postAsync(WORKLOADS, save, key).get();
+    assertEquals(200, retried.statusCode(), retried.body());
+    Map<?, ?> second = JSON.readValue(retried.body(), Map.class);
+    assertNotEquals(first, second.get("run_id"));
+    assertEquals(2, ((Map<?, ?>) second.get("saved")).get("rows_written"));
+    Map<?, ?> replayed = JSON.readValue(postAsync(WORKLOADS, save, key).get().body(), Map.class);
+    assertEquals(second.get("run_id"), replayed.get("run_id"));
+    Map<?, ?> count =
+        JSON.readValue(
+            post(
+                    WORKLOADS,
+                    Map.of(
+                        "mode",
+                        "query",
+                        "query",
+                        "SELECT COUNT(*) AS n FROM t",
+                        "tables",
+                        List.of("t=" + table)))
+                .body(),
+            Map.class);
+    assertEquals(List.of(List.of(2)), ((Map<?, ?>) count.get("results")).get("rows"));
+  }
+
+  private static String status(String runId) throws IOException, InterruptedException {
+    return (String) JSON.readValue(get(RUNS + "/" + runId).body(), Map.class).get("status");
+  }
+
+  /** The newest run with this status, or null. */
+  private static String newestRun(String status) throws IOException, InterruptedException {
+    List<?> runs =
+        (List<?>)
+            JSON.readValue(get(RUNS + "?limit=1&status=" + status).body(), Map.class).get("runs");
+    return runs.isEmpty() ? null : (String) ((Map<?, ?>) runs.get(0)).get("run_id");
+  }
+
+  private static CompletableFuture<HttpResponse<String>> postAsync(
+      String path, Map<String, Object> body, String idempotencyKey) throws IOException {
+    return HTTP.sendAsync(
+        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", idempotencyKey)
+            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -7,8 +7,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
-import dev.floe.runs.RunManager;
+import dev.floe.runs.ResultRetention;
+import dev.floe.runs.RunLifecycle;
 import dev.floe.runs.RunRecord;
+import dev.floe.runs.RunSlots;
+import dev.floe.runs.Submission;
+import dev.floe.runs.Ticket;
 import dev.floe.workload.Workload;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.core.http.HttpServerResponse;
@@ -48,12 +52,15 @@ public class PolarsResource {
           .build();
 
   private final RequestMapper requests;
-  private final RunManager runs;
+  private final RunLifecycle runs;
+  private final ResultRetention retention;
   private final RunResults results;
 
-  public PolarsResource(RequestMapper requests, RunManager runs, RunResults results) {
+  public PolarsResource(
+      RequestMapper requests, RunLifecycle runs, ResultRetention retention, RunResults results) {
     this.requests = requests;
     this.runs = runs;
+    this.retention = retention;
     this.results = results;
   }
 
@@ -100,10 +107,9 @@ public class PolarsResource {
     boolean keep = idempotencyKey != null;
     boolean streamed = arrow && !keep && workload.destination() == null && !workload.dryRun();
     Instant deadline = Instant.now().plus(workload.limits().timeout());
-    RunManager.Ticket ticket =
+    Ticket ticket =
         runs.submit(
-            new RunManager.Submission(
-                workload, idempotencyKey, bodyHash(request), streamed, keep, deadline));
+            new Submission(workload, idempotencyKey, bodyHash(request), streamed, keep, deadline));
     String runId = ticket.runId();
     if (!ticket.replay() && idempotencyKey == null) {
       // Only a run this request owns alone: a keyed run belongs to every retry of its key.
@@ -118,7 +124,7 @@ public class PolarsResource {
         ticket.replay()
             ? runs.await(runId, Duration.ofDays(1))
             : awaitWithin(runId, deadline, workload.limits().timeout());
-    Runnable afterwards = keep ? () -> {} : () -> runs.discardResult(runId);
+    Runnable afterwards = keep ? () -> {} : () -> retention.discardResult(runId);
     if (arrow) {
       return results.arrowFile(end, afterwards);
     }
@@ -138,7 +144,7 @@ public class PolarsResource {
     Duration left = Duration.between(Instant.now(), deadline).plusSeconds(1);
     RunRecord end = runs.await(runId, left.isNegative() ? Duration.ZERO : left);
     if (end == null) {
-      runs.expireQueued(runId, RunManager.queueTimeout(timeout));
+      runs.expireQueued(runId, RunSlots.queueTimeout(timeout));
     }
     return end != null ? end : runs.await(runId, Duration.ofDays(1));
   }

@@ -2,7 +2,7 @@ package dev.floe.api;
 
 import dev.floe.catalog.CatalogRegistry;
 import dev.floe.catalog.LakeLookup;
-import dev.floe.runs.RunManager;
+import dev.floe.runs.RunSlots;
 import dev.floe.sandbox.RunnerLauncher;
 import dev.floe.sandbox.RunnerSetup;
 import dev.floe.sandbox.WarmPool;
@@ -31,9 +31,9 @@ public class ReadinessChecks {
 
   /** Load, for operators: how many runners there are, and how many runs execute and wait. */
   @Readiness
-  HealthCheck runs(RunManager runs) {
+  HealthCheck runs(RunSlots runs) {
     return () -> {
-      RunManager.Load load = runs.load();
+      RunSlots.Load load = runs.load();
       return HealthCheckResponse.named("runs")
           .up()
           .withData("runners", load.runners())

@@ -2,13 +2,14 @@ package dev.floe.api;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.floe.catalog.SaveOutcome;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import dev.floe.results.ArrowJsonRenderer;
 import dev.floe.results.ArrowStreams;
 import dev.floe.results.TabularResult;
-import dev.floe.runs.RunManager;
+import dev.floe.runs.RunLifecycle;
 import dev.floe.runs.RunRecord;
 import dev.floe.runs.RunStatus;
 import dev.floe.workload.ResultPipe;
@@ -33,13 +34,15 @@ public class RunResults {
   public static final String ARROW = "application/vnd.apache.arrow.stream";
   public static final MediaType ARROW_TYPE = MediaType.valueOf(ARROW);
   private static final int CHUNK = 256 * 1024;
-  private static final ObjectMapper PLAN =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-  private final RunManager runs;
+  private final RunLifecycle runs;
+  private final ObjectReader plans;
 
-  public RunResults(RunManager runs) {
+  public RunResults(RunLifecycle runs, ObjectMapper json) {
     this.runs = runs;
+    this.plans =
+        json.readerFor(HarnessPlan.class)
+            .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   }
 
   static PolarsResponse.Saved saved(SaveOutcome saved) {
@@ -238,9 +241,9 @@ public class RunResults {
         .inRun(end.runId());
   }
 
-  private static PolarsResponse.DryRun dryRun(RunRecord end) {
+  private PolarsResponse.DryRun dryRun(RunRecord end) {
     try {
-      HarnessPlan plan = PLAN.readValue(end.plan(), HarnessPlan.class);
+      HarnessPlan plan = plans.readValue(end.plan());
       return new PolarsResponse.DryRun(
           plan.columns(),
           plan.columnTypes(),

@@ -1,9 +1,12 @@
 package dev.floe.api;
 
 import dev.floe.error.FloeException;
-import dev.floe.runs.RunManager;
+import dev.floe.runs.RunLifecycle;
+import dev.floe.runs.RunLogs;
 import dev.floe.runs.RunRecord;
 import dev.floe.runs.RunStatus;
+import dev.floe.runs.Submission;
+import dev.floe.runs.Ticket;
 import dev.floe.workload.Workload;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
@@ -40,12 +43,14 @@ public class RunsResource {
   private static final int MAX_LISTED = 1000;
 
   private final RequestMapper requests;
-  private final RunManager runs;
+  private final RunLifecycle runs;
+  private final RunLogs logs;
   private final RunResults results;
 
-  public RunsResource(RequestMapper requests, RunManager runs, RunResults results) {
+  public RunsResource(RequestMapper requests, RunLifecycle runs, RunLogs logs, RunResults results) {
     this.requests = requests;
     this.runs = runs;
+    this.logs = logs;
     this.results = results;
   }
 
@@ -79,9 +84,9 @@ public class RunsResource {
           @HeaderParam(PolarsResource.IDEMPOTENCY_KEY)
           String idempotencyKey) {
     Workload workload = requests.toWorkload(request, "anonymous");
-    RunManager.Ticket ticket =
+    Ticket ticket =
         runs.submit(
-            new RunManager.Submission(
+            new Submission(
                 workload, idempotencyKey, PolarsResource.bodyHash(request), false, true, null));
     RunView view = RunView.of(runs.get(ticket.runId()));
     return Response.status(ticket.replay() ? 200 : 202)
@@ -199,7 +204,7 @@ public class RunsResource {
           @DefaultValue("0")
           String afterParam) {
     long after = number(afterParam, "after");
-    RunManager.LogsView view = runs.logs(id, after);
+    RunLogs.LogsView view = logs.logs(id, after);
     return new RunView.Logs(
         id, view.run().status(), view.slice().text(), view.slice().next(), view.complete());
   }

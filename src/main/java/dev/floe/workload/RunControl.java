@@ -25,13 +25,23 @@ public final class RunControl {
 
   private final BoundedLog log;
   private final ResultPipe pipe;
+  private final Runnable beforeCommit;
   private Stage stage = Stage.WAITING;
   private boolean cancelled;
   private RunHandle handle;
 
   public RunControl(int logBytes, boolean streamed) {
+    this(logBytes, streamed, () -> {});
+  }
+
+  /**
+   * @param beforeCommit told when the save is about to be committed (so the run store can record
+   *     that its outcome is no longer certain); an exception from it stops the commit
+   */
+  public RunControl(int logBytes, boolean streamed, Runnable beforeCommit) {
     this.log = new BoundedLog(logBytes);
     this.pipe = streamed ? new ResultPipe() : null;
+    this.beforeCommit = beforeCommit;
   }
 
   public BoundedLog log() {
@@ -77,6 +87,7 @@ public final class RunControl {
     if (cancelled) {
       return false;
     }
+    beforeCommit.run();
     stage = Stage.COMMITTING;
     return true;
   }

@@ -1,6 +1,7 @@
 package dev.floe.api;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +42,9 @@ class BackPressureTest {
   private static final String SLEEPER =
       "import time\ntime.sleep(60)\nresult = pl.DataFrame({'a': [1]})\n";
 
-  /** One runner, one queued run, kept results live 3 s, swept every 500 ms. */
+  /**
+   * One runner, one queued run, kept results live 3 s, swept every second (the scheduler's finest).
+   */
   public static class OneRunner implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
@@ -48,7 +52,7 @@ class BackPressureTest {
           "floe.runners.max-concurrent", "1",
           "floe.runners.queue-size", "1",
           "floe.runs.result-ttl", "PT3S",
-          "floe.runs.sweep-interval", "PT0.5S");
+          "floe.runs.sweep-interval", "PT1S");
     }
   }
 
@@ -141,10 +145,14 @@ class BackPressureTest {
     body.put("mode", "script");
     body.put("script", "import time\ntime.sleep(3)\nresult = pl.DataFrame({'a': [1, 2, 3]})\n");
     body.put("destination", table);
+    String newest;
     try (Socket socket = postAndHold(body)) {
-      Thread.sleep(1500);
+      // The client walks away while its save runs (not while it waits in the queue).
+      newest =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(BackPressureTest::newestRun, id -> id != null && "running".equals(status(id)));
     }
-    String newest = newestRun();
     assertEquals("succeeded", RunsTest.awaitStatus(newest, "succeeded"));
     given()
         .get(RUNS + "/" + newest)
@@ -166,7 +174,9 @@ class BackPressureTest {
             .path("run_id");
     given().get(RUNS + "/" + runId + "/result").then().statusCode(200);
     given().get(RUNS + "/" + runId).then().body("result_available", is(true));
-    Thread.sleep(4500);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> given().get(RUNS + "/" + runId + "/result").statusCode() == 410);
     given()
         .get(RUNS + "/" + runId + "/result")
         .then()
@@ -178,6 +188,10 @@ class BackPressureTest {
         .then()
         .body("status", equalTo("succeeded"))
         .body("result_available", is(false));
+  }
+
+  private static String status(String runId) {
+    return given().get(RUNS + "/" + runId).then().extract().path("status");
   }
 
   private static String newestRun() {

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.floe.runs.RunStore;
 import dev.floe.testing.ArrowClient;
 import dev.floe.testing.TempLake;
 import dev.floe.testing.Workloads;
@@ -19,6 +20,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +33,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(TempLake.class)
 class RunsTest {
   static final String RUNS = "/api/v1/warehouse/polars/runs";
+
+  @Inject RunStore store;
 
   static Response submit(Map<String, Object> body) {
     return given().contentType(ContentType.JSON).body(body).post(RUNS);
@@ -72,6 +76,12 @@ class RunsTest {
         .body("status", matchesPattern("queued|running"))
         .body("links.result", containsString("/result"));
     String runId = accepted.path("run_id");
+    // Accepted either still waiting for a runner or already on one: the view says which.
+    if ("queued".equals(accepted.path("status"))) {
+      accepted.then().body("started_at", nullValue());
+    } else {
+      accepted.then().body("status", equalTo("running")).body("started_at", notNullValue());
+    }
 
     given()
         .get(RUNS + "/" + runId + "/result")
@@ -295,6 +305,34 @@ class RunsTest {
         .then()
         .statusCode(200)
         .body("run_id", equalTo(first));
+  }
+
+  @Test
+  void aKeyedRetryOfAFailedScriptAnswersThatFailureWithoutRunningAgain() {
+    String key = "k-" + UUID.randomUUID();
+    Map<String, Object> body = script("print('ran')\nraise ValueError('bad input')\n");
+    List<String> runIds = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      runIds.add(
+          Workloads.post(body, Map.of("Idempotency-Key", key))
+              .statusCode(422)
+              .body("error_code", equalTo("SCRIPT_ERROR"))
+              .body("error", containsString("line 2"))
+              .extract()
+              .path("run_id"));
+    }
+    assertEquals(runIds.get(0), runIds.get(1));
+  }
+
+  @Test
+  void aSaveRecordsThatItsCommitBeganAndARunWithoutOneDoesNot() {
+    String table = "began_" + UUID.randomUUID().toString().substring(0, 8) + ".t";
+    Map<String, Object> body = script("result = pl.DataFrame({'a': [1]})\n");
+    String plain = Workloads.post(body).statusCode(200).extract().path("run_id");
+    body.put("destination", table);
+    String saved = Workloads.post(body).statusCode(200).extract().path("run_id");
+    assertFalse(store.get(plain).orElseThrow().commitStarted());
+    assertTrue(store.get(saved).orElseThrow().commitStarted());
   }
 
   @Test

@@ -21,7 +21,7 @@ class RunStoreTest {
   @TempDir Path dir;
 
   private static RunRecord queued(String id, Instant at) {
-    return RunRecord.queued(id, "query", null, "ns.out", "anonymous", at, 10, 100);
+    return Stores.queued(id, at);
   }
 
   private String url() {
@@ -37,23 +37,24 @@ class RunStoreTest {
     RunRecord done =
         queued("r-1", t0)
             .running(t0.plusSeconds(1))
-            .finished(
-                RunStatus.SUCCEEDED,
+            .succeeded(
                 t0.plusSeconds(3),
                 2000L,
-                42L,
-                new SaveOutcome(
-                    new TableName("ns", "out"), 42, "append", "7507442581080545442", true),
-                null,
                 log.snapshot(),
-                "/tmp/r-1.arrows",
-                t0.plusSeconds(3600),
-                null);
-    try (RunStore store = new RunStore(url())) {
+                new RunRecord.Output(
+                    42L,
+                    new SaveOutcome(
+                        new TableName("ns", "out"), 42, "append", "7507442581080545442", true),
+                    null,
+                    "/tmp/r-1.arrows",
+                    t0.plusSeconds(3600)));
+    try (Stores stores = Stores.open(url())) {
+      RunStore store = stores.store();
       store.insert(queued("r-1", t0));
       store.update(done);
     }
-    try (RunStore reopened = new RunStore(url())) {
+    try (Stores stores = Stores.open(url())) {
+      RunStore reopened = stores.store();
       RunRecord read = reopened.get("r-1").orElseThrow();
       assertEquals(RunStatus.SUCCEEDED, read.status());
       assertEquals(t0.plusSeconds(1), read.startedAt());
@@ -69,20 +70,18 @@ class RunStoreTest {
   @Test
   void runsInFlightAtARestartReadFailedServiceRestarted() {
     Instant t0 = Instant.now();
-    try (RunStore store = new RunStore(url())) {
+    try (Stores stores = Stores.open(url())) {
+      RunStore store = stores.store();
       store.insert(queued("r-q", t0));
       store.insert(queued("r-r", t0.plusMillis(1)));
       store.update(store.get("r-r").orElseThrow().running(t0.plusMillis(2)));
       FloeException error =
           new FloeException(ErrorCode.SCRIPT_ERROR, "boom", "tb", Diagnostics.hint("h"));
       store.insert(queued("r-f", t0.plusMillis(3)));
-      store.update(
-          store
-              .get("r-f")
-              .orElseThrow()
-              .finished(RunStatus.FAILED, t0, 1L, null, null, error, null, null, null, null));
+      store.update(store.get("r-f").orElseThrow().failed(t0, 1L, error, null));
     }
-    try (RunStore restarted = new RunStore(url())) {
+    try (Stores stores = Stores.open(url())) {
+      RunStore restarted = stores.store();
       assertEquals(2, restarted.failInFlight(Instant.now()));
       for (String id : List.of("r-q", "r-r")) {
         RunRecord run = restarted.get(id).orElseThrow();
@@ -103,45 +102,48 @@ class RunStoreTest {
   @Test
   void aKeyIsClaimedOnceUntilItExpires() {
     Instant now = Instant.now();
-    try (RunStore store = new RunStore(url())) {
-      assertTrue(store.claim("k", "h1", "r-1", now, now.minus(Duration.ofHours(24))).isEmpty());
-      RunStore.Claim again =
-          store.claim("k", "h2", "r-2", now, now.minus(Duration.ofHours(24))).orElseThrow();
-      assertEquals(new RunStore.Claim("h1", "r-1"), again);
+    try (Stores stores = Stores.open(url())) {
+      IdempotencyClaims store = stores.claims();
+      assertTrue(
+          store.claim("k", "h1", queued("r-1", now), now.minus(Duration.ofHours(24))).isEmpty());
+      IdempotencyClaims.Claim again =
+          store.claim("k", "h2", queued("r-2", now), now.minus(Duration.ofHours(24))).orElseThrow();
+      assertEquals(new IdempotencyClaims.Claim("h1", "r-1"), again);
       // A day later the old claim is dead: the key starts a new run.
       Instant later = now.plus(Duration.ofHours(25));
-      assertTrue(store.claim("k", "h2", "r-3", later, later.minus(Duration.ofHours(24))).isEmpty());
-      store.release("k", "r-3");
-      assertTrue(store.claim("k", "h4", "r-4", later, later.minus(Duration.ofHours(24))).isEmpty());
+      assertTrue(
+          store
+              .claim("k", "h2", queued("r-3", later), later.minus(Duration.ofHours(24)))
+              .isEmpty());
+      store.withdraw("k", "r-3");
+      assertTrue(
+          store
+              .claim("k", "h4", queued("r-4", later), later.minus(Duration.ofHours(24)))
+              .isEmpty());
     }
   }
 
   @Test
   void expiredResultsAndOldRecordsAreFound() {
     Instant t0 = Instant.parse("2026-11-25T10:00:00Z");
-    try (RunStore store = new RunStore(url())) {
+    try (Stores stores = Stores.open(url())) {
+      RunStore store = stores.store();
       store.insert(queued("r-1", t0));
       store.update(
           store
               .get("r-1")
               .orElseThrow()
-              .finished(
-                  RunStatus.SUCCEEDED,
+              .succeeded(
                   t0,
                   1L,
-                  1L,
                   null,
-                  null,
-                  null,
-                  "/x/r-1.arrows",
-                  t0.plusSeconds(60),
-                  null));
+                  new RunRecord.Output(1L, null, null, "/x/r-1.arrows", t0.plusSeconds(60))));
       assertTrue(store.expiredResults(t0.plusSeconds(59)).isEmpty());
       assertEquals("/x/r-1.arrows", store.expiredResults(t0.plusSeconds(61)).get("r-1"));
       // A record whose result is still kept is not pruned.
-      assertEquals(0, store.prune(t0.plusSeconds(10), t0));
+      assertEquals(0, store.prune(t0.plusSeconds(10)));
       store.forgetResult("r-1");
-      assertEquals(1, store.prune(t0.plusSeconds(10), t0));
+      assertEquals(1, store.prune(t0.plusSeconds(10)));
       assertTrue(store.get("r-1").isEmpty());
     }
   }

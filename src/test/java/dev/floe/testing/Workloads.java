@@ -32,6 +32,18 @@ public final class Workloads {
         .then();
   }
 
+  /** With request headers, such as an Idempotency-Key. */
+  public static ValidatableResponse post(Object body, Map<String, String> headers) {
+    return given()
+        .config(DOUBLES)
+        .headers(headers)
+        .contentType(ContentType.JSON)
+        .body(body)
+        .when()
+        .post(PATH)
+        .then();
+  }
+
   public static ValidatableResponse query(String sql, List<?> tables) {
     return post(Map.of("mode", "query", "query", sql, "tables", tables));
   }

@@ -1,0 +1,88 @@
+package dev.floe.runs;
+
+import dev.floe.error.ErrorCode;
+import dev.floe.error.FloeException;
+import jakarta.inject.Singleton;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * The runs of this process that have not ended, and the current record of any run: a run in flight
+ * is read from memory (its store row lags behind), an ended one from the store.
+ */
+@Singleton
+public class ActiveRuns {
+  private static final Logger LOG = Logger.getLogger(ActiveRuns.class);
+
+  private final RunStore store;
+  private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
+
+  public ActiveRuns(RunStore store) {
+    this.store = store;
+  }
+
+  void add(ActiveRun run) {
+    active.put(run.runId(), run);
+  }
+
+  void remove(String runId) {
+    active.remove(runId);
+  }
+
+  Optional<ActiveRun> find(String runId) {
+    return Optional.ofNullable(active.get(runId));
+  }
+
+  /** Ids of the runs in flight, at this moment. */
+  Set<String> ids() {
+    return new HashSet<>(active.keySet());
+  }
+
+  /** Every run in flight, at this moment. */
+  List<ActiveRun> all() {
+    return List.copyOf(active.values());
+  }
+
+  /** The run's record as it is now. */
+  public RunRecord current(String runId) {
+    ActiveRun run = active.get(runId);
+    if (run != null) {
+      return run.record();
+    }
+    return store.get(runId).orElseThrow(() -> notFound(runId));
+  }
+
+  /** Newest first; a run in flight as it is now. */
+  public List<RunRecord> list(RunStatus status, int limit) {
+    return store.list(status, limit).stream()
+        .map(stored -> find(stored.runId()).map(ActiveRun::record).orElse(stored))
+        .toList();
+  }
+
+  /** The run ended with {@code end}: stored, out of the active set, and its waiters told. */
+  void finish(ActiveRun run, RunRecord end) {
+    run.control().done();
+    run.record(end);
+    try {
+      store.update(end);
+    } finally {
+      active.remove(end.runId());
+      run.done().complete(end);
+    }
+    LOG.debugf("run %s: %s", end.runId(), end.status().wire());
+  }
+
+  static FloeException notFound(String runId) {
+    return new FloeException(
+        ErrorCode.RUN_NOT_FOUND,
+        "There is no run "
+            + runId
+            + " (finished runs are kept for a limited time); list recent runs with GET"
+            + " /api/v1/warehouse/polars/runs.");
+  }
+}

@@ -1,0 +1,225 @@
+package dev.floe.runs;
+
+import dev.floe.config.LimitsConfig;
+import dev.floe.config.RunsConfig;
+import dev.floe.error.ErrorCode;
+import dev.floe.error.FloeException;
+import dev.floe.workload.RunControl;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jboss.logging.Logger;
+
+/**
+ * Every run, synchronous or not, passes through here: accepted (with its idempotency key) and
+ * recorded, queued for a runner, then succeeded, failed or cancelled; a synchronous caller's run
+ * leaves the queue at its deadline, and an abandoned one is cancelled.
+ */
+@Singleton
+public class RunLifecycle {
+  private static final Logger LOG = Logger.getLogger(RunLifecycle.class);
+
+  private final RunStore store;
+  private final IdempotencyClaims claims;
+  private final ActiveRuns active;
+  private final RunSlots slots;
+  private final RunExecution execution;
+  private final RunsConfig config;
+  private final int logBytes;
+  private final Clock clock;
+
+  public RunLifecycle(
+      RunStore store,
+      IdempotencyClaims claims,
+      ActiveRuns active,
+      RunSlots slots,
+      RunExecution execution,
+      RunsConfig config,
+      LimitsConfig limits,
+      Clock clock) {
+    this.store = store;
+    this.claims = claims;
+    this.active = active;
+    this.slots = slots;
+    this.execution = execution;
+    this.config = config;
+    this.logBytes = limits.logBytes();
+    this.clock = clock;
+  }
+
+  void start(@Observes StartupEvent event) {
+    int stranded = store.failInFlight(clock.instant());
+    if (stranded > 0) {
+      LOG.warnf(
+          "%d run(s) were in flight when the service last stopped; they now read failed", stranded);
+    }
+  }
+
+  void stop(@Observes ShutdownEvent event) {
+    active.all().forEach(run -> run.control().cancel());
+    slots.shutdown();
+  }
+
+  /** Accepts a run, or answers the run its idempotency key already belongs to. */
+  public Ticket submit(Submission submission) {
+    String runId = "r-" + UUID.randomUUID();
+    Instant now = clock.instant();
+    RunRecord queued = RunRecord.queued(runId, RunRecord.Asked.of(submission.workload(), now));
+    ActiveRun run = new ActiveRun(queued, submission, logBytes, execution::committing);
+    // In the active set before its claim is visible: whoever finds the claim finds the run.
+    active.add(run);
+    String key = submission.claimKey();
+    Optional<IdempotencyClaims.Claim> prior;
+    try {
+      if (key == null) {
+        store.insert(queued);
+        prior = Optional.empty();
+      } else {
+        prior =
+            claims.claim(key, submission.bodyHash(), queued, now.minus(config.idempotencyTtl()));
+      }
+    } catch (RuntimeException e) {
+      active.remove(runId);
+      throw e;
+    }
+    if (prior.isPresent()) {
+      active.remove(runId);
+      return replay(submission, prior.get());
+    }
+    try {
+      slots.admit(run.task(() -> execution.run(run)));
+    } catch (BusyException busy) {
+      run.done().completeExceptionally(busy); // a retry that found this run gets 429 too
+      claims.withdraw(key, runId);
+      active.remove(runId);
+      throw busy;
+    }
+    return new Ticket(runId, false);
+  }
+
+  private static Ticket replay(Submission submission, IdempotencyClaims.Claim prior) {
+    if (!prior.bodyHash().equals(submission.bodyHash())) {
+      throw new FloeException(
+          ErrorCode.IDEMPOTENCY_KEY_REUSED,
+          "Idempotency-Key '"
+              + submission.idempotencyKey()
+              + "' was first sent with a different request (run "
+              + prior.runId()
+              + "); send a new key for a new request.");
+    }
+    return new Ticket(prior.runId(), true);
+  }
+
+  /** The run's record as it is now. */
+  public RunRecord get(String runId) {
+    return active.current(runId);
+  }
+
+  /** Newest first. */
+  public List<RunRecord> list(RunStatus status, int limit) {
+    return active.list(status, limit);
+  }
+
+  /** A run still in flight, for reading its streamed result. */
+  public Optional<RunControl> control(String runId) {
+    return active.find(runId).map(ActiveRun::control);
+  }
+
+  /** Completes when the run ends, with its final record. */
+  public CompletableFuture<RunRecord> ended(String runId) {
+    return active
+        .find(runId)
+        .map(ActiveRun::done)
+        .orElseGet(() -> CompletableFuture.completedFuture(get(runId)));
+  }
+
+  /** Waits for the run to end; null if it did not within {@code max}. */
+  public RunRecord await(String runId, Duration max) throws InterruptedException {
+    try {
+      return ended(runId).get(max.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      return null;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof FloeException refused) {
+        throw refused;
+      }
+      throw new IllegalStateException("run " + runId + " ended abnormally", e.getCause());
+    }
+  }
+
+  /** Cancels a queued or running run; its record reads cancelled and nothing is committed. */
+  public RunRecord cancel(String runId) throws InterruptedException {
+    ActiveRun run = active.find(runId).orElseThrow(() -> finishedAlready(get(runId)));
+    switch (run.control().cancel()) {
+      case ALREADY_DONE -> {
+        RunRecord end = await(runId, Duration.ofSeconds(10));
+        throw finishedAlready(end != null ? end : get(runId));
+      }
+      case ALREADY_COMMITTING ->
+          throw new FloeException(
+              ErrorCode.RUN_FINISHED,
+              "Run "
+                  + runId
+                  + " has finished its work and is committing its save, which cannot be"
+                  + " interrupted; see its outcome with GET /api/v1/warehouse/polars/runs/"
+                  + runId
+                  + ".");
+      case CANCELLED -> {
+        if (slots.withdraw(run.task())) {
+          active.finish(run, execution.cancelled(run));
+        }
+      }
+    }
+    RunRecord end = await(runId, Duration.ofSeconds(30));
+    if (end != null && end.status() != RunStatus.CANCELLED) {
+      throw finishedAlready(end); // it ended on its own before the cancel could stop it
+    }
+    return end != null ? end : get(runId);
+  }
+
+  /** Cancels a run because its synchronous client went away, unless it saves. */
+  public void abandon(String runId) {
+    Optional<ActiveRun> found = active.find(runId);
+    if (found.isEmpty() || found.get().submission().workload().destination() != null) {
+      return;
+    }
+    ActiveRun run = found.get();
+    LOG.infof("run %s: its client went away; cancelling it", runId);
+    run.control().cancel();
+    if (slots.withdraw(run.task())) {
+      active.finish(run, execution.cancelled(run));
+    }
+  }
+
+  /**
+   * A synchronous caller's deadline passed while its run still waited for a runner: the run leaves
+   * the queue and fails with {@code timeout}. False if it had started meanwhile.
+   */
+  public boolean expireQueued(String runId, FloeException timeout) {
+    Optional<ActiveRun> found = active.find(runId);
+    if (found.isEmpty() || !slots.withdraw(found.get().task())) {
+      return false;
+    }
+    ActiveRun run = found.get();
+    active.finish(run, execution.failed(run, timeout.inRun(runId), System.nanoTime()));
+    return true;
+  }
+
+  private static FloeException finishedAlready(RunRecord run) {
+    String message = "Run %s already finished (%s); there is nothing to cancel.";
+    return new FloeException(
+            ErrorCode.RUN_FINISHED, message.formatted(run.runId(), run.status().wire()))
+        .inRun(run.runId());
+  }
+}

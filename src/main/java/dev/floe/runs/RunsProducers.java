@@ -1,0 +1,32 @@
+package dev.floe.runs;
+
+import dev.floe.config.FloeConfig;
+import dev.floe.config.RunsConfig;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+
+/** The beans of the runs package that are not classes of their own: its database and the clock. */
+@Singleton
+public class RunsProducers {
+
+  /** Opened and migrated once; closed when the service stops. */
+  @Produces
+  @Singleton
+  RunDatabase runDatabase(RunsConfig config, FloeConfig floe) {
+    return RunDatabase.open(
+        config.storeUrl().orElse("jdbc:sqlite:" + floe.homePath().resolve("runs.db")));
+  }
+
+  void close(@Disposes RunDatabase database) {
+    database.close();
+  }
+
+  /** Injected wherever time decides something, so tests can move it instead of sleeping. */
+  @Produces
+  @Singleton
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+}

@@ -1,0 +1,178 @@
+package dev.floe.runs;
+
+import dev.floe.catalog.TableName;
+import dev.floe.config.FloeConfig;
+import dev.floe.config.LimitsConfig;
+import dev.floe.config.RunnersConfig;
+import dev.floe.config.RunsConfig;
+import dev.floe.workload.Compute;
+import dev.floe.workload.Destination;
+import dev.floe.workload.Mode;
+import dev.floe.workload.RunControl;
+import dev.floe.workload.RunLimits;
+import dev.floe.workload.SaveMode;
+import dev.floe.workload.SchemaMode;
+import dev.floe.workload.Workload;
+import dev.floe.workload.WorkloadService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The runs package wired by hand over a SQLite file: one runner, a queue of one, a clock the test
+ * moves, and an executor the test programs in place of the sandbox.
+ */
+final class WiredRuns implements AutoCloseable {
+  static final Duration RESULT_TTL = Duration.ofHours(1);
+  static final Duration RETENTION = Duration.ofDays(7);
+  static final Duration KEY_TTL = Duration.ofHours(24);
+
+  final MovableClock clock = new MovableClock(Instant.parse("2026-11-25T10:00:00Z"));
+  final Stores stores;
+  final ActiveRuns active;
+  final RunSlots slots;
+  final ResultRetention retention;
+  final RunLifecycle lifecycle;
+  final RunLogs logs;
+  final Path resultsDir;
+
+  /** What the next runs do; a test sets it before submitting. */
+  volatile RunExecutor executor = WiredRuns::succeed;
+
+  WiredRuns(Path dir) {
+    Mappings config =
+        new Mappings(
+            Map.of(
+                "floe.home", dir.toString(),
+                "floe.runners.max-concurrent", "1",
+                "floe.runners.queue-size", "1",
+                "floe.runs.result-ttl", RESULT_TTL.toString(),
+                "floe.runs.retention", RETENTION.toString(),
+                "floe.runs.idempotency-ttl", KEY_TTL.toString()));
+    stores = Stores.open("jdbc:sqlite:" + dir.resolve("runs.db"));
+    active = new ActiveRuns(stores.store());
+    slots = new RunSlots(config.get(RunnersConfig.class));
+    resultsDir = dir.resolve("results");
+    RunsConfig runs = config.get(RunsConfig.class);
+    retention =
+        new ResultRetention(
+            stores.store(), stores.claims(), active, runs, config.get(FloeConfig.class), clock);
+    RunExecution execution =
+        new RunExecution(
+            (w, id, control, keep) -> executor.execute(w, id, control, keep),
+            stores.store(),
+            active,
+            slots,
+            retention,
+            clock);
+    lifecycle =
+        new RunLifecycle(
+            stores.store(),
+            stores.claims(),
+            active,
+            slots,
+            execution,
+            runs,
+            config.get(LimitsConfig.class),
+            clock);
+    logs = new RunLogs(active);
+  }
+
+  /** A run that holds the one runner until {@code release()}; it has started when this returns. */
+  record Holder(String runId, CountDownLatch done) {
+    void release() {
+      done.countDown();
+    }
+  }
+
+  Holder holdTheRunner() throws InterruptedException {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    executor = held(started, release);
+    String runId = lifecycle.submit(async(workload(null))).runId();
+    started.await();
+    executor = WiredRuns::succeed;
+    return new Holder(runId, release);
+  }
+
+  /** A script run, saving to {@code destination} when it is not null. */
+  static Workload workload(String destination) {
+    return new Workload(
+        Mode.SCRIPT,
+        "result = pl.DataFrame({'a': [1]})",
+        List.of(),
+        Map.of(),
+        null,
+        destination == null
+            ? null
+            : new Destination(
+                TableName.parse(destination, "destination"), SaveMode.APPEND, SchemaMode.STRICT),
+        new RunLimits(Duration.ofSeconds(30), 512, 10, 1000),
+        new Compute(false, null, null, null),
+        false,
+        "anonymous");
+  }
+
+  static Submission async(Workload workload) {
+    return new Submission(workload, null, "hash", false, true, null);
+  }
+
+  static Submission keyed(String key, String bodyHash) {
+    return new Submission(workload("ns.out"), key, bodyHash, false, true, null);
+  }
+
+  /** Succeeds with a three-row result kept at {@code keep}, printing a line first. */
+  static RunExecutor.Executed succeed(Workload w, String runId, RunControl control, Path keep) {
+    byte[] line = ("hello from " + runId + "\n").getBytes();
+    control.log().write(line, 0, line.length);
+    try {
+      Files.createDirectories(keep.getParent());
+      Files.writeString(keep, "arrow bytes of " + runId);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new RunExecutor.Executed(Duration.ofMillis(5), 3L, null, null, keep);
+  }
+
+  /** Runs until cancelled (telling {@code started} it began), then ends as cancelled. */
+  static RunExecutor untilCancelled(CountDownLatch started) {
+    return (w, runId, control, keep) -> {
+      started.countDown();
+      while (!control.cancelled()) {
+        Thread.sleep(5); // a workload that polls, as the sandbox's would be killed
+      }
+      throw WorkloadService.cancelled(runId);
+    };
+  }
+
+  /** Tells {@code started} it began, waits for {@code release}, then succeeds. */
+  static RunExecutor held(CountDownLatch started, CountDownLatch release) {
+    return (w, runId, control, keep) -> {
+      started.countDown();
+      release.await();
+      return succeed(w, runId, control, keep);
+    };
+  }
+
+  /** Waits up to 10 s for the run to end. */
+  RunRecord end(String runId) throws InterruptedException {
+    RunRecord end = lifecycle.await(runId, Duration.ofSeconds(10));
+    if (end == null) {
+      throw new AssertionError("run " + runId + " did not end within 10 s");
+    }
+    return end;
+  }
+
+  @Override
+  public void close() {
+    active.all().forEach(run -> run.control().cancel());
+    slots.shutdown();
+    stores.close();
+  }
+}
