@@ -22,9 +22,18 @@ def _main(argv: list[str]) -> int:
     from floe_harness.session import preload, serve
 
     if argv == ["template"]:
+        from floe_harness.warmup import warm_up
         from floe_runner.template import main
 
-        return main(preload, serve)
+        def prepared() -> dict[str, str]:
+            versions = preload()
+            try:
+                warm_up()
+            except Exception as exc:  # only speed is lost
+                print(f"floe template: warm-up skipped: {exc!r}", file=sys.stderr)
+            return versions
+
+        return main(prepared, serve)
     if len(argv) == 2 and argv[0] == "runner":
         preload()
         channel = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -45,6 +45,8 @@ class Lake:
     catalog_properties: dict[str, str]
     first_snapshot_id: int
     first_snapshot_ms: int
+    # The table's current metadata file.
+    metadata_location: str
 
 
 def create_lake(root: Path) -> Lake:
@@ -65,6 +67,7 @@ def create_lake(root: Path) -> Lake:
     assert snapshot is not None
     time.sleep(0.01)  # the later snapshot gets a later timestamp, for as_of
     table.append(pa.table(LATER_ROWS))
+    metadata_location = table.metadata_location
     catalog.close()
     return Lake(
         catalog_properties={
@@ -76,6 +79,7 @@ def create_lake(root: Path) -> Lake:
         },
         first_snapshot_id=snapshot.snapshot_id,
         first_snapshot_ms=snapshot.timestamp_ms,
+        metadata_location=metadata_location,
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from floe_run import Lake
 
 from floe_runner.isolation import Spawn, exit_code
 
@@ -84,3 +85,41 @@ def test_polars_takes_its_thread_count_after_it_was_imported(threads: int) -> No
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == str(threads)
+
+
+def test_runners_forked_after_the_templates_warm_up_scan_and_collect(lake: Lake) -> None:
+    # The template warms up without starting a thread Polars or PyIceberg would need in a child:
+    # a child forked after it must plan, scan and collect (a thread it lacked would hang it).
+    code = (
+        f"import os, sys; sys.path.insert(0, {str(HARNESS)!r})\n"
+        "from floe_harness.session import preload\n"
+        "from floe_harness.warmup import warm_up\n"
+        "preload()\n"
+        "warm_up()\n"
+        "names = sorted(open(f'/proc/self/task/{t}/comm').read().strip()\n"
+        "               for t in os.listdir('/proc/self/task'))\n"
+        "assert names == ['polars-ooc-clea', 'python'], names\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    import polars as pl\n"
+        "    from pyiceberg.table import StaticTable\n"
+        f"    table = StaticTable.from_metadata({lake.metadata_location!r})\n"
+        "    n = pl.scan_iceberg(table).select(pl.len()).collect().item()\n"
+        "    os._exit(0 if n == 5 else 1)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "print(os.waitstatus_to_exitcode(status))\n"
+    )
+    environment = {
+        "_RJEM_MALLOC_CONF": "background_thread:false",
+        "JE_ARROW_MALLOC_CONF": "background_thread:false",
+        "POLARS_ICEBERG_PLANNER": "pyiceberg",
+    }
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "0"

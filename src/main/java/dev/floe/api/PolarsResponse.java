@@ -23,7 +23,54 @@ public record PolarsResponse(
     @Schema(description = "(extension) what a dry run found; absent otherwise")
         @JsonProperty("dry_run")
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        DryRun dryRun) {
+        DryRun dryRun,
+    @Schema(description = "(extension) where the run's time went and how it got its runner")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        Timing timing) {
+
+  /**
+   * Where a run's time went: waiting in the queue, getting a runner (none when one was waiting
+   * ready: {@code runner_start} warm), granting its tables and handing the job over, executing,
+   * committing a save.
+   */
+  @Schema(name = "Timing")
+  public record Timing(
+      @Schema(required = true, examples = "fork") String runner,
+      @Schema(required = true, description = "the runner, as the service's log names it")
+          @JsonProperty("runner_id")
+          String runnerId,
+      @Schema(
+              required = true,
+              enumeration = {"warm", "cold"},
+              description = "warm: the runner was started before the run; cold: for it")
+          @JsonProperty("runner_start")
+          String runnerStart,
+      @Schema(required = true) @JsonProperty("queue_ms") long queueMs,
+      @Schema(required = true) @JsonProperty("runner_ms") long runnerMs,
+      @Schema(required = true) @JsonProperty("prepare_ms") long prepareMs,
+      @Schema(required = true) @JsonProperty("execute_ms") long executeMs,
+      @Schema(required = true) @JsonProperty("commit_ms") long commitMs) {
+
+    static Timing of(dev.floe.runs.RunRecord run) {
+      dev.floe.workload.RunTimings t = run.timings();
+      if (t == null) {
+        return null;
+      }
+      long queued =
+          run.startedAt() == null
+              ? 0
+              : Math.max(0, run.startedAt().toEpochMilli() - run.createdAt().toEpochMilli());
+      return new Timing(
+          t.runner(),
+          t.runnerId(),
+          t.warmRunner() ? "warm" : "cold",
+          queued,
+          t.runnerStart().toMillis(),
+          t.prepare().toMillis(),
+          t.execute().toMillis(),
+          t.commit().toMillis());
+    }
+  }
 
   /** A dry run: the output schema, the optimized plan, the tables and snapshots it would read. */
   @Schema(name = "DryRun")

@@ -72,7 +72,18 @@ public class RunResults {
     PolarsResponse.Compute local = new PolarsResponse.Compute("local", false, null, null);
     if (end.plan() != null) {
       return new PolarsResponse(
-          true, null, 0, time, null, null, local, logs, false, end.runId(), dryRun(end));
+          true,
+          null,
+          0,
+          time,
+          null,
+          null,
+          local,
+          logs,
+          false,
+          end.runId(),
+          dryRun(end),
+          PolarsResponse.Timing.of(end));
     }
     Path file = keptResult(end);
     TabularResult table;
@@ -124,7 +135,8 @@ public class RunResults {
         logs,
         table.truncated(),
         end.runId(),
-        null);
+        null,
+        PolarsResponse.Timing.of(end));
   }
 
   /** A finished run's kept result as an Arrow stream, read from its file in bounded chunks. */

@@ -35,7 +35,9 @@ public record RunView(
     @Schema(required = true, description = "its result can still be read")
         @JsonProperty("result_available")
         boolean resultAvailable,
-    @Schema(required = true) Links links) {
+    @Schema(required = true) Links links,
+    @Schema(nullable = true, description = "where its time went (a run that succeeded)")
+        PolarsResponse.Timing timing) {
 
   /** Why a run failed or was cancelled. */
   @Schema(name = "RunError")
@@ -85,7 +87,8 @@ public record RunView(
         RunResults.saved(run.saved()),
         e == null ? null : new RunError(e.code(), e.getMessage(), e.details(), e.diagnostics()),
         run.status() == RunStatus.SUCCEEDED && (run.resultFile() != null || run.plan() != null),
-        new Links(self, self + "/result", self + "/logs"));
+        new Links(self, self + "/result", self + "/logs"),
+        PolarsResponse.Timing.of(run));
   }
 
   private static String iso(Instant at) {

@@ -34,30 +34,49 @@ public class LocalTableAccess implements TableAccess {
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"));
 
   private final SnapshotFiles snapshots;
+  private final GrantedMetadata granted;
   private volatile boolean warnedCopy;
 
-  public LocalTableAccess(SnapshotFiles snapshots) {
+  public LocalTableAccess(SnapshotFiles snapshots, GrantedMetadata granted) {
     this.snapshots = snapshots;
+    this.granted = granted;
   }
 
   @Override
   public RunJob.Table grant(
       RunnerFiles runner, TableName name, Table table, TableMetadata metadata, Long snapshotId) {
     Snapshot snapshot = snapshotId == null ? null : metadata.snapshot(snapshotId);
+    String snapshotText = snapshot == null ? null : Long.toString(snapshot.snapshotId());
+    if (!runner.isolated()) {
+      // A runner without isolation sees the host, and reads the table's own metadata file.
+      return new RunJob.Table(name.toString(), snapshotText, metadata.metadataFileLocation());
+    }
     List<String> files = new ArrayList<>();
-    files.add(metadata.metadataFileLocation());
     if (snapshot != null) {
       files.addAll(snapshots.of(metadata, snapshot, table.io()));
     }
-    if (runner.isolated()) {
-      for (String file : files) {
-        link(runner, name, localPath(name, file));
-      }
+    for (String file : files) {
+      link(runner, name, localPath(name, file));
     }
-    return new RunJob.Table(
-        name.toString(),
-        snapshot == null ? null : Long.toString(snapshot.snapshotId()),
-        metadata.metadataFileLocation());
+    String location = GrantedMetadata.location(metadata, snapshot);
+    write(runner, name, localPath(name, location), granted.of(metadata, snapshot));
+    return new RunJob.Table(name.toString(), snapshotText, location);
+  }
+
+  /** A file that exists for this runner only (in its root), never in the lake itself. */
+  private static void write(RunnerFiles runner, TableName name, Path at, byte[] content) {
+    Path target = runner.inRoot(at);
+    try {
+      makeParents(runner.root(), target.getParent());
+      if (!Files.exists(target)) {
+        Path staged = Files.createTempFile(target.getParent(), ".grant-", ".json");
+        Files.write(staged, content);
+        Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.move(staged, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot give a run the metadata of " + name, e);
+    }
   }
 
   private void link(RunnerFiles runner, TableName name, Path source) {

@@ -70,7 +70,8 @@ public class RunExecution {
                       done.saved(),
                       done.plan(),
                       kept,
-                      kept == null ? null : retention.keptUntil(now)));
+                      kept == null ? null : retention.keptUntil(now),
+                      done.timings()));
     } catch (FloeException failure) {
       end = failed(run, failure.inRun(runId), t0);
     } catch (InterruptedException e) {

@@ -2,6 +2,7 @@ package dev.floe.runs;
 
 import dev.floe.catalog.SaveOutcome;
 import dev.floe.workload.RunControl;
+import dev.floe.workload.RunTimings;
 import dev.floe.workload.Workload;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +25,18 @@ public interface RunExecutor {
    * @param saved what it saved, or null when it had no destination
    * @param plan the dry run's plan as the harness's JSON, or null
    * @param kept the kept result file, or null when none was kept
+   * @param timings where the time went, or null
    */
-  record Executed(Duration elapsed, Long rowCount, SaveOutcome saved, String plan, Path kept) {}
+  record Executed(
+      Duration elapsed,
+      Long rowCount,
+      SaveOutcome saved,
+      String plan,
+      Path kept,
+      RunTimings timings) {
+
+    public Executed(Duration elapsed, Long rowCount, SaveOutcome saved, String plan, Path kept) {
+      this(elapsed, rowCount, saved, plan, kept, null);
+    }
+  }
 }

@@ -9,6 +9,7 @@ import dev.floe.error.Diagnostics;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import dev.floe.sandbox.BoundedLog;
+import dev.floe.workload.RunTimings;
 import jakarta.inject.Singleton;
 import java.io.UncheckedIOException;
 import java.util.Base64;
@@ -36,6 +37,44 @@ public class RunJsonCodec {
       String code, String message, String details, Diagnostics diagnostics) {}
 
   private record StoredLog(String head, long dropped, String tail) {}
+
+  private record StoredTimings(
+      String runner,
+      @JsonProperty("runner_id") String runnerId,
+      boolean warm,
+      @JsonProperty("runner_ms") long runnerMs,
+      @JsonProperty("prepare_ms") long prepareMs,
+      @JsonProperty("execute_ms") long executeMs,
+      @JsonProperty("commit_ms") long commitMs) {}
+
+  public String timings(RunTimings t) {
+    return t == null
+        ? null
+        : write(
+            new StoredTimings(
+                t.runner(),
+                t.runnerId(),
+                t.warmRunner(),
+                t.runnerStart().toMillis(),
+                t.prepare().toMillis(),
+                t.execute().toMillis(),
+                t.commit().toMillis()));
+  }
+
+  public RunTimings timings(String stored) {
+    if (stored == null) {
+      return null;
+    }
+    StoredTimings t = read(stored, StoredTimings.class);
+    return new RunTimings(
+        t.runner(),
+        t.runnerId(),
+        t.warm(),
+        java.time.Duration.ofMillis(t.runnerMs()),
+        java.time.Duration.ofMillis(t.prepareMs()),
+        java.time.Duration.ofMillis(t.executeMs()),
+        java.time.Duration.ofMillis(t.commitMs()));
+  }
 
   public String saved(SaveOutcome saved) {
     return saved == null

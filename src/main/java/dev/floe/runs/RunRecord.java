@@ -4,6 +4,7 @@ import dev.floe.catalog.SaveOutcome;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import dev.floe.sandbox.BoundedLog;
+import dev.floe.workload.RunTimings;
 import dev.floe.workload.Workload;
 import java.time.Instant;
 import java.util.Locale;
@@ -73,9 +74,21 @@ public record RunRecord(
    * @param plan a dry run's plan (the harness's JSON), or null
    * @param resultFile the kept Arrow result, or null when none is kept (or it expired)
    * @param resultExpiresAt when the kept result is removed
+   * @param timings where the run's time went and how it got its runner, when known
    */
   public record Output(
-      Long rowCount, SaveOutcome saved, String plan, String resultFile, Instant resultExpiresAt) {}
+      Long rowCount,
+      SaveOutcome saved,
+      String plan,
+      String resultFile,
+      Instant resultExpiresAt,
+      RunTimings timings) {
+
+    public Output(
+        Long rowCount, SaveOutcome saved, String plan, String resultFile, Instant resultExpiresAt) {
+      this(rowCount, saved, plan, resultFile, resultExpiresAt, null);
+    }
+  }
 
   /** A run just accepted: nothing about it is known yet but what was asked. */
   public static RunRecord queued(String runId, Asked asked) {
@@ -191,5 +204,9 @@ public record RunRecord(
 
   public Instant resultExpiresAt() {
     return output() == null ? null : output().resultExpiresAt();
+  }
+
+  public RunTimings timings() {
+    return output() == null ? null : output().timings();
   }
 }

@@ -30,7 +30,8 @@ final class RunRows {
           "plan_json",
           "max_rows",
           "max_result_bytes",
-          "commit_started");
+          "commit_started",
+          "timings_json");
 
   private final RunJsonCodec json;
 
@@ -59,6 +60,7 @@ final class RunRows {
     p.setInt(i++, run.maxRows());
     p.setLong(i++, run.maxResultBytes());
     p.setInt(i++, run.commitStarted() ? 1 : 0);
+    p.setString(i++, json.timings(run.timings()));
     return i;
   }
 
@@ -85,7 +87,8 @@ final class RunRows {
                   json.saved(r.getString("saved_json")),
                   r.getString("plan_json"),
                   r.getString("result_file"),
-                  instant(r, "result_expires_at"));
+                  instant(r, "result_expires_at"),
+                  json.timings(r.getString("timings_json")));
       ending =
           new RunRecord.Ending(
               finished,

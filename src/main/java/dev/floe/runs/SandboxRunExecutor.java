@@ -36,7 +36,8 @@ public class SandboxRunExecutor implements RunExecutor {
           LOG.warnf(e, "run %s: saved, but its result could not be kept", runId);
         }
       }
-      return new Executed(done.elapsed(), done.rowCount(), done.saved(), done.plan(), kept);
+      return new Executed(
+          done.elapsed(), done.rowCount(), done.saved(), done.plan(), kept, done.timings());
     }
   }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 /**
  * Where a run's time went, and how it got its runner.
  *
+ * @param runner the kind of runner (fork, bwrap…); {@code runnerId} which one, for its log lines
  * @param warmRunner whether a ready runner was waiting (else one was started for the run)
  * @param runnerStart the wait for a runner: zero for a warm one
  * @param prepare resolving and granting the tables and handing the job over
@@ -13,6 +14,7 @@ import java.time.Duration;
  */
 public record RunTimings(
     String runner,
+    String runnerId,
     boolean warmRunner,
     Duration runnerStart,
     Duration prepare,

@@ -189,6 +189,7 @@ public class WorkloadService {
           Duration.ofNanos(done - started),
           new RunTimings(
               runner.kind(),
+              runner.id(),
               taken.warm(),
               Duration.ofNanos(preparing - waiting),
               Duration.ofNanos(executing - preparing),
