@@ -177,8 +177,7 @@ public class WorkloadService {
                   destination.table(),
                   output,
                   destination.saveMode().name().toLowerCase(Locale.ROOT),
-                  destination.schemaMode().name().toLowerCase(Locale.ROOT),
-                  runDir);
+                  destination.schemaMode().name().toLowerCase(Locale.ROOT));
         } catch (FloeException refused) {
           throw new RunFailedException(refused, process.logs());
         }
