@@ -69,7 +69,15 @@ final class WriterProcess {
     }
     pumpStderr(process);
     WriterProcess writer = new WriterProcess(process, watchdog);
-    TrustedAnswer first = writer.receive(protocol, timeout);
+    TrustedAnswer first;
+    try {
+      first = writer.receive(protocol, timeout);
+    } catch (TrustedWriterException e) {
+      throw new TrustedWriterException(
+          TrustedWriterException.Kind.UNAVAILABLE,
+          "the trusted writer did not start (see its stderr above): " + e.getMessage(),
+          e);
+    }
     if (!(first instanceof TrustedAnswer.Ready ready)
         || ready.protocol() != Contract.PROTOCOL_VERSION) {
       writer.kill();
@@ -141,7 +149,10 @@ final class WriterProcess {
       }
       throw new TrustedWriterException(
           TrustedWriterException.Kind.DIED,
-          "the trusted writer broke off (exit " + exitCode() + "): " + e.getMessage(),
+          "the trusted writer broke off (exit "
+              + exitCode()
+              + "): "
+              + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()),
           e);
     } finally {
       alarm.cancel(false);
