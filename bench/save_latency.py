@@ -16,7 +16,9 @@ import time
 import urllib.request
 from typing import Any
 
-SCRIPT = "result = pl.DataFrame({'k': [%d] * 100, 'v': pl.int_range(0, 100, eager=True)})\n"
+SCRIPT = (
+    "result = pl.DataFrame({'k': [%d] * 100, 'v': pl.int_range(0, 100, eager=True)})\n"
+)
 
 
 def post(url: str, body: dict[str, Any]) -> tuple[float, dict[str, Any]]:
@@ -62,7 +64,9 @@ def main() -> None:
                 "append_p50_ms": round(statistics.median(appends)),
                 "append_p90_ms": round(percentile(appends, 0.9)),
                 "run_without_save_p50_ms": round(statistics.median(runs)),
-                "commit_part_p50_ms": round(statistics.median(appends) - statistics.median(runs)),
+                "commit_part_p50_ms": round(
+                    statistics.median(appends) - statistics.median(runs)
+                ),
             }
         )
     )

@@ -21,8 +21,10 @@ from pathlib import Path
 import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src" / "main" / "python"))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src" / "main" / "python" / "tests"))
-from trusted_writer import WriterProcess  # noqa: E402
+sys.path.insert(
+    0, str(Path(__file__).resolve().parents[1] / "src" / "main" / "python" / "tests")
+)
+from trusted_writer import WriterProcess
 
 
 def main() -> None:
@@ -46,8 +48,13 @@ def main() -> None:
         times = []
         for i in range(-2, n):
             path = root / f"{uuid.uuid4().hex}.arrows"
-            data = pa.table({"k": pa.array([i] * 100, pa.int64()), "v": pa.array(range(100))})
-            with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, data.schema) as s:
+            data = pa.table(
+                {"k": pa.array([i] * 100, pa.int64()), "v": pa.array(range(100))}
+            )
+            with (
+                pa.OSFile(str(path), "wb") as sink,
+                pa.ipc.new_stream(sink, data.schema) as s,
+            ):
                 s.write_table(data)
             t0 = time.perf_counter()
             answer = writer.ask(
