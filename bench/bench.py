@@ -24,9 +24,7 @@ FLOWERS_SQL = (
 )
 
 
-def post(
-    url: str, body: dict[str, Any], timeout: float = 900
-) -> tuple[int, dict[str, Any]]:
+def post(url: str, body: dict[str, Any], timeout: float = 900) -> tuple[int, dict[str, Any]]:
     req = urllib.request.Request(
         url + "/api/v1/warehouse/polars",
         data=json.dumps(body).encode(),
@@ -62,10 +60,7 @@ def timed(fn: Any, n: int) -> list[float]:
 
 
 def flowers(url: str) -> None:
-    s, r = post(
-        url,
-        {"mode": "query", "query": FLOWERS_SQL, "tables": ["flowers=default.flowers"]},
-    )
+    s, r = post(url, {"mode": "query", "query": FLOWERS_SQL, "tables": ["flowers=default.flowers"]})
     assert s == 200 and r["row_count"] == 3, r
 
 
@@ -90,26 +85,11 @@ def rss_mb(pid: int) -> float:
 
 def save_throughput(url: str, lake: str, rows: int) -> dict[str, float]:
     make = f"result = pl.select(k=pl.int_range(0, {rows}) % 97, v=pl.int_range(0, {rows}).cast(pl.Float64))\n"
-    post(
-        url,
-        {
-            "mode": "script",
-            "script": make.replace(str(rows), "1"),
-            "destination": "bench.save",
-            "saveMode": "overwrite",
-        },
-    )
+    post(url, {"mode": "script", "script": make.replace(str(rows), "1"), "destination": "bench.save",
+               "saveMode": "overwrite"})
     t0 = time.perf_counter()
-    s, r = post(
-        url,
-        {
-            "mode": "script",
-            "script": make,
-            "destination": "bench.save",
-            "saveMode": "append",
-            "limits": {"memoryMb": 8192},
-        },
-    )
+    s, r = post(url, {"mode": "script", "script": make, "destination": "bench.save", "saveMode": "append",
+                      "limits": {"memoryMb": 8192}})
     floe = time.perf_counter() - t0
     assert s == 200 and r["saved"]["rows_written"] == rows, (s, str(r)[:500])
     code = (
@@ -120,14 +100,8 @@ def save_throughput(url: str, lake: str, rows: int) -> dict[str, float]:
         f"df = pl.select(k=pl.int_range(0, {rows}) % 97, v=pl.int_range(0, {rows}).cast(pl.Float64)).to_arrow()\n"
         "t0 = time.perf_counter(); t.append(df); print(time.perf_counter() - t0)\n"
     )
-    plain = float(
-        subprocess.run(
-            [sys.executable, "-I", "-c", code],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    )
+    plain = float(subprocess.run([sys.executable, "-I", "-c", code], check=True, capture_output=True,
+                                 text=True).stdout.strip())
     return {"floe_s": floe, "plain_s": plain}
 
 
@@ -140,26 +114,14 @@ def arrow_stream(url: str, lake: str, rows: int) -> dict[str, float]:
         f"result = pl.select(id=pl.int_range(0, {rows}), k=pl.int_range(0, {rows}) % 1000,"
         f" v=pl.int_range(0, {rows}).cast(pl.Float64) / 7, s=pl.format('row-{{}}', pl.int_range(0, {rows})))\n"
     )
-    s, r = post(
-        url,
-        {
-            "mode": "script",
-            "script": make,
-            "destination": "bench.wide",
-            "saveMode": "overwrite",
-            "limits": {"memoryMb": 8192},
-        },
-    )
+    s, r = post(url, {"mode": "script", "script": make, "destination": "bench.wide", "saveMode": "overwrite",
+                      "limits": {"memoryMb": 8192}})
     assert s == 200, (s, str(r)[:500])
     import pyarrow as pa
 
     body = {"mode": "query", "query": "SELECT * FROM t", "tables": ["t=bench.wide"]}
-    req = urllib.request.Request(
-        url + "/api/v1/warehouse/polars",
-        data=json.dumps(body).encode(),
-        headers={"content-type": "application/json", "accept": ARROW},
-        method="POST",
-    )
+    req = urllib.request.Request(url + "/api/v1/warehouse/polars", data=json.dumps(body).encode(),
+                                 headers={"content-type": "application/json", "accept": ARROW}, method="POST")
     t0 = time.perf_counter()
     with urllib.request.urlopen(req, timeout=900) as resp:
         first = resp.read(1)
@@ -176,29 +138,19 @@ def arrow_stream(url: str, lake: str, rows: int) -> dict[str, float]:
         "t0 = time.perf_counter(); df = pl.read_parquet(files); a = df.to_arrow()\n"
         "print(time.perf_counter() - t0)\n"
     )
-    plain = float(
-        subprocess.run(
-            [sys.executable, "-I", "-c", code],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    )
+    plain = float(subprocess.run([sys.executable, "-I", "-c", code], check=True, capture_output=True,
+                                 text=True).stdout.strip())
     return {"floe_s": floe, "ttfb_s": ttfb, "plain_s": plain, "mb": len(raw) / 1e6}
 
 
 def json_rendering(url: str, rows: int) -> dict[str, float]:
     """Rows/s of JSON rendering: the same run answered with all rows inline minus with one row."""
-    make = (
-        f"result = pl.select(id=pl.int_range(0, {rows}), v=pl.int_range(0, {rows}).cast(pl.Float64) / 3,"
-        f" s=pl.lit('some text'), d=pl.date(2026, 1, 1))\n"
-    )
+    make = (f"result = pl.select(id=pl.int_range(0, {rows}), v=pl.int_range(0, {rows}).cast(pl.Float64) / 3,"
+            f" s=pl.lit('some text'), d=pl.date(2026, 1, 1))\n")
 
     def run(max_rows: int) -> float:
         t0 = time.perf_counter()
-        s, r = post(
-            url, {"mode": "script", "script": make, "limits": {"maxRows": max_rows}}
-        )
+        s, r = post(url, {"mode": "script", "script": make, "limits": {"maxRows": max_rows}})
         assert s == 200 and r["row_count"] == rows, (s, str(r)[:300])
         return time.perf_counter() - t0
 
@@ -212,11 +164,7 @@ def load(url: str, pid: int, clients: int, seconds: float) -> dict[str, Any]:
     import collections
     import threading
 
-    body = {
-        "mode": "query",
-        "query": FLOWERS_SQL,
-        "tables": ["flowers=default.flowers"],
-    }
+    body = {"mode": "query", "query": FLOWERS_SQL, "tables": ["flowers=default.flowers"]}
     stop = time.perf_counter() + seconds
     latencies: list[float] = []
     codes: collections.Counter[int] = collections.Counter()
@@ -261,10 +209,8 @@ INCLUDE = "# floe-test: include "
 def fixture(name: str) -> str:
     """A hostile fixture's text with its include lines expanded, as HostileWorkloadsTest sends it."""
     lines = (HOSTILE_DIR / name).read_text().splitlines()
-    return "".join(
-        fixture(line[len(INCLUDE) :]) if line.startswith(INCLUDE) else line + "\n"
-        for line in lines
-    )
+    return "".join(fixture(line[len(INCLUDE):]) if line.startswith(INCLUDE) else line + "\n"
+                   for line in lines)
 
 
 HOSTILE_HEADING = "## Service memory while 4 hostile runs go on at once"
@@ -274,23 +220,13 @@ def hostile_runs() -> dict[str, dict[str, Any]]:
     """The four hostile workloads, from the test fixtures (each checks its isolation first)."""
     return {
         "memory bomb (grow to the 1024 MB limit)": {
-            "script": fixture("01_memory_bomb.py"),
-            "params": {"variant": "grow"},
-            "limits": {"memoryMb": 1024},
-        },
-        "fork bomb (to the pids limit)": {
-            "script": fixture("03_fork_bomb.py"),
-            "params": {"variant": "fork"},
-        },
-        "stdout flood (1 GB)": {
-            "script": fixture("07_stdout_flood.py"),
-            "params": {"variant": "flood", "mb": 1024},
-        },
+            "script": fixture("01_memory_bomb.py"), "params": {"variant": "grow"},
+            "limits": {"memoryMb": 1024}},
+        "fork bomb (to the pids limit)": {"script": fixture("03_fork_bomb.py"), "params": {"variant": "fork"}},
+        "stdout flood (1 GB)": {"script": fixture("07_stdout_flood.py"), "params": {"variant": "flood", "mb": 1024}},
         "busy loop (15 s time limit)": {
-            "script": fixture("04_busy_loop.py"),
-            "params": {"variant": "busy", "marker": "floe-bench-busy"},
-            "limits": {"timeoutSeconds": 15},
-        },
+            "script": fixture("04_busy_loop.py"), "params": {"variant": "busy", "marker": "floe-bench-busy"},
+            "limits": {"timeoutSeconds": 15}},
     }
 
 
@@ -319,18 +255,14 @@ def hostile(url: str, pid: int, rounds: int) -> list[str]:
     t0 = time.perf_counter()
     for _ in range(rounds):
         with ThreadPoolExecutor(max_workers=4) as pool:
-            futures = {
-                name: pool.submit(post, url, {"mode": "script", **body})
-                for name, body in hostile_runs().items()
-            }
+            futures = {name: pool.submit(post, url, {"mode": "script", **body})
+                       for name, body in hostile_runs().items()}
             while not all(f.done() for f in futures.values()):
                 latencies.extend(timed(lambda: flowers(url), 1))
                 time.sleep(0.5)
             for name, f in futures.items():
                 status, body = f.result()
-                outcomes.setdefault(name, []).append(
-                    f"{status} {body.get('error_code') or 'OK'}"
-                )
+                outcomes.setdefault(name, []).append(f"{status} {body.get('error_code') or 'OK'}")
     elapsed = time.perf_counter() - t0
     stop.set()
     sampler.join()
@@ -399,19 +331,14 @@ def main() -> None:
     ap.add_argument("--json-rows", type=int, default=100_000)
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--load-seconds", type=float, default=60)
-    ap.add_argument(
-        "--hostile",
-        action="store_true",
-        help="only the service's memory under 4 hostile runs; updates that section",
-    )
+    ap.add_argument("--hostile", action="store_true",
+                    help="only the service's memory under 4 hostile runs; updates that section")
     ap.add_argument("--hostile-rounds", type=int, default=3)
     a = ap.parse_args()
 
     if a.hostile:
         wait_ready(a.bwrap)
-        replace_section(
-            a.out, HOSTILE_HEADING, hostile(a.bwrap, a.pids, a.hostile_rounds)
-        )
+        replace_section(a.out, HOSTILE_HEADING, hostile(a.bwrap, a.pids, a.hostile_rounds))
         return
 
     for url in (a.bwrap, a.unsafe):
@@ -420,12 +347,8 @@ def main() -> None:
     cold = timed(lambda: flowers(a.bwrap), 1)[0]
     warm = timed(lambda: flowers(a.bwrap), a.repeat)
     unsafe = timed(lambda: flowers(a.unsafe), a.repeat)
-    plain = timed(
-        lambda: subprocess.run(
-            plain_polars_cmd(a.lake, FLOWERS_SQL), check=True, capture_output=True
-        ),
-        a.repeat,
-    )
+    plain = timed(lambda: subprocess.run(plain_polars_cmd(a.lake, FLOWERS_SQL), check=True,
+                                         capture_output=True), a.repeat)
     rss_after = rss_mb(a.pids)
     save = save_throughput(a.bwrap, a.lake, a.save_rows)
     arrow = arrow_stream(a.bwrap, a.lake, a.arrow_rows)
@@ -433,17 +356,8 @@ def main() -> None:
     busy = load(a.bwrap, a.pids, a.clients, a.load_seconds)
 
     med = statistics.median
-    p = lambda xs: (
-        f"{med(xs) * 1000:.0f} ms (p90 {sorted(xs)[int(len(xs) * 0.9) - 1] * 1000:.0f} ms)"
-    )
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in open("/proc/cpuinfo")
-            if line.startswith("model name")
-        ),
-        "?",
-    )
+    p = lambda xs: f"{med(xs) * 1000:.0f} ms (p90 {sorted(xs)[int(len(xs) * 0.9) - 1] * 1000:.0f} ms)"  # noqa: E731
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     lines = [
         "# Floe benchmark results",
