@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 import pyarrow.csv as pacsv
-from pyiceberg.catalog import load_catalog
+from pyiceberg.catalog import Catalog
 from pyiceberg.exceptions import NamespaceAlreadyExistsError, TableAlreadyExistsError
 
+from floe_trusted.contract import Seeded, SeedJob
 
-def seed_csv(job: dict[str, Any]) -> dict[str, Any]:
-    """job: {"catalog": {"name", "properties"}, "identifier": "ns.table", "csv_path": path}."""
-    catalog = load_catalog(job["catalog"]["name"], **job["catalog"]["properties"])
-    namespace, _ = job["identifier"].split(".")
+
+def seed_csv(job: SeedJob, catalog: Catalog) -> Seeded:
+    namespace, _ = job.identifier.split(".")
     with contextlib.suppress(NamespaceAlreadyExistsError):
         catalog.create_namespace(namespace)
-    data = pacsv.read_csv(job["csv_path"])
+    data = pacsv.read_csv(job.csv_path)
     try:
-        table = catalog.create_table(job["identifier"], schema=data.schema)
+        table = catalog.create_table(job.identifier, schema=data.schema)
     except TableAlreadyExistsError:
         # Another Floe seeded it first: theirs stands.
-        return {"created": False, "rows": 0}
+        return Seeded(created=False, rows=0)
     table.append(data)
-    return {"created": True, "rows": data.num_rows}
+    return Seeded(created=True, rows=data.num_rows)

@@ -1,5 +1,6 @@
-"""The trusted committer (`floe_trusted.py commit`), run as the service runs it: a real subprocess
-against a real SqlCatalog, fed Arrow IPC stream files written here with pyarrow.
+"""The trusted committer, run as the service runs it: a long-lived writer process
+(``floe_trusted_launch.py``) against a real SqlCatalog, sent commit requests for Arrow IPC stream
+files written here with pyarrow. One writer serves every test, each with a lake of its own.
 
 The fault-injection tests at the end (conflicts, a locked database, a failing commit) call
 ``commit()`` in-process instead, because they patch PyIceberg's catalog to misbehave.
@@ -8,12 +9,8 @@ The fault-injection tests at the end (conflicts, a locked database, a failing co
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import json
 import re
 import sqlite3
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,7 +18,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pyarrow as pa
@@ -32,11 +28,13 @@ from pyiceberg.schema import Schema
 from pyiceberg.table import Table
 from pyiceberg.types import IntegerType, LongType, NestedField, StringType, StructType
 from sqlalchemy.exc import OperationalError
+from trusted_writer import WriterProcess
 
-PYTHON_DIR = Path(__file__).resolve().parents[1]
-LAUNCHER = PYTHON_DIR / "floe_trusted.py"
-ANSWER_KEYS = {"ok", "table", "rows_written", "mode", "snapshot_id", "created", "attempts"}
-REFUSAL_KEYS = {"ok", "error_code", "message", "differences"}
+from floe_trusted import commit as committer
+from floe_trusted.contract import CommitJob, parse_request, to_wire
+
+ANSWER_KEYS = {"kind", "table", "rows_written", "mode", "snapshot_id", "created", "attempts"}
+REFUSAL_KEYS = {"kind", "error_code", "message", "differences"}
 DIFFERENCE_KEYS = {"column", "problem", "table_type", "result_type"}
 
 
@@ -44,6 +42,7 @@ DIFFERENCE_KEYS = {"column", "problem", "table_type", "result_type"}
 class Lake:
     root: Path
     properties: dict[str, str]
+    writer: WriterProcess
 
     def catalog(self) -> SqlCatalog:
         return SqlCatalog("lake", **self.properties)
@@ -60,17 +59,27 @@ class Lake:
         create_namespaces: bool = True,
     ) -> dict[str, Any]:
         return {
+            "kind": "commit",
             "catalog": {"name": "lake", "properties": self.properties},
             "identifier": identifier,
             "arrow_path": str(write_stream(self.root / f"{uuid.uuid4().hex}.arrows", data)),
             "mode": mode,
             "schema_mode": schema_mode,
             "create_namespaces": create_namespaces,
+            "commit_token": uuid.uuid4().hex,
+            "max_attempts": 10,
         }
 
 
+@pytest.fixture(scope="module")
+def writer() -> Iterator[WriterProcess]:
+    process = WriterProcess()
+    yield process
+    assert process.close() == 0
+
+
 @pytest.fixture
-def lake(tmp_path: Path) -> Iterator[Lake]:
+def lake(tmp_path: Path, writer: WriterProcess) -> Iterator[Lake]:
     warehouse = tmp_path / "warehouse"
     warehouse.mkdir()
     properties = {
@@ -80,7 +89,7 @@ def lake(tmp_path: Path) -> Iterator[Lake]:
         "init_catalog_tables": "true",
     }
     SqlCatalog("lake", **properties).close()  # creates the catalog's tables
-    yield Lake(tmp_path, properties)
+    yield Lake(tmp_path, properties, writer)
 
 
 def write_stream(path: Path, data: pa.Table) -> Path:
@@ -92,30 +101,13 @@ def write_stream(path: Path, data: pa.Table) -> Path:
     return path
 
 
-def run(job: dict[str, Any], job_path: Path | None = None) -> subprocess.CompletedProcess[str]:
-    job_path = job_path or Path(job["arrow_path"]).with_suffix(".json")
-    job_path.write_text(json.dumps(job), encoding="utf-8")
-    return subprocess.run(
-        [sys.executable, "-I", "-B", str(LAUNCHER), "commit", str(job_path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
 def save(lake: Lake, data: pa.Table, identifier: str, **options: Any) -> dict[str, Any]:
-    done = run(lake.job(data, identifier, **options))
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
-    assert len(lines) == 1, done.stdout  # the answer is the only line on stdout
-    answer: dict[str, Any] = json.loads(lines[0])
-    return answer
+    return lake.writer.ask(lake.job(data, identifier, **options))
 
 
 def saved(lake: Lake, data: pa.Table, identifier: str, **options: Any) -> dict[str, Any]:
     answer = save(lake, data, identifier, **options)
-    assert answer["ok"] is True, answer
+    assert answer["kind"] == "saved", answer
     assert set(answer) == ANSWER_KEYS
     assert isinstance(answer["snapshot_id"], str) and answer["snapshot_id"].isdigit()
     return answer
@@ -125,7 +117,7 @@ def refused(
     lake: Lake, data: pa.Table, identifier: str, code: str, **options: Any
 ) -> dict[str, Any]:
     answer = save(lake, data, identifier, **options)
-    assert answer["ok"] is False, answer
+    assert answer["kind"] == "refused", answer
     assert set(answer) == REFUSAL_KEYS
     assert answer["error_code"] == code, answer
     for difference in answer["differences"]:
@@ -557,14 +549,26 @@ def test_a_malformed_result_file_fails_and_leaves_the_table_alone(lake: Lake) ->
     path = Path(job["arrow_path"])
     path.write_bytes(path.read_bytes()[:-40])
 
-    done = run(job)
+    answer = lake.writer.ask(job)
 
-    assert done.returncode != 0
-    assert done.stdout == ""
+    assert answer["kind"] == "failed", answer
     assert snapshot_ids(lake.table("ns.t")) == before
+    # The writer lives on and serves the next request.
+    assert saved(lake, EVENTS, "ns.t", mode="append")["rows_written"] == 3
 
 
-def test_eight_concurrent_appends_by_eight_processes_all_land(lake: Lake) -> None:
+def concurrently(jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each job sent by its own thread to its own writer process, all at once."""
+    writers = [WriterProcess() for _ in jobs]
+    try:
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            return list(pool.map(lambda w, j: w.ask(j), writers, jobs))
+    finally:
+        for w in writers:
+            assert w.close() == 0
+
+
+def test_eight_concurrent_appends_by_eight_writers_all_land(lake: Lake) -> None:
     saved(lake, pa.table({"writer": pa.array([0] * 100, pa.int64())}), "ns.busy")
     before = snapshot_ids(lake.table("ns.busy"))
     jobs = [
@@ -575,14 +579,10 @@ def test_eight_concurrent_appends_by_eight_processes_all_land(lake: Lake) -> Non
     ]
 
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        done = list(pool.map(run, jobs))
+    answers = concurrently(jobs)
     elapsed = time.monotonic() - started
 
-    for d in done:
-        assert d.returncode == 0, d.stderr
-    answers = [json.loads(d.stdout) for d in done]
-    assert all(a["ok"] for a in answers), answers
+    assert all(a["kind"] == "saved" for a in answers), answers
     table = lake.table("ns.busy")
     ids = snapshot_ids(table)
     assert len(ids) == len(before) + 8
@@ -600,13 +600,9 @@ def test_eight_concurrent_first_saves_create_the_table_once_and_all_land(lake: L
         for k in range(1, 9)
     ]
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        done = list(pool.map(run, jobs))
+    answers = concurrently(jobs)
 
-    for d in done:
-        assert d.returncode == 0, d.stderr
-    answers = [json.loads(d.stdout) for d in done]
-    assert all(a["ok"] for a in answers), answers
+    assert all(a["kind"] == "saved" for a in answers), answers
     assert [a["created"] for a in answers].count(True) == 1
     table = lake.table("new_ns.t")
     assert len(snapshot_ids(table)) == 8
@@ -657,20 +653,19 @@ def test_results_iceberg_cannot_name_or_hold_are_refused(lake: Lake) -> None:
 # --- Fault injection (in-process) ---------------------------------------------------------------
 
 
-def in_process_job(lake: Lake, data: pa.Table, identifier: str, **options: Any) -> dict[str, Any]:
-    return lake.job(data, identifier, **options)
+def in_process_job(lake: Lake, data: pa.Table, identifier: str, **options: Any) -> CommitJob:
+    job = parse_request(lake.job(data, identifier, **options))
+    assert isinstance(job, CommitJob)
+    return job
 
 
-def trusted_committer(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    monkeypatch.syspath_prepend(str(PYTHON_DIR))
-    return importlib.import_module("floe_trusted.commit")
+def commit_in_process(job: CommitJob, lake: Lake) -> dict[str, Any]:
+    return to_wire(committer.commit(job, lake.catalog))
 
 
 def test_losing_every_race_ends_in_a_conflict_answer(
     lake: Lake, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    committer = trusted_committer(monkeypatch)
-
     saved(lake, EVENTS, "ns.t")
     before = snapshot_ids(lake.table("ns.t"))
     calls = []
@@ -682,19 +677,18 @@ def test_losing_every_race_ends_in_a_conflict_answer(
     monkeypatch.setattr(SqlCatalog, "commit_table", always_behind)
     monkeypatch.setattr(time, "sleep", lambda seconds: None)
 
-    answer = committer.commit(in_process_job(lake, EVENTS, "ns.t", mode="append"))
+    job = in_process_job(lake, EVENTS, "ns.t", mode="append")
+    answer = commit_in_process(job, lake)
 
-    assert answer["ok"] is False and answer["error_code"] == "CONFLICT"
+    assert answer["kind"] == "refused" and answer["error_code"] == "CONFLICT"
     assert set(answer) == REFUSAL_KEYS
     assert "retry" in answer["message"]
-    assert len(calls) >= committer.MAX_ATTEMPTS  # bounded: PyIceberg's own retries inside each
+    assert len(calls) >= job.max_attempts  # bounded: PyIceberg's own retries inside each
     monkeypatch.undo()
     assert snapshot_ids(lake.table("ns.t")) == before
 
 
 def test_a_locked_database_is_retried(lake: Lake, monkeypatch: pytest.MonkeyPatch) -> None:
-    committer = trusted_committer(monkeypatch)
-
     saved(lake, EVENTS, "ns.t")
     real_commit = SqlCatalog.commit_table
     calls = []
@@ -707,9 +701,9 @@ def test_a_locked_database_is_retried(lake: Lake, monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(SqlCatalog, "commit_table", locked_once)
 
-    answer = committer.commit(in_process_job(lake, EVENTS, "ns.t", mode="append"))
+    answer = commit_in_process(in_process_job(lake, EVENTS, "ns.t", mode="append"), lake)
 
-    assert answer["ok"] is True and answer["attempts"] == 2
+    assert answer["kind"] == "saved" and answer["attempts"] == 2
     monkeypatch.undo()
     table = lake.table("ns.t")
     assert len(snapshot_ids(table)) == 2
@@ -719,8 +713,6 @@ def test_a_locked_database_is_retried(lake: Lake, monkeypatch: pytest.MonkeyPatc
 def test_a_failure_during_the_commit_leaves_the_previous_snapshot(
     lake: Lake, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    committer = trusted_committer(monkeypatch)
-
     saved(lake, pa.table({"i": pa.array([1], pa.int32())}), "ns.t")
     before = lake.table("ns.t")
 
@@ -731,7 +723,7 @@ def test_a_failure_during_the_commit_leaves_the_previous_snapshot(
     # A merge that widens a column and adds one, then overwrites: all of it or none of it.
     wider = pa.table({"i": pa.array([2], pa.int64()), "new": ["x"]})
     with pytest.raises(RuntimeError):
-        committer.commit(in_process_job(lake, wider, "ns.t", schema_mode="merge"))
+        commit_in_process(in_process_job(lake, wider, "ns.t", schema_mode="merge"), lake)
     monkeypatch.undo()
 
     after = lake.table("ns.t")
@@ -740,3 +732,45 @@ def test_a_failure_during_the_commit_leaves_the_previous_snapshot(
     assert dict(column_types(after)) == {"i": "int"}
     assert rows(after) == [{"i": 1}]
     assert isinstance(after.schema().fields[0].field_type, IntegerType)
+
+
+# --- The landed-token check ---------------------------------------------------------------------
+
+
+def test_a_job_sent_again_finds_its_commit_instead_of_committing_twice(lake: Lake) -> None:
+    saved(lake, EVENTS, "ns.t")
+    job = lake.job(EVENTS, "ns.t", mode="append")
+
+    first = lake.writer.ask(job)
+    # What the service does when a writer died before answering: the same job, another writer.
+    again = WriterProcess()
+    try:
+        second = again.ask(job)
+    finally:
+        again.close()
+
+    assert first["kind"] == second["kind"] == "saved"
+    assert second["snapshot_id"] == first["snapshot_id"]
+    assert len(snapshot_ids(lake.table("ns.t"))) == 2
+    assert len(rows(lake.table("ns.t"))) == 6
+
+
+def test_find_landed_reports_a_commit_by_its_token_only(lake: Lake) -> None:
+    job = lake.job(EVENTS, "fresh.t", mode="overwrite")
+    committed = saved(lake, EVENTS, "fresh.t")
+    landed = lake.writer.ask(job)  # another token: its own commit
+    question = {"kind": "find_landed", "catalog": job["catalog"], "identifier": "fresh.t"}
+
+    found = lake.writer.ask({**question, "commit_token": job["commit_token"]})
+    first = lake.writer.ask({**question, "commit_token": "0" * 32})
+    unknown_table = lake.writer.ask(
+        {**question, "identifier": "fresh.none", "commit_token": job["commit_token"]}
+    )
+
+    assert found == {**landed, "attempts": 0}
+    assert found["rows_written"] == 3 and found["mode"] == "overwrite"
+    assert first == {"kind": "not_landed"}
+    assert unknown_table == {"kind": "not_landed"}
+    assert committed["created"] is True and landed["created"] is False
+    created = lake.catalog().load_table("fresh.t").snapshots()[0]
+    assert created.summary is not None and created.summary.get("floe.created-table") == "true"

@@ -1,5 +1,10 @@
 package dev.floe.catalog;
 
+import dev.floe.catalog.trusted.CatalogAccess;
+import dev.floe.catalog.trusted.TrustedAnswer;
+import dev.floe.catalog.trusted.TrustedRequest;
+import dev.floe.catalog.trusted.TrustedWriterException;
+import dev.floe.catalog.trusted.TrustedWriterPool;
 import dev.floe.config.CatalogsConfig;
 import dev.floe.config.FloeConfig;
 import io.quarkus.runtime.StartupEvent;
@@ -10,7 +15,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Map;
+import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /** Creates the demo table {@code default.flowers} (iris) in catalogs configured with demo=true. */
@@ -18,14 +23,15 @@ import org.jboss.logging.Logger;
 public class DemoLakeSeeder {
   private static final Logger LOG = Logger.getLogger(DemoLakeSeeder.class);
   static final TableName FLOWERS = new TableName("default", "flowers");
+  private static final Duration SEED_TIMEOUT = Duration.ofMinutes(2);
 
   private final CatalogRegistry catalogs;
-  private final TrustedWriter writer;
+  private final TrustedWriterPool writers;
   private final Path home;
 
-  public DemoLakeSeeder(CatalogRegistry catalogs, TrustedWriter writer, FloeConfig floe) {
+  public DemoLakeSeeder(CatalogRegistry catalogs, TrustedWriterPool writers, FloeConfig floe) {
     this.catalogs = catalogs;
-    this.writer = writer;
+    this.writers = writers;
     this.home = floe.homePath();
   }
 
@@ -46,21 +52,23 @@ public class DemoLakeSeeder {
       Path demoDir = Files.createDirectories(home.resolve("demo"));
       Path csv = demoDir.resolve("iris.csv");
       Files.copy(iris, csv, StandardCopyOption.REPLACE_EXISTING);
-      var answer =
-          writer.run(
-              "seed",
-              Map.of(
-                  "catalog",
-                  Map.of("name", catalog.name(), "properties", catalog.writerProperties()),
-                  "identifier",
+      TrustedAnswer answer =
+          writers.ask(
+              new TrustedRequest.Seed(
+                  new CatalogAccess(catalog.name(), catalog.writerProperties()),
                   FLOWERS.toString(),
-                  "csv_path",
-                  csv.toString()),
-              demoDir);
-      LOG.infof("demo table %s.%s: %s", catalog.name(), FLOWERS, answer);
-    } catch (IOException e) {
+                  csv.toAbsolutePath().toString()),
+              SEED_TIMEOUT);
+      if (answer instanceof TrustedAnswer.Seeded) {
+        LOG.infof("demo table %s.%s: %s", catalog.name(), FLOWERS, answer);
+      } else {
+        LOG.errorf("cannot create the demo table %s in %s: %s", FLOWERS, catalog.name(), answer);
+      }
+    } catch (IOException | TrustedWriterException e) {
       LOG.errorf(
           "cannot create the demo table %s in %s: %s", FLOWERS, catalog.name(), e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -1,43 +1,49 @@
 package dev.floe.catalog;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.floe.catalog.trusted.CatalogAccess;
+import dev.floe.catalog.trusted.TrustedAnswer;
+import dev.floe.catalog.trusted.TrustedRequest;
+import dev.floe.catalog.trusted.TrustedWriterException;
+import dev.floe.catalog.trusted.TrustedWriterPool;
 import dev.floe.config.SaveConfig;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * The trusted step that saves a finished run's result: it hands the result file to the trusted
+ * The trusted step that saves a finished run's result: it hands the result file to a trusted
  * PyIceberg writer, which holds the catalog's write access that user code never gets. It runs only
  * after the run succeeded, so a failed, timed-out or cancelled run commits nothing.
+ *
+ * <p>Each save carries a fresh commit token that the writer records in the snapshot it commits.
+ * When a writer dies mid-save the same job goes to a fresh writer, which finds the token if the
+ * commit had landed (so nothing is committed twice); after a timeout, or a second death, a fresh
+ * writer is asked whether the token landed, so the answer says truly whether anything was saved.
  */
 @ApplicationScoped
 public class IcebergCommitter {
   private static final Logger LOG = Logger.getLogger(IcebergCommitter.class);
 
-  private final TrustedWriter writer;
+  private final TrustedWriterPool writers;
   private final SaveConfig config;
+  private final TableCache tables;
 
-  public IcebergCommitter(TrustedWriter writer, SaveConfig config) {
-    this.writer = writer;
+  public IcebergCommitter(TrustedWriterPool writers, SaveConfig config, TableCache tables) {
+    this.writers = writers;
     this.config = config;
+    this.tables = tables;
   }
 
   /**
    * @param mode overwrite or append; {@code schemaMode} strict, merge or overwrite
    */
   public SaveOutcome commit(
-      CatalogHandle catalog,
-      TableName table,
-      Path arrowResult,
-      String mode,
-      String schemaMode,
-      Path workDir) {
+      CatalogHandle catalog, TableName table, Path arrowResult, String mode, String schemaMode) {
     if (catalog.writerProperties().isEmpty()) {
       throw new FloeException(
           ErrorCode.INVALID_REQUEST,
@@ -47,65 +53,134 @@ public class IcebergCommitter {
               + catalog.name()
               + ".writer-properties, or save to another catalog.");
     }
-    Map<String, Object> job = new LinkedHashMap<>();
-    job.put("catalog", Map.of("name", catalog.name(), "properties", catalog.writerProperties()));
-    job.put("identifier", table.toString());
-    job.put("arrow_path", arrowResult.toString());
-    job.put("mode", mode);
-    job.put("schema_mode", schemaMode);
-    job.put(
-        "create_namespaces",
-        config
-            .createNamespaces()
-            .orElse(catalog.type().equals("jdbc") && !catalog.readOnlyPaths().isEmpty()));
-    JsonNode answer;
+    var job =
+        new TrustedRequest.Commit(
+            new CatalogAccess(catalog.name(), catalog.writerProperties()),
+            table.toString(),
+            arrowResult.toAbsolutePath().toString(),
+            TrustedRequest.SaveMode.valueOf(mode.toUpperCase(Locale.ROOT)),
+            TrustedRequest.SchemaMode.valueOf(schemaMode.toUpperCase(Locale.ROOT)),
+            config
+                .createNamespaces()
+                .orElse(catalog.type().equals("jdbc") && !catalog.readOnlyPaths().isEmpty()),
+            UUID.randomUUID().toString().replace("-", ""),
+            config.commitAttempts());
+    long started = System.nanoTime();
+    TrustedAnswer answer;
     try {
-      answer = writer.run("commit", job, workDir);
-    } catch (IOException e) {
-      LOG.errorf("commit to %s failed: %s", table, e.getMessage());
-      throw new FloeException(
-          ErrorCode.INTERNAL,
-          "Cannot save to '" + table + "': the commit failed inside Floe; the table is unchanged.");
+      answer = send(job, table);
+    } finally {
+      // Whatever the writer did, the next lookup reads the table as the catalog has it now.
+      tables.invalidate(catalog, table.identifier());
     }
-    if (answer.path("ok").asBoolean(false)) {
-      return new SaveOutcome(
-          table,
-          answer.path("rows_written").asLong(),
-          answer.path("mode").asText(mode),
-          answer.path("snapshot_id").asText(null),
-          answer.path("created").asBoolean(false));
+    LOG.debugf("commit to %s answered in %d ms", table, (System.nanoTime() - started) / 1_000_000);
+    if (answer instanceof TrustedAnswer.Saved saved) {
+      return outcome(table, saved);
     }
-    String message = answer.path("message").asText("The save was refused.");
-    String code = answer.path("error_code").asText("");
-    ErrorCode errorCode =
-        switch (code) {
-          case "SCHEMA_MISMATCH" -> ErrorCode.SCHEMA_MISMATCH;
-          case "NAMESPACE_NOT_FOUND" -> ErrorCode.NAMESPACE_NOT_FOUND;
-          case "CONFLICT" -> ErrorCode.COMMIT_CONFLICT;
-          default -> ErrorCode.INTERNAL;
-        };
-    JsonNode differences = answer.get("differences");
-    return throwRefusal(errorCode, message, differences);
+    if (answer instanceof TrustedAnswer.Refused refused) {
+      throw new FloeException(code(refused), refused.message(), details(refused), null);
+    }
+    String why = answer instanceof TrustedAnswer.Failed failed ? failed.error() : answer.toString();
+    LOG.errorf("commit to %s failed in the trusted writer: %s", table, why);
+    throw failedInside(table);
   }
 
-  private static SaveOutcome throwRefusal(ErrorCode code, String message, JsonNode differences) {
-    String details = null;
-    if (differences != null && differences.isArray() && !differences.isEmpty()) {
-      StringBuilder sb = new StringBuilder();
-      for (JsonNode d : differences) {
-        sb.append(d.path("column").asText())
-            .append(": ")
-            .append(d.path("problem").asText())
-            .append(
-                d.hasNonNull("table_type") ? " (table " + d.get("table_type").asText() + ")" : "")
-            .append(
-                d.hasNonNull("result_type")
-                    ? " (result " + d.get("result_type").asText() + ")"
-                    : "")
-            .append('\n');
+  private TrustedAnswer send(TrustedRequest.Commit job, TableName table) {
+    try {
+      try {
+        return writers.ask(job, config.writerTimeout());
+      } catch (TrustedWriterException lost) {
+        if (lost.kind() != TrustedWriterException.Kind.DIED) {
+          return afterLosingTheWriter(job, table, lost);
+        }
+        LOG.warnf("commit to %s: %s; sending it to another writer", table, lost.getMessage());
+        try {
+          return writers.ask(job, config.writerTimeout());
+        } catch (TrustedWriterException again) {
+          return afterLosingTheWriter(job, table, again);
+        }
       }
-      details = sb.toString().strip();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw failedInside(table);
     }
-    throw new FloeException(code, message, details, null);
+  }
+
+  /** The writer was killed mid-save: whether its commit landed decides the answer. */
+  private TrustedAnswer afterLosingTheWriter(
+      TrustedRequest.Commit job, TableName table, TrustedWriterException lost)
+      throws InterruptedException {
+    LOG.errorf("commit to %s: %s", table, lost.getMessage());
+    if (lost.kind() == TrustedWriterException.Kind.UNAVAILABLE) {
+      throw failedInside(table);
+    }
+    var question =
+        new TrustedRequest.FindLanded(job.catalog(), job.identifier(), job.commitToken());
+    TrustedAnswer found;
+    try {
+      found = writers.ask(question, config.writerTimeout());
+    } catch (TrustedWriterException e) {
+      LOG.errorf("commit to %s: cannot check whether it landed: %s", table, e.getMessage());
+      throw new FloeException(
+          ErrorCode.INTERNAL,
+          "Cannot save to '"
+              + table
+              + "': the commit failed inside Floe and whether it landed could not be checked;"
+              + " look at the table's latest snapshot before retrying.");
+    }
+    if (found instanceof TrustedAnswer.Saved saved) {
+      LOG.warnf("commit to %s had landed before its writer was lost: %s", table, saved);
+      return saved;
+    }
+    if (lost.kind() == TrustedWriterException.Kind.TIMED_OUT) {
+      throw new FloeException(
+          ErrorCode.INTERNAL,
+          "Cannot save to '"
+              + table
+              + "': the commit did not finish within "
+              + config.writerTimeout().toSeconds()
+              + " s and was stopped, so nothing was saved; retry the request, or ask the operator"
+              + " to raise floe.save.writer-timeout.");
+    }
+    throw failedInside(table);
+  }
+
+  private static FloeException failedInside(TableName table) {
+    return new FloeException(
+        ErrorCode.INTERNAL,
+        "Cannot save to '" + table + "': the commit failed inside Floe; the table is unchanged.");
+  }
+
+  private static SaveOutcome outcome(TableName table, TrustedAnswer.Saved saved) {
+    return new SaveOutcome(
+        table,
+        saved.rowsWritten(),
+        saved.mode().name().toLowerCase(Locale.ROOT),
+        saved.snapshotId(),
+        saved.created());
+  }
+
+  private static ErrorCode code(TrustedAnswer.Refused refused) {
+    return switch (refused.errorCode()) {
+      case SCHEMA_MISMATCH -> ErrorCode.SCHEMA_MISMATCH;
+      case NAMESPACE_NOT_FOUND -> ErrorCode.NAMESPACE_NOT_FOUND;
+      case CONFLICT -> ErrorCode.COMMIT_CONFLICT;
+    };
+  }
+
+  /** One line per differing column, e.g. {@code v: type (table long) (result string)}. */
+  private static String details(TrustedAnswer.Refused refused) {
+    if (refused.differences().isEmpty()) {
+      return null;
+    }
+    return refused.differences().stream()
+        .map(
+            d ->
+                d.column()
+                    + ": "
+                    + d.problem().name().toLowerCase(Locale.ROOT)
+                    + (d.tableType() != null ? " (table " + d.tableType() + ")" : "")
+                    + (d.resultType() != null ? " (result " + d.resultType() + ")" : ""))
+        .collect(Collectors.joining("\n"));
   }
 }

@@ -170,8 +170,7 @@ public class WorkloadService {
                   destination.table(),
                   output,
                   destination.saveMode().name().toLowerCase(Locale.ROOT),
-                  destination.schemaMode().name().toLowerCase(Locale.ROOT),
-                  files.dir());
+                  destination.schemaMode().name().toLowerCase(Locale.ROOT));
         } catch (FloeException refused) {
           throw new RunFailedException(refused, exit.logs());
         }
