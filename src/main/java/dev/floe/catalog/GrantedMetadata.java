@@ -17,8 +17,8 @@ import org.apache.iceberg.TableMetadataParser;
  * The metadata file a run reads a granted table by: the table's own, cut down to the one snapshot
  * granted (its schemas, specs and properties stay; other snapshots, their logs and statistics go).
  * A run then learns nothing of the table's history and finds no path to a file it was not given,
- * and parses a small file however long the table's history is. Cached by metadata file and
- * snapshot (bounded): neither ever changes.
+ * and parses a small file however long the table's history is. Cached by metadata file and snapshot
+ * (bounded): neither ever changes.
  */
 @ApplicationScoped
 public class GrantedMetadata {
