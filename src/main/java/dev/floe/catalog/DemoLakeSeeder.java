@@ -2,6 +2,7 @@ package dev.floe.catalog;
 
 import dev.floe.config.CatalogsConfig;
 import dev.floe.config.FloeConfig;
+import dev.floe.error.FloeException;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -21,11 +22,14 @@ public class DemoLakeSeeder {
 
   private final CatalogRegistry catalogs;
   private final TrustedWriter writer;
+  private final LakeLookup lookup;
   private final Path home;
 
-  public DemoLakeSeeder(CatalogRegistry catalogs, TrustedWriter writer, FloeConfig floe) {
+  public DemoLakeSeeder(
+      CatalogRegistry catalogs, TrustedWriter writer, LakeLookup lookup, FloeConfig floe) {
     this.catalogs = catalogs;
     this.writer = writer;
+    this.lookup = lookup;
     this.home = floe.homePath();
   }
 
@@ -39,7 +43,7 @@ public class DemoLakeSeeder {
   }
 
   private void seed(CatalogHandle catalog) {
-    if (catalog.catalog().tableExists(FLOWERS.identifier())) {
+    if (exists(catalog)) {
       return;
     }
     try (InputStream iris = getClass().getResourceAsStream("/demo/iris.csv")) {
@@ -61,6 +65,18 @@ public class DemoLakeSeeder {
     } catch (IOException e) {
       LOG.errorf(
           "cannot create the demo table %s in %s: %s", FLOWERS, catalog.name(), e.getMessage());
+    }
+  }
+
+  /** A listed but unreadable demo table is reported (never overwritten: it may hold user data). */
+  private boolean exists(CatalogHandle catalog) {
+    try {
+      lookup.load(catalog, FLOWERS);
+      return true;
+    } catch (UnreadableTableException broken) {
+      return true;
+    } catch (FloeException missing) {
+      return false;
     }
   }
 }

@@ -22,10 +22,12 @@ public class IcebergCommitter {
 
   private final TrustedWriter writer;
   private final SaveConfig config;
+  private final LakeLookup lookup;
 
-  public IcebergCommitter(TrustedWriter writer, SaveConfig config) {
+  public IcebergCommitter(TrustedWriter writer, SaveConfig config, LakeLookup lookup) {
     this.writer = writer;
     this.config = config;
+    this.lookup = lookup;
   }
 
   /**
@@ -47,6 +49,7 @@ public class IcebergCommitter {
               + catalog.name()
               + ".writer-properties, or save to another catalog.");
     }
+    lookup.requireReadableIfExists(catalog, table);
     Map<String, Object> job = new LinkedHashMap<>();
     job.put("catalog", Map.of("name", catalog.name(), "properties", catalog.writerProperties()));
     job.put("identifier", table.toString());

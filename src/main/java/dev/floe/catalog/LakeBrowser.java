@@ -107,6 +107,9 @@ public class LakeBrowser {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      // A manifest list or manifest that is gone: the table's history cannot be read.
+      throw lookup.unreadable(catalog, name, e);
     }
     return new TableSize(snapshot.snapshotId(), bytes, records, files, partitions);
   }

@@ -2,6 +2,8 @@ package dev.floe.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Positive;
 import java.util.Optional;
 
 /** How runs are isolated. */
@@ -29,7 +31,7 @@ public interface SandboxConfig {
   Optional<String> python();
 
   /** Threads Polars may use in one run; default: the machine's cores. */
-  Optional<Integer> maxThreads();
+  Optional<@Positive Integer> maxThreads();
 
   /** Keep each run's directory after the run (for debugging the harness). */
   @WithDefault("false")
@@ -37,17 +39,21 @@ public interface SandboxConfig {
 
   /** The unprivileged uid:gid that sandboxed code runs as. */
   @WithDefault("65534")
+  @Min(0)
   int uid();
 
   @WithDefault("65534")
+  @Min(0)
   int gid();
 
   /** Processes and threads one run may have at once (its pids cgroup). */
   @WithDefault("1024")
+  @Positive
   int maxPids();
 
   /** Size of the run's writable scratch space (a tmpfs in the bwrap runner). */
   @WithDefault("512")
+  @Positive
   int scratchMb();
 
   /**
@@ -55,5 +61,6 @@ public interface SandboxConfig {
    * scratch space. A result that reaches it fails with LIMIT_EXCEEDED naming this limit.
    */
   @WithDefault("8192")
+  @Min(1)
   int maxResultFileMb();
 }

@@ -34,12 +34,6 @@ public class RunnerProvider {
 
   public RunnerProvider(FloeConfig floe, SandboxConfig sandbox, LimitsConfig limits) {
     this.home = floe.homePath();
-    if (sandbox.maxResultFileMb() < 1) {
-      throw new IllegalArgumentException(
-          "floe.sandbox.max-result-file-mb = "
-              + sandbox.maxResultFileMb()
-              + ": it must be at least 1");
-    }
     this.harnessDir = HarnessInstaller.install(home);
     this.python =
         PythonEnvironment.probe(
