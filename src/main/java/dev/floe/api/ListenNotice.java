@@ -1,8 +1,9 @@
 package dev.floe.api;
 
-import io.quarkus.vertx.http.HttpServerStart;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -12,8 +13,18 @@ import org.jboss.logging.Logger;
 public class ListenNotice {
   private static final Logger LOG = Logger.getLogger(ListenNotice.class);
 
-  void onListen(@Observes HttpServerStart started) {
-    LOG.info(describe(started.options().getHost(), started.options().getPort()));
+  private final String host;
+  private final int port;
+
+  public ListenNotice(
+      @ConfigProperty(name = "quarkus.http.host") String host,
+      @ConfigProperty(name = "quarkus.http.port") int port) {
+    this.host = host;
+    this.port = port;
+  }
+
+  void onStart(@Observes StartupEvent started) {
+    LOG.info(describe(host, port));
   }
 
   static String describe(String host, int port) {
