@@ -50,7 +50,7 @@ class SpecConformanceTest {
             .command(
                 TempLake.projectHome().resolve("dev-venv/bin/st").toString(),
                 "--config-file",
-                Path.of(DIR, "schemathesis.toml").toString(),
+                Path.of(DIR, "schemathesis.toml").toAbsolutePath().toString(),
                 "run",
                 spec.toString(),
                 "--checks",
@@ -62,6 +62,8 @@ class SpecConformanceTest {
                     Path.of(DIR, "floe_checks.py").toAbsolutePath().toString(),
                     "PYTHONDONTWRITEBYTECODE",
                     "1"))
+            // Hypothesis keeps a cache in the working directory: under target/, not the tree.
+            .directory(Path.of("target").toAbsolutePath().toFile())
             .readOutput(true)
             .redirectErrorStream(true)
             .timeout(10, TimeUnit.MINUTES)

@@ -3,7 +3,6 @@ package dev.floe.catalog;
 import dev.floe.sandbox.RunFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -136,14 +135,16 @@ final class LakeRelocation {
         row.previousLocation() == null || !row.previousLocation().startsWith(from)
             ? row.previousLocation()
             : RewriteTablePathUtil.newPath(row.previousLocation(), from, to);
-    Journal journal =
-        new Journal(row.namespace(), row.table(), row.metadataLocation(), newLocation, previous);
+    RelocationJournal journal =
+        new RelocationJournal(
+            row.namespace(), row.table(), row.metadataLocation(), newLocation, previous);
     journal.write(stagingDir, moves);
     complete(stagingDir, journal, moves);
   }
 
   /** Replaces the files, then points the catalog at the new metadata; safe to repeat. */
-  private void complete(Path stagingDir, Journal journal, List<String[]> moves) throws IOException {
+  private void complete(Path stagingDir, RelocationJournal journal, List<String[]> moves)
+      throws IOException {
     for (String[] move : moves) {
       Path staged = LocalFileIO.toPath(move[0]);
       if (Files.exists(staged)) {
@@ -183,7 +184,7 @@ final class LakeRelocation {
     }
     try (Stream<Path> dirs = Files.list(root)) {
       for (Path dir : dirs.toList()) {
-        Journal.Read read = Journal.read(dir);
+        RelocationJournal.Read read = RelocationJournal.read(dir);
         if (read == null) {
           RunFiles.deleteTree(dir); // staged without a journal: nothing was replaced yet
         } else {
@@ -231,53 +232,6 @@ final class LakeRelocation {
 
   private record Row(
       String namespace, String table, String metadataLocation, String previousLocation) {}
-
-  /** What a relocation of one table will do, written before any file is replaced. */
-  record Journal(
-      String namespace,
-      String table,
-      String oldLocation,
-      String newLocation,
-      String previousLocation) {
-    private static final String FILE = "journal.txt";
-
-    record Read(Journal journal, List<String[]> moves) {}
-
-    void write(Path dir, List<String[]> moves) throws IOException {
-      StringBuilder text = new StringBuilder();
-      for (String field : List.of(namespace, table, oldLocation, newLocation)) {
-        text.append(field).append('\n');
-      }
-      text.append(previousLocation == null ? "" : previousLocation).append('\n');
-      for (String[] move : moves) {
-        text.append(move[0]).append('\t').append(move[1]).append('\n');
-      }
-      Path tmp = Files.writeString(dir.resolve(FILE + ".tmp"), text, StandardCharsets.UTF_8);
-      Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    static Read read(Path dir) throws IOException {
-      Path file = dir.resolve(FILE);
-      if (!Files.isRegularFile(file)) {
-        return null;
-      }
-      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      Journal journal =
-          new Journal(
-              lines.get(0),
-              lines.get(1),
-              lines.get(2),
-              lines.get(3),
-              lines.get(4).isEmpty() ? null : lines.get(4));
-      List<String[]> moves = new ArrayList<>();
-      for (String line : lines.subList(5, lines.size())) {
-        if (!line.isEmpty()) {
-          moves.add(line.split("\t", 2));
-        }
-      }
-      return new Read(journal, moves);
-    }
-  }
 
   /** Reads and writes files spelled under the old warehouse at their place in the new one. */
   private static final class MovedFileIO implements FileIO {
