@@ -1,5 +1,6 @@
 package dev.floe.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.floe.catalog.CatalogHandle;
 import dev.floe.catalog.CatalogRegistry;
 import dev.floe.catalog.LakeBrowser;
@@ -21,8 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -33,17 +36,19 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
 @APIResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+@APIResponse(responseCode = "409", ref = "#/components/responses/Conflict")
 public class CatalogResource {
-  private static final com.fasterxml.jackson.databind.ObjectMapper METADATA =
-      new com.fasterxml.jackson.databind.ObjectMapper();
   private final CatalogRegistry catalogs;
   private final LakeLookup lookup;
   private final LakeBrowser browser;
+  private final ObjectMapper json;
 
-  public CatalogResource(CatalogRegistry catalogs, LakeLookup lookup, LakeBrowser browser) {
+  public CatalogResource(
+      CatalogRegistry catalogs, LakeLookup lookup, LakeBrowser browser, ObjectMapper json) {
     this.catalogs = catalogs;
     this.lookup = lookup;
     this.browser = browser;
+    this.json = json;
   }
 
   @GET
@@ -52,7 +57,13 @@ public class CatalogResource {
       responseCode = "200",
       description = "OK",
       content = @Content(schema = @Schema(implementation = CatalogDtos.Catalogs.class)))
-  public CatalogDtos.Catalogs list(@QueryParam("counts") boolean counts) {
+  public CatalogDtos.Catalogs list(
+      @Parameter(
+              description = "also list every visible table",
+              schema = @Schema(type = SchemaType.BOOLEAN, defaultValue = "false"))
+          @QueryParam("counts")
+          String countsParam) {
+    boolean counts = flag(countsParam, "counts");
     List<CatalogDtos.RegisteredCatalog> registered = new ArrayList<>();
     List<CatalogDtos.TableRef> all = new ArrayList<>();
     for (String name : catalogs.names()) {
@@ -110,7 +121,7 @@ public class CatalogResource {
       @PathParam("table") String table) {
     return new CatalogDtos.Metadata(
         true,
-        METADATA.convertValue(
+        json.convertValue(
             browser.metadata(catalogs.get(catalog), name(namespace, table)),
             new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {}));
   }
@@ -179,6 +190,18 @@ public class CatalogResource {
               + "': namespace and table are letters, digits and underscores.");
     }
     return new TableName(namespace, table);
+  }
+
+  /** A boolean query parameter: absent is false; anything but true or false is a 400. */
+  private static boolean flag(String value, String name) {
+    if (value == null || value.equalsIgnoreCase("false")) {
+      return false;
+    }
+    if (value.equalsIgnoreCase("true")) {
+      return true;
+    }
+    throw FloeException.invalid(
+        "Query parameter " + name + " must be true or false; it was '" + value + "'.");
   }
 
   private static Long snapshot(String snapshotId) {

@@ -45,7 +45,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
               @APIResponse(
                   name = "Conflict",
                   description =
-                      "SCHEMA_MISMATCH, RUN_FINISHED, (extension) COMMIT_CONFLICT or RUN_CANCELLED",
+                      "SCHEMA_MISMATCH, RUN_FINISHED, (extension) COMMIT_CONFLICT, RUN_CANCELLED or"
+                          + " TABLE_UNREADABLE",
                   content = {
                     @Content(
                         mediaType = "application/json",

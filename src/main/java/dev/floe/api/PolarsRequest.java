@@ -8,30 +8,46 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-/** The workload request, field for field as the contract (and the hosted SDK) sends it. */
+/**
+ * The workload request, field for field as the contract (and the hosted SDK) sends it. Every
+ * optional field may be null, which means absent (the contract says so).
+ */
 @Schema(name = "PolarsRequest", additionalProperties = Schema.False.class)
 public record PolarsRequest(
     @Schema(required = true, description = "what `query` or `script` holds") Mode mode,
-    @Schema(description = "Polars SQL; required when mode=query", examples = "SELECT 1 AS x")
+    @Schema(
+            nullable = true,
+            description = "Polars SQL; required when mode=query",
+            examples = "SELECT 1 AS x")
         String query,
     // type + implementation: the items become a plain $ref to the oneOf TableItem (see there).
     @Schema(
+            nullable = true,
             type = SchemaType.ARRAY,
             implementation = TableItem.class,
             description = "table bindings; in query mode the aliases are the SQL table names")
         List<TableItem> tables,
-    @Schema(description = "Python source; required when mode=script") String script,
-    @Schema(description = "exposed to scripts as the `params` dict") Map<String, Object> params,
-    @Schema(description = "run on Polars Cloud instead of locally") Boolean distributed,
-    @Schema(description = "Polars Cloud instance type") String instanceType,
-    @Schema(minimum = "1") Integer clusterSize,
-    @Schema(minimum = "1", description = "CPUs for the run") Integer vcpus,
-    @Schema(description = "which configured catalog; omitted = the server's default")
+    @Schema(nullable = true, description = "Python source; required when mode=script")
+        String script,
+    @Schema(nullable = true, description = "exposed to scripts as the `params` dict")
+        Map<String, Object> params,
+    @Schema(nullable = true, description = "run on Polars Cloud instead of locally")
+        Boolean distributed,
+    @Schema(nullable = true, description = "Polars Cloud instance type") String instanceType,
+    @Schema(nullable = true, minimum = "1") Integer clusterSize,
+    @Schema(nullable = true, minimum = "1", description = "CPUs for the run") Integer vcpus,
+    @Schema(
+            nullable = true,
+            description = "which configured catalog; omitted = the server's default")
         String catalog,
-    @Schema(description = "save the result to namespace.table", examples = "analytics.out")
+    @Schema(
+            nullable = true,
+            description = "save the result to namespace.table",
+            examples = "analytics.out")
         String destination,
-    @Schema(description = "default overwrite; ignored without destination") SaveMode saveMode,
-    @Schema(description = "(extension) how a save treats a schema that differs")
+    @Schema(nullable = true, description = "default overwrite; ignored without destination")
+        SaveMode saveMode,
+    @Schema(nullable = true, description = "(extension) how a save treats a schema that differs")
         SchemaMode schemaMode,
-    @Schema(description = "(extension) per-run budget") RequestLimits limits,
-    @Schema(description = "(extension) validate and plan only") Boolean dryRun) {}
+    @Schema(nullable = true, description = "(extension) per-run budget") RequestLimits limits,
+    @Schema(nullable = true, description = "(extension) validate and plan only") Boolean dryRun) {}

@@ -2,24 +2,42 @@ package dev.floe.api;
 
 import dev.floe.catalog.CatalogRegistry;
 import dev.floe.catalog.LakeLookup;
+import dev.floe.catalog.UnreadableTableException;
+import dev.floe.catalog.UnreadableTables;
 import dev.floe.runs.RunSlots;
 import dev.floe.sandbox.RunnerLauncher;
 import dev.floe.sandbox.RunnerSetup;
 import dev.floe.sandbox.WarmPool;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready means: the default catalog answers, and the sandbox can run Python with polars. */
+/**
+ * Ready means: the default catalog answers, and the sandbox can run Python with polars. Unreadable
+ * tables are listed but leave the service ready: every other table is served, and requests for a
+ * broken one answer TABLE_UNREADABLE.
+ */
 @ApplicationScoped
 public class ReadinessChecks {
 
   @Readiness
-  HealthCheck catalog(CatalogRegistry catalogs, LakeLookup lookup) {
+  HealthCheck catalog(CatalogRegistry catalogs, LakeLookup lookup, UnreadableTables unreadable) {
     return () -> {
       var builder =
           HealthCheckResponse.named("catalog").withData("default", catalogs.defaultName());
+      List<UnreadableTableException> broken = unreadable.all();
+      builder.withData("unreadableTables", broken.size());
+      for (UnreadableTableException e : broken) {
+        builder.withData("unreadable " + e.catalog() + "." + e.table(), e.getMessage());
+      }
+      if (!broken.isEmpty()) {
+        builder.withData(
+            "readiness",
+            "ready despite unreadable tables: the rest of the lake is served, and requests for"
+                + " those tables answer TABLE_UNREADABLE");
+      }
       try {
         int namespaces = lookup.namespaces(catalogs.get(null)).size();
         return builder.up().withData("namespaces", namespaces).build();

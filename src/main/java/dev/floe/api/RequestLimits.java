@@ -5,8 +5,11 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 /** Per-run budget asked by the client; each value is capped by the server. (Extension.) */
 @Schema(name = "Limits")
 public record RequestLimits(
-    @Schema(minimum = "1") Integer timeoutSeconds,
-    @Schema(minimum = "1") Integer memoryMb,
-    @Schema(minimum = "1", description = "inline JSON rows; the full count is still reported")
+    @Schema(nullable = true, minimum = "1") Integer timeoutSeconds,
+    @Schema(nullable = true, minimum = "1") Integer memoryMb,
+    @Schema(
+            nullable = true,
+            minimum = "1",
+            description = "inline JSON rows; the full count is still reported")
         Integer maxRows,
-    @Schema(minimum = "1") Long maxResultBytes) {}
+    @Schema(nullable = true, minimum = "1") Long maxResultBytes) {}

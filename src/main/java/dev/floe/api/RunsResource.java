@@ -167,12 +167,14 @@ public class RunsResource {
             mediaType = RunResults.ARROW,
             schema = @Schema(type = SchemaType.STRING, format = "binary"))
       })
+  @APIResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
   @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
   @APIResponse(responseCode = "409", ref = "#/components/responses/Conflict")
   @APIResponse(responseCode = "410", ref = "#/components/responses/Gone")
   @APIResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
   @APIResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
   @APIResponse(responseCode = "500", ref = "#/components/responses/Internal")
+  @APIResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
   @APIResponse(responseCode = "504", ref = "#/components/responses/Timeout")
   public Response result(@PathParam("id") String id, @Context HttpHeaders headers)
       throws InterruptedException {
@@ -194,6 +196,7 @@ public class RunsResource {
       responseCode = "200",
       description = "output since the offset",
       content = @Content(schema = @Schema(implementation = RunView.Logs.class)))
+  @APIResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
   @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
   public RunView.Logs logs(
       @PathParam("id") String id,

@@ -63,6 +63,9 @@ public record TableItem(String spec, TableObject object) {
       @Schema(required = true, examples = "flowers") String alias,
       @Schema(required = true, examples = "default.flowers") String table,
       @Schema(
+              nullable = true,
+              implementation = Void.class,
+              anyOf = {String.class, Long.class, Void.class},
               description = "read the table as of this snapshot (string of digits or number)",
               examples = "7507442581080545442")
           @JsonProperty("snapshotId")

@@ -18,10 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.catalog.Catalog;
+import org.jboss.logging.Logger;
 
 /** The configured catalogs, by name or alias, built on first use. */
 @ApplicationScoped
 public class CatalogRegistry {
+  private static final Logger LOG = Logger.getLogger(CatalogRegistry.class);
   private final CatalogsConfig config;
   private final Path home;
   private final Map<String, CatalogHandle> built = new ConcurrentHashMap<>();
@@ -157,6 +159,16 @@ public class CatalogRegistry {
     }
     if (sqliteFile != null) {
       registerSqliteDriver();
+    }
+    if (spec.relocateFrom().isPresent()) {
+      if (warehousePath == null) {
+        LOG.errorf(
+            "floe.catalogs.%s.relocate-from is ignored: it relocates a lake with a local warehouse"
+                + " only, and this one is %s",
+            name, warehouse);
+      } else {
+        new LakeRelocation(uri, name, warehousePath, spec.relocateFrom().get()).run();
+      }
     }
     Catalog catalog =
         CatalogUtil.loadCatalog("org.apache.iceberg.jdbc.JdbcCatalog", name, props, null);

@@ -7,6 +7,7 @@ import dev.floe.catalog.trusted.TrustedWriterException;
 import dev.floe.catalog.trusted.TrustedWriterPool;
 import dev.floe.config.CatalogsConfig;
 import dev.floe.config.FloeConfig;
+import dev.floe.error.FloeException;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -27,11 +28,14 @@ public class DemoLakeSeeder {
 
   private final CatalogRegistry catalogs;
   private final TrustedWriterPool writers;
+  private final LakeLookup lookup;
   private final Path home;
 
-  public DemoLakeSeeder(CatalogRegistry catalogs, TrustedWriterPool writers, FloeConfig floe) {
+  public DemoLakeSeeder(
+      CatalogRegistry catalogs, TrustedWriterPool writers, LakeLookup lookup, FloeConfig floe) {
     this.catalogs = catalogs;
     this.writers = writers;
+    this.lookup = lookup;
     this.home = floe.homePath();
   }
 
@@ -45,7 +49,7 @@ public class DemoLakeSeeder {
   }
 
   private void seed(CatalogHandle catalog) {
-    if (catalog.catalog().tableExists(FLOWERS.identifier())) {
+    if (exists(catalog)) {
       return;
     }
     try (InputStream iris = getClass().getResourceAsStream("/demo/iris.csv")) {
@@ -69,6 +73,18 @@ public class DemoLakeSeeder {
           "cannot create the demo table %s in %s: %s", FLOWERS, catalog.name(), e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A listed but unreadable demo table is reported (never overwritten: it may hold user data). */
+  private boolean exists(CatalogHandle catalog) {
+    try {
+      lookup.load(catalog, FLOWERS);
+      return true;
+    } catch (UnreadableTableException broken) {
+      return true;
+    } catch (FloeException missing) {
+      return false;
     }
   }
 }

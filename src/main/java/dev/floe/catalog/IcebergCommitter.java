@@ -32,11 +32,14 @@ public class IcebergCommitter {
   private final TrustedWriterPool writers;
   private final SaveConfig config;
   private final TableCache tables;
+  private final LakeLookup lookup;
 
-  public IcebergCommitter(TrustedWriterPool writers, SaveConfig config, TableCache tables) {
+  public IcebergCommitter(
+      TrustedWriterPool writers, SaveConfig config, TableCache tables, LakeLookup lookup) {
     this.writers = writers;
     this.config = config;
     this.tables = tables;
+    this.lookup = lookup;
   }
 
   /**
@@ -53,6 +56,7 @@ public class IcebergCommitter {
               + catalog.name()
               + ".writer-properties, or save to another catalog.");
     }
+    lookup.requireReadableIfExists(catalog, table);
     var job =
         new TrustedRequest.Commit(
             new CatalogAccess(catalog.name(), catalog.writerProperties()),

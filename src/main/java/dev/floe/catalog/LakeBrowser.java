@@ -29,16 +29,17 @@ import org.apache.iceberg.io.CloseableIterable;
 /** Read-only views of tables for the browsing endpoints: metadata and sizes from manifests. */
 @ApplicationScoped
 public class LakeBrowser {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern SECRET =
       Pattern.compile(
           ".*(secret|password|passwd|token|credential|access-key|private-key|session-key|"
               + "api-key|apikey|auth).*");
 
   private final LakeLookup lookup;
+  private final ObjectMapper mapper;
 
-  public LakeBrowser(LakeLookup lookup) {
+  public LakeBrowser(LakeLookup lookup, ObjectMapper mapper) {
     this.lookup = lookup;
+    this.mapper = mapper;
   }
 
   /** True for property names that may hold credentials: they are never returned. */
@@ -55,7 +56,7 @@ public class LakeBrowser {
     }
     try {
       ObjectNode json =
-          (ObjectNode) JSON.readTree(TableMetadataParser.toJson(ops.operations().current()));
+          (ObjectNode) mapper.readTree(TableMetadataParser.toJson(ops.operations().current()));
       JsonNode props = json.get("properties");
       if (props instanceof ObjectNode p) {
         for (Iterator<String> it = p.fieldNames(); it.hasNext(); ) {
@@ -107,6 +108,9 @@ public class LakeBrowser {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      // A manifest list or manifest that is gone: the table's history cannot be read.
+      throw lookup.unreadable(catalog, name, e);
     }
     return new TableSize(snapshot.snapshotId(), bytes, records, files, partitions);
   }

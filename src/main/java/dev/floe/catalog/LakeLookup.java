@@ -8,15 +8,18 @@ import java.util.List;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchNamespaceException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 
-/** Resolves names against a catalog; a miss names what exists nearby. */
+/** Resolves names against a catalog; a miss names what exists nearby, a broken table says so. */
 @ApplicationScoped
 public class LakeLookup {
   private final TableCache tables;
+  private final UnreadableTables unreadable;
 
-  public LakeLookup(TableCache tables) {
+  public LakeLookup(TableCache tables, UnreadableTables unreadable) {
     this.tables = tables;
+    this.unreadable = unreadable;
   }
 
   public List<String> namespaces(CatalogHandle handle) {
@@ -48,11 +51,16 @@ public class LakeLookup {
     }
   }
 
-  /** Loads a table, or fails with TABLE_NOT_FOUND / NAMESPACE_NOT_FOUND naming what exists. */
+  /**
+   * Loads a table, or fails with TABLE_NOT_FOUND / NAMESPACE_NOT_FOUND naming what exists, or with
+   * TABLE_UNREADABLE when the catalog lists it but its metadata file is gone.
+   */
   public Table load(CatalogHandle handle, TableName name) {
     requireNamespace(handle, name.namespace());
     try {
-      return tables.load(handle, name.identifier());
+      Table table = tables.load(handle, name.identifier());
+      unreadable.readable(handle.name(), name);
+      return table;
     } catch (NoSuchTableException e) {
       List<String> existing = tables(handle, name.namespace());
       throw new FloeException(
@@ -68,7 +76,36 @@ public class LakeLookup {
               + "': "
               + listing(existing)
               + ".");
+    } catch (RuntimeException e) {
+      throw unreadable(handle, name, e);
     }
+  }
+
+  /**
+   * A save's pre-check: TABLE_UNREADABLE when the destination exists but cannot be read; a missing
+   * table or namespace is fine (the save creates it).
+   */
+  public void requireReadableIfExists(CatalogHandle handle, TableName name) {
+    try {
+      handle.catalog().loadTable(name.identifier());
+      unreadable.readable(handle.name(), name);
+    } catch (NoSuchTableException | NoSuchNamespaceException e) {
+      // Nothing to read: the save creates it.
+    } catch (RuntimeException e) {
+      throw unreadable(handle, name, e);
+    }
+  }
+
+  /**
+   * Records and returns TABLE_UNREADABLE for a failure to read the table's files; else rethrows.
+   */
+  public RuntimeException unreadable(CatalogHandle handle, TableName name, RuntimeException e) {
+    UnreadableTableException broken = UnreadableTableException.classify(handle.name(), name, e);
+    if (broken == null) {
+      return e;
+    }
+    unreadable.found(broken);
+    return broken;
   }
 
   private static String listing(List<String> names) {

@@ -44,7 +44,12 @@ public class LocalTableAccess implements TableAccess {
 
   @Override
   public RunJob.Table grant(
-      RunnerFiles runner, TableName name, Table table, TableMetadata metadata, Long snapshotId) {
+      RunnerFiles runner,
+      String catalog,
+      TableName name,
+      Table table,
+      TableMetadata metadata,
+      Long snapshotId) {
     Snapshot snapshot = snapshotId == null ? null : metadata.snapshot(snapshotId);
     String snapshotText = snapshot == null ? null : Long.toString(snapshot.snapshotId());
     if (!runner.isolated()) {
@@ -53,10 +58,15 @@ public class LocalTableAccess implements TableAccess {
     }
     List<String> files = new ArrayList<>();
     if (snapshot != null) {
-      files.addAll(snapshots.of(metadata, snapshot, table.io()));
+      try {
+        files.addAll(snapshots.of(metadata, snapshot, table.io()));
+      } catch (RuntimeException e) {
+        UnreadableTableException missing = UnreadableTableException.classify(catalog, name, e);
+        throw missing != null ? missing : e;
+      }
     }
     for (String file : files) {
-      link(runner, name, localPath(name, file));
+      link(runner, catalog, name, localPath(name, file));
     }
     String location = GrantedMetadata.location(metadata, snapshot);
     write(runner, name, localPath(name, location), granted.of(metadata, snapshot));
@@ -79,7 +89,7 @@ public class LocalTableAccess implements TableAccess {
     }
   }
 
-  private void link(RunnerFiles runner, TableName name, Path source) {
+  private void link(RunnerFiles runner, String catalog, TableName name, Path source) {
     Path target = runner.inRoot(source);
     try {
       makeParents(runner.root(), target.getParent());
@@ -102,7 +112,7 @@ public class LocalTableAccess implements TableAccess {
         Files.copy(source, target);
       }
     } catch (NoSuchFileException e) {
-      throw unreadable(name, source + " is missing");
+      throw new UnreadableTableException(catalog, name, source.toString());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot give a run access to " + source, e);
     }
@@ -143,7 +153,7 @@ public class LocalTableAccess implements TableAccess {
             + name
             + "': "
             + why
-            + "; if the lake was moved, move it back or relocate it (README: relocating the"
-            + " embedded lake), and check /q/health/ready.");
+            + "; save it to a catalog whose warehouse is on"
+            + " this server's file system, or read it where its storage is reachable.");
   }
 }

@@ -17,5 +17,10 @@ public interface TableAccess {
    * @param snapshotId the snapshot to read; null for a table that has none
    */
   RunJob.Table grant(
-      RunnerFiles runner, TableName name, Table table, TableMetadata metadata, Long snapshotId);
+      RunnerFiles runner,
+      String catalog,
+      TableName name,
+      Table table,
+      TableMetadata metadata,
+      Long snapshotId);
 }

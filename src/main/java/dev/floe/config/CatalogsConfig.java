@@ -35,6 +35,12 @@ public interface CatalogsConfig {
     /** Other names clients may use for this catalog (e.g. the hosted SDK's default, "oleander"). */
     Optional<List<String>> aliases();
 
+    /**
+     * The warehouse path this embedded lake had before it was moved: at start-up, every table still
+     * recorded under it is rewritten to the current warehouse (a no-op once done).
+     */
+    Optional<String> relocateFrom();
+
     /** Create the demo table default.flowers when it is missing. */
     @WithDefault("false")
     boolean demo();

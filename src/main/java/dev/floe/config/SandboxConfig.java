@@ -2,6 +2,8 @@ package dev.floe.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Positive;
 import java.util.Optional;
 
 /** How runs are isolated. */
@@ -39,7 +41,7 @@ public interface SandboxConfig {
   Optional<String> python();
 
   /** Threads Polars may use in one run; default: the machine's cores. */
-  Optional<Integer> maxThreads();
+  Optional<@Positive Integer> maxThreads();
 
   /** Seconds a runner may take from its start to ready before it is given up. */
   @WithDefault("120")
@@ -51,17 +53,21 @@ public interface SandboxConfig {
 
   /** The unprivileged uid:gid that sandboxed code runs as. */
   @WithDefault("65534")
+  @Min(0)
   int uid();
 
   @WithDefault("65534")
+  @Min(0)
   int gid();
 
   /** Processes and threads one run may have at once (its pids cgroup). */
   @WithDefault("1024")
+  @Positive
   int maxPids();
 
   /** Size of the run's writable scratch space (a tmpfs in the bwrap runner). */
   @WithDefault("512")
+  @Positive
   int scratchMb();
 
   /**
@@ -69,5 +75,6 @@ public interface SandboxConfig {
    * scratch space. A result that reaches it fails with LIMIT_EXCEEDED naming this limit.
    */
   @WithDefault("8192")
+  @Min(1)
   int maxResultFileMb();
 }

@@ -21,14 +21,16 @@ public enum ErrorCode {
   RUN_CANCELLED(409),
   /** Extension: a save lost the optimistic-commit race more often than the retry budget. */
   COMMIT_CONFLICT(409),
+  /**
+   * Extension: the table exists in the catalog but its files cannot be read (missing metadata,
+   * manifests or data, e.g. a lake moved after Iceberg recorded absolute paths). 409: the request
+   * is valid but conflicts with the table's current state; it is not transient (503) nor a bug
+   * (500), and succeeds unchanged once the table is repaired or relocated.
+   */
+  TABLE_UNREADABLE(409),
   /** Extension: the run's kept result passed its time to live and was removed. */
   RESULT_EXPIRED(410),
   LIMIT_EXCEEDED(413),
-  /**
-   * Extension: a table exists in the catalog but its files cannot be read (moved, deleted, or in
-   * storage this server cannot reach).
-   */
-  TABLE_UNREADABLE(503),
   BUSY(429),
   INTERNAL(500),
   SANDBOX_UNAVAILABLE(503),

@@ -78,7 +78,12 @@ final class RunAccess implements Runner.Requests {
   RunJob.Table grant(Resolved resolved) {
     RunJob.Table granted =
         access.grant(
-            runner, resolved.name(), resolved.table(), resolved.metadata(), resolved.snapshotId());
+            runner,
+            catalog.name(),
+            resolved.name(),
+            resolved.table(),
+            resolved.metadata(),
+            resolved.snapshotId());
     synchronized (grants) {
       grants.add(new Grant(granted.identifier(), granted.snapshotId()));
     }
