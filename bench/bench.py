@@ -17,6 +17,7 @@ import time
 import traceback
 import warnings
 from pathlib import Path
+from typing import Any
 
 # Plain Polars gets the thread count Floe gives a run (floe.sandbox.max-threads: the cores), before import.
 os.environ.setdefault("POLARS_MAX_THREADS", str(os.cpu_count()))
@@ -32,24 +33,39 @@ from services import ROOT, Floe  # noqa: E402
 from stats import Context  # noqa: E402
 
 SECTIONS = ["flowers", "concurrent", "cpu", "append", "arrow", "tpch", "hostile"]
-HEADINGS = {"flowers": "## 1. ", "concurrent": "## 2. ", "cpu": "## 3. ", "append": "## 4. ", "arrow": "## 5. ",
-            "tpch": "## 6. ", "hostile": hostile.HEADING}
+HEADINGS = {
+    "flowers": "## 1. ",
+    "concurrent": "## 2. ",
+    "cpu": "## 3. ",
+    "append": "## 4. ",
+    "arrow": "## 5. ",
+    "tpch": "## 6. ",
+    "hostile": hostile.HEADING,
+}
 
 
 def options() -> argparse.Namespace:
-    ap = argparse.ArgumentParser(prog="bench/run", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="bench/run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--home", type=Path, required=True, help="temp directory for the Floe(s) and logs")
     ap.add_argument("--bin", type=Path, default=Path(sys.executable).parent, help="bench venv's bin directory")
-    ap.add_argument("--out", type=Path, help="results file (default: bench/RESULTS.md for a full run"
-                    " or --hostile, .floe/bench/RESULTS-partial.md for --quick or --only)")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        help="results file (default: bench/RESULTS.md for a full run"
+        " or --hostile, .floe/bench/RESULTS-partial.md for --quick or --only)",
+    )
     ap.add_argument("--only", default="", help=f"comma-separated sections, of: {','.join(SECTIONS)}")
     ap.add_argument("--hostile", action="store_true", help="same as --only hostile")
     ap.add_argument("--quick", action="store_true", help="small counts for development (not for RESULTS.md)")
     ap.add_argument("--flowers-n", type=int, default=200)
     ap.add_argument("--warmup", type=int, default=10)
-    ap.add_argument("--cold-prop", default="floe.runners.warm=0",
-                    help="the property that empties the warm pool of the cold-path Floe")
+    ap.add_argument(
+        "--cold-prop",
+        default="floe.runners.warm=0",
+        help="the property that empties the warm pool of the cold-path Floe",
+    )
     ap.add_argument("--cold-n", type=int, default=30)
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--load-seconds", type=float, default=60)
@@ -78,18 +94,29 @@ def options() -> argparse.Namespace:
     return o
 
 
-def header(o: argparse.Namespace, load: tuple[float, float, float], floe: Floe, ready: dict, took: float) -> list[str]:
+def header(
+    o: argparse.Namespace, load: tuple[float, float, float], floe: Floe, ready: dict[str, Any], took: float
+) -> list[str]:
     import polars as pl
 
-    cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), "?")
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        "?",
+    )
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    commit = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True,
-                            text=True).stdout.strip()
-    sandbox = next((c.get("data") for c in ready.get("checks", []) if c.get("name") == "sandbox"), {}) or {}
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True
+    ).stdout.strip()
+    checks: list[dict[str, Any]] = ready.get("checks", [])
+    sandbox: dict[str, Any] = next((c.get("data") or {} for c in checks if c.get("name") == "sandbox"), {})
     return [
         "# Floe benchmark results",
         "",
-        f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by `bench/run"
+        f"Measured {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC by `bench/run"
         f"{' --quick' if o.quick else ''}` at commit `{commit}` on {platform.node()}: {os.cpu_count()} cores"
         f" ({cpu}), {mem:.0f} GiB, {platform.platform()}, Polars {pl.__version__}.",
         f"Load average at the start (1/5/15 min): **{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}**; in"
@@ -134,20 +161,36 @@ def main() -> int:
         ready = floe.wait_ready()
         first = flowers.ask(floe.url)
         flowers.check(first)
-        runners = {"flowers": lambda: flowers.section_sequential(ctx, first.seconds),
-                   "concurrent": lambda: flowers.section_concurrent(ctx), "cpu": lambda: workloads.section_cpu(ctx),
-                   "append": lambda: workloads.section_append(ctx), "arrow": lambda: workloads.section_arrow(ctx),
-                   "tpch": lambda: tpch.section(ctx), "hostile": lambda: hostile.section(floe, o.hostile_rounds)}
+        runners = {
+            "flowers": lambda: flowers.section_sequential(ctx, first.seconds),
+            "concurrent": lambda: flowers.section_concurrent(ctx),
+            "cpu": lambda: workloads.section_cpu(ctx),
+            "append": lambda: workloads.section_append(ctx),
+            "arrow": lambda: workloads.section_arrow(ctx),
+            "tpch": lambda: tpch.section(ctx),
+            "hostile": lambda: hostile.section(floe, o.hostile_rounds),
+        }
         for name in o.sections:
             t0 = time.perf_counter()
             print(f"[bench] {name} …", file=sys.stderr, flush=True)
             try:
                 sections[name] = runners[name]()
-            except Exception:  # one broken section must not hide the others' figures
-                ctx.failures.append(f"section {name} broke: {traceback.format_exc(limit=3)}")
-                sections[name] = [f"{HEADINGS[name]}{name}", "", "- this section failed (see the top)", ""]
-            print("\n".join(sections[name]), f"[bench] {name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr,
-                  sep="\n", flush=True)
+            except Exception as e:  # one broken section must not hide the others' figures
+                traceback.print_exc()
+                ctx.failures.append(f"section {name} broke: {type(e).__name__}: {e}")
+                sections[name] = [
+                    f"{HEADINGS[name]}{name}",
+                    "",
+                    "- this section failed (see the top)",
+                    "",
+                ]
+            print(
+                "\n".join(sections[name]),
+                f"[bench] {name}: {time.perf_counter() - t0:.0f} s",
+                file=sys.stderr,
+                sep="\n",
+                flush=True,
+            )
     finally:
         floe.stop()
     took = time.perf_counter() - t_start

@@ -38,8 +38,12 @@ def wide(lake: Path, rows: int) -> Any:
     """`bench.wide`: id, k, v, s — the shape of the Arrow streaming figure."""
     import polars as pl
 
-    df = pl.select(id=pl.int_range(0, rows), k=pl.int_range(0, rows) % 1000,
-                   v=pl.int_range(0, rows).cast(pl.Float64) / 7, s=pl.format("row-{}", pl.int_range(0, rows)))
+    df = pl.select(
+        id=pl.int_range(0, rows),
+        k=pl.int_range(0, rows) % 1000,
+        v=pl.int_range(0, rows).cast(pl.Float64) / 7,
+        s=pl.format("row-{}", pl.int_range(0, rows)),
+    )
     return create(lake, "bench.wide", plain_arrow(df.to_arrow()))
 
 
@@ -63,8 +67,11 @@ def tpch_parquet(tpchgen: str, cache: Path, scale: float) -> Path:
     out = cache / f"tpch-sf{scale:g}"
     if not (out / ".complete").exists():
         out.mkdir(parents=True, exist_ok=True)
-        subprocess.run([tpchgen, "parquet", "-s", f"{scale:g}", "-o", str(out), "--overwrite"], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [tpchgen, "parquet", "-s", f"{scale:g}", "-o", str(out), "--overwrite"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         (out / ".complete").write_text("")
     return out
 

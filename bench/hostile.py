@@ -24,21 +24,30 @@ HEADING = "## Service memory while 4 hostile runs go on at once"
 def fixture(name: str) -> str:
     """A hostile fixture's text with its include lines expanded, as HostileWorkloadsTest sends it."""
     lines = (HOSTILE_DIR / name).read_text().splitlines()
-    return "".join(fixture(line[len(INCLUDE):]) if line.startswith(INCLUDE) else line + "\n"
-                   for line in lines)
+    return "".join(fixture(line[len(INCLUDE) :]) if line.startswith(INCLUDE) else line + "\n" for line in lines)
 
 
 def hostile_runs() -> dict[str, dict[str, Any]]:
     """The four hostile workloads, from the test fixtures (each checks its isolation first)."""
     return {
         "memory bomb (grow to the 1024 MB limit)": {
-            "script": fixture("01_memory_bomb.py"), "params": {"variant": "grow"},
-            "limits": {"memoryMb": 1024}},
-        "fork bomb (to the pids limit)": {"script": fixture("03_fork_bomb.py"), "params": {"variant": "fork"}},
-        "stdout flood (1 GB)": {"script": fixture("07_stdout_flood.py"), "params": {"variant": "flood", "mb": 1024}},
+            "script": fixture("01_memory_bomb.py"),
+            "params": {"variant": "grow"},
+            "limits": {"memoryMb": 1024},
+        },
+        "fork bomb (to the pids limit)": {
+            "script": fixture("03_fork_bomb.py"),
+            "params": {"variant": "fork"},
+        },
+        "stdout flood (1 GB)": {
+            "script": fixture("07_stdout_flood.py"),
+            "params": {"variant": "flood", "mb": 1024},
+        },
         "busy loop (15 s time limit)": {
-            "script": fixture("04_busy_loop.py"), "params": {"variant": "busy", "marker": "floe-bench-busy"},
-            "limits": {"timeoutSeconds": 15}},
+            "script": fixture("04_busy_loop.py"),
+            "params": {"variant": "busy", "marker": "floe-bench-busy"},
+            "limits": {"timeoutSeconds": 15},
+        },
     }
 
 
@@ -67,8 +76,10 @@ def section(floe: Floe, rounds: int) -> list[str]:
     t0 = time.perf_counter()
     for _ in range(rounds):
         with ThreadPoolExecutor(max_workers=4) as pool:
-            futures = {name: pool.submit(services.script, floe.url, body.pop("script"), **body)
-                       for name, body in hostile_runs().items()}
+            futures = {
+                name: pool.submit(services.script, floe.url, body.pop("script"), **body)
+                for name, body in hostile_runs().items()
+            }
             while not all(f.done() for f in futures.values()):
                 r = ask(floe.url)
                 check(r)

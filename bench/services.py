@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import re
@@ -17,8 +18,22 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 ARROW = "application/vnd.apache.arrow.stream"
 # What the contract and docs/runs-api.md define today; anything else in a response is printed as new.
-KNOWN_FIELDS = {"success", "results", "row_count", "execution_time", "error", "saved", "compute", "logs",
-                "truncated", "run_id", "dry_run", "details", "error_code", "diagnostics"}
+KNOWN_FIELDS = {
+    "success",
+    "results",
+    "row_count",
+    "execution_time",
+    "error",
+    "saved",
+    "compute",
+    "logs",
+    "truncated",
+    "run_id",
+    "dry_run",
+    "details",
+    "error_code",
+    "diagnostics",
+}
 
 
 def free_port() -> int:
@@ -43,10 +58,13 @@ class Response:
     headers: dict[str, str]
 
 
-def post_json(url: str, path: str, body: Any, timeout: float = 900, headers: dict[str, str] | None = None
-              ) -> Response:
-    req = urllib.request.Request(url + path, data=json.dumps(body).encode(), method="POST",
-                                 headers={"content-type": "application/json", **(headers or {})})
+def post_json(url: str, path: str, body: Any, timeout: float = 900, headers: dict[str, str] | None = None) -> Response:
+    req = urllib.request.Request(
+        url + path,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"content-type": "application/json", **(headers or {})},
+    )
     t0 = time.perf_counter()
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
@@ -85,6 +103,38 @@ def download(url: str, path: str, body: bytes, content_type: str, accept: str) -
     return Download(resp.status, seconds, ttfb, b"".join(chunks))
 
 
+class Client:
+    """One HTTP connection whose request in flight another thread can cut (Floe then cancels that run)."""
+
+    def __init__(self, url: str) -> None:
+        host, port = url.removeprefix("http://").split(":")
+        self.conn = http.client.HTTPConnection(host, int(port), timeout=900)
+        self.cut = False
+
+    def post_json(self, path: str, body: Any) -> Response:
+        t0 = time.perf_counter()
+        self.conn.request(
+            "POST",
+            path,
+            body=json.dumps(body).encode(),
+            headers={"content-type": "application/json"},
+        )
+        resp = self.conn.getresponse()
+        raw = resp.read()
+        return Response(
+            resp.status,
+            json.loads(raw) if raw else {},
+            time.perf_counter() - t0,
+            dict(resp.headers),
+        )
+
+    def abort(self) -> None:
+        self.cut = True
+        if self.conn.sock is not None:
+            with contextlib.suppress(OSError):
+                self.conn.sock.shutdown(socket.SHUT_RDWR)
+
+
 class Floe:
     """One Floe of this bench: its own JVM, home and free port; stopped by its own pid."""
 
@@ -92,8 +142,13 @@ class Floe:
         self.name, self.home, self.port = name, home / name, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = home / f"{name}.log"
-        args = ["java", "--add-opens=java.base/java.nio=ALL-UNNAMED", f"-Dquarkus.http.port={self.port}",
-                f"-Dfloe.home={self.home}", f"-Dfloe.sandbox.python={python}"]
+        args = [
+            "java",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            f"-Dquarkus.http.port={self.port}",
+            f"-Dfloe.home={self.home}",
+            f"-Dfloe.sandbox.python={python}",
+        ]
         args += [f"-D{k}={v}" for k, v in (props or {}).items()]
         args += ["-jar", str(ROOT / "target/quarkus-app/quarkus-run.jar")]
         self.started = time.perf_counter()
@@ -105,8 +160,10 @@ class Floe:
         """Waits for our own JVM to listen on our port and answer ready; never trusts the port alone."""
         while time.perf_counter() - self.started < limit:
             if self.proc.poll() is not None:
-                raise SystemExit(f"Floe '{self.name}' exited with {self.proc.returncode} during start-up;"
-                                 f" its log: {self.log}\n{self.log_text()[-3000:]}")
+                raise SystemExit(
+                    f"Floe '{self.name}' exited with {self.proc.returncode} during start-up;"
+                    f" its log: {self.log}\n{self.log_text()[-3000:]}"
+                )
             if f":{self.port}" in self.log_text():
                 ready = self.readiness()
                 if ready.get("status") == "UP":
@@ -145,12 +202,13 @@ class Floe:
                 self.proc.wait()
 
 
-def query(url: str, sql: str, tables: list[str], **extra: Any) -> Response:
-    return post_json(url, "/api/v1/warehouse/polars", {"mode": "query", "query": sql, "tables": tables, **extra})
+def query(url: str, sql: str, tables: list[str], timeout: float = 900, **extra: Any) -> Response:
+    body = {"mode": "query", "query": sql, "tables": tables, **extra}
+    return post_json(url, "/api/v1/warehouse/polars", body, timeout)
 
 
-def script(url: str, text: str, **extra: Any) -> Response:
-    return post_json(url, "/api/v1/warehouse/polars", {"mode": "script", "script": text, **extra})
+def script(url: str, script: str, **extra: Any) -> Response:
+    return post_json(url, "/api/v1/warehouse/polars", {"mode": "script", "script": script, **extra})
 
 
 def execution_ms(resp: Response) -> float:

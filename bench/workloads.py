@@ -55,11 +55,18 @@ def section_cpu(ctx: Context) -> list[str]:
         f_times.append(s)
         f_exec.append(e)
     if p_rows != f_rows:
-        ctx.failures.append(f"CPU script: Floe's answer differs from plain Polars' (first rows {f_rows[:2]} vs"
-                            f" {p_rows[:2]})")
+        ctx.failures.append(
+            f"CPU script: Floe's answer differs from plain Polars' (first rows {f_rows[:2]} vs {p_rows[:2]})"
+        )
     r = med(f_times) / med(p_times)
-    ctx.targets.append(Target(f"CPU-heavy script ({o.cpu_rows:,} rows group-by), Floe ÷ plain Polars", "≤ 1.10×",
-                              f"{r:.2f}× ({med(f_times):.2f} s vs {med(p_times):.2f} s)", r <= 1.10))
+    ctx.targets.append(
+        Target(
+            f"CPU-heavy script ({o.cpu_rows:,} rows group-by), Floe ÷ plain Polars",
+            "≤ 1.10×",
+            f"{r:.2f}× ({med(f_times):.2f} s vs {med(p_times):.2f} s)",
+            r <= 1.10,
+        )
+    )
     return [
         "## 3. CPU-heavy script",
         "",
@@ -81,9 +88,16 @@ def section_cpu(ctx: Context) -> list[str]:
 
 
 def append_body(start: int) -> dict[str, Any]:
-    text = ("result = pl.select(id=pl.int_range(params['start'], params['start'] + 100),"
-            " v=pl.int_range(0, 100).cast(pl.Float64) / 3, s=pl.lit('appended'))\n")
-    return {"script": text, "params": {"start": start}, "destination": "bench.appends", "saveMode": "append"}
+    text = (
+        "result = pl.select(id=pl.int_range(params['start'], params['start'] + 100),"
+        " v=pl.int_range(0, 100).cast(pl.Float64) / 3, s=pl.lit('appended'))\n"
+    )
+    return {
+        "script": text,
+        "params": {"start": start},
+        "destination": "bench.appends",
+        "saveMode": "append",
+    }
 
 
 def section_append(ctx: Context) -> list[str]:
@@ -108,10 +122,13 @@ def section_append(ctx: Context) -> list[str]:
     table = fixtures.catalog(ctx.lake).load_table("bench.appends")
     counted = pl.scan_iceberg(table).select(n=pl.len(), d=pl.col("id").n_unique()).collect().row(0)
     expect = 100 * (1 + o.append_n + o.append_concurrent)
+    verdict = "nothing lost" if counted == (expect, expect) else "ROWS LOST OR DOUBLED"
     bad = [s for s in statuses + [r.status for r in conc] if s != 200]
     if bad or counted != (expect, expect):
-        ctx.failures.append(f"appends: expected {expect} rows ({expect} distinct ids), the table holds"
-                            f" {counted[0]} ({counted[1]} distinct); statuses other than 200: {bad}")
+        ctx.failures.append(
+            f"appends: expected {expect} rows ({expect} distinct ids), the table holds"
+            f" {counted[0]} ({counted[1]} distinct); statuses other than 200: {bad}"
+        )
     # The baseline: PyIceberg appending the same 100 rows in this process (table loaded once).
     df = pl.select(id=pl.int_range(0, 100), v=pl.int_range(0, 100).cast(pl.Float64) / 3, s=pl.lit("appended"))
     plain_table = fixtures.create(ctx.lake, "bench.appends_plain", fixtures.plain_arrow(df.to_arrow()))
@@ -122,8 +139,14 @@ def section_append(ctx: Context) -> list[str]:
         plain_table.append(arrow)
         plain.append(time.perf_counter() - t0)
     p50 = med(times)
-    ctx.targets.append(Target("append of 100 rows, p50 end to end", "≤ 300 ms; 8 concurrent lose nothing",
-                              f"{ms(p50)}; {counted[0]} of {expect} rows", p50 <= 0.300 and counted == (expect, expect)))
+    ctx.targets.append(
+        Target(
+            "append of 100 rows, p50 end to end",
+            "≤ 300 ms; 8 concurrent lose nothing",
+            f"{ms(p50)}; {counted[0]} of {expect} rows",
+            p50 <= 0.300 and counted == (expect, expect),
+        )
+    )
     return [
         "## 4. Append of 100 rows",
         "",
@@ -139,7 +162,7 @@ def section_append(ctx: Context) -> list[str]:
         f"- {o.append_concurrent} concurrent appends: statuses {sorted(r.status for r in conc)}, all answered in"
         f" {conc_s:.1f} s; slowest {ms(max(r.seconds for r in conc))}",
         f"- rows in the table after all: **{counted[0]}** ({counted[1]} distinct ids); expected {expect}"
-        f" ({acknowledged} acknowledged saves × 100) — {'nothing lost' if counted == (expect, expect) else 'ROWS LOST OR DOUBLED'}",
+        f" ({acknowledged} acknowledged saves × 100) — {verdict}",
         "",
     ]
 
@@ -155,8 +178,11 @@ def section_arrow(ctx: Context) -> list[str]:
     o = ctx.opts
     table = fixtures.wide(ctx.lake, o.arrow_rows)
     files = fixtures.data_files(table)
-    roapi = Roapi(ctx.tool("roapi"), {"wide": files[0] if len(files) == 1 else os.path.dirname(files[0])},
-                  ctx.home / "roapi-wide.log")
+    roapi = Roapi(
+        ctx.tool("roapi"),
+        {"wide": files[0] if len(files) == 1 else os.path.dirname(files[0])},
+        ctx.home / "roapi-wide.log",
+    )
     body = json.dumps({"mode": "query", "query": "SELECT * FROM t", "tables": ["t=bench.wide"]}).encode()
 
     def floe() -> services.Download:
@@ -181,25 +207,37 @@ def section_arrow(ctx: Context) -> list[str]:
 
     def row(label: str, ds: list[services.Download]) -> tuple[str, float]:
         s, mb = med([d.seconds for d in ds]), len(ds[0].data) / 1e6
-        return (f"| {label} | {s:.2f} s | {ms(med([d.ttfb for d in ds]))} | {mb:.0f} MB | {mb / s:.0f} MB/s |"
-                f" {o.arrow_rows / s / 1e6:.1f} M rows/s |"), s
+        return (
+            f"| {label} | {s:.2f} s | {ms(med([d.ttfb for d in ds]))} | {mb:.0f} MB | {mb / s:.0f} MB/s |"
+            f" {o.arrow_rows / s / 1e6:.1f} M rows/s |"
+        ), s
 
     f_line, f_s = row("Floe over HTTP, `Accept: application/vnd.apache.arrow.stream`", runs["floe"])
     r_line, r_s = row("ROAPI 0.12.7 `/api/sql`, same Accept, same Parquet file(s)", runs["roapi"])
-    ctx.targets.append(Target(f"{o.arrow_rows / 1e6:g}M-row Arrow result, Floe ÷ ROAPI", "< 1.00× (faster than ROAPI)",
-                              f"{f_s / r_s:.2f}× ({f_s:.2f} s vs {r_s:.2f} s)", f_s < r_s))
-    return [
-        "## 5. Arrow result of a large table",
-        "",
-        f"`SELECT *` of `bench.wide` ({o.arrow_rows:,} rows: id, k, v, s; {len(files)} Parquet data file(s)"
-        f" written by PyIceberg), read to the end; medians of {o.arrow_n}, alternating, after one warm-up each."
-        " Both answers decoded and their rows counted.",
-        "",
-        "| what | seconds | first byte | bytes | MB/s | rows/s |",
-        "|---|---|---|---|---|---|",
-        f_line,
-        r_line,
-        "",
-        f"- Floe ÷ ROAPI: **{f_s / r_s:.2f}×** (each side's own bytes: Arrow types differ, e.g. string layouts)",
-        "",
-    ] if not math.isnan(f_s) else ["## 5. Arrow result of a large table", "", "- no figures", ""]
+    ctx.targets.append(
+        Target(
+            f"{o.arrow_rows / 1e6:g}M-row Arrow result, Floe ÷ ROAPI",
+            "< 1.00× (faster than ROAPI)",
+            f"{f_s / r_s:.2f}× ({f_s:.2f} s vs {r_s:.2f} s)",
+            f_s < r_s,
+        )
+    )
+    return (
+        [
+            "## 5. Arrow result of a large table",
+            "",
+            f"`SELECT *` of `bench.wide` ({o.arrow_rows:,} rows: id, k, v, s; {len(files)} Parquet data file(s)"
+            f" written by PyIceberg), read to the end; medians of {o.arrow_n}, alternating, after one warm-up each."
+            " Both answers decoded and their rows counted.",
+            "",
+            "| what | seconds | first byte | bytes | MB/s | rows/s |",
+            "|---|---|---|---|---|---|",
+            f_line,
+            r_line,
+            "",
+            f"- Floe ÷ ROAPI: **{f_s / r_s:.2f}×** (each side's own bytes: Arrow types differ, e.g. string layouts)",
+            "",
+        ]
+        if not math.isnan(f_s)
+        else ["## 5. Arrow result of a large table", "", "- no figures", ""]
+    )
