@@ -171,7 +171,7 @@ def section_sequential(ctx: Context, first_request_s: float) -> list[str]:
     ]
     ctx.targets += [
         Target(
-            "flowers p50 / p99 (200 sequential)",
+            f"flowers p50 / p99 ({o.flowers_n} sequential)",
             "≤ 60 ms / ≤ 150 ms",
             f"{ms(p50)} / {ms(pct(lat, 0.99))}",
             p50 <= 0.060 and pct(lat, 0.99) <= 0.150,
