@@ -175,7 +175,7 @@ def main() -> int:
             print(f"[bench] {name} …", file=sys.stderr, flush=True)
             try:
                 sections[name] = runners[name]()
-            except Exception as e:  # one broken section must not hide the others' figures
+            except (Exception, SystemExit) as e:  # one broken section must not hide the others' figures
                 traceback.print_exc()
                 ctx.failures.append(f"section {name} broke: {type(e).__name__}: {e}")
                 sections[name] = [
