@@ -80,6 +80,7 @@ def options() -> argparse.Namespace:
     ap.add_argument("--tpch-queries", default="", help="e.g. 1,6,18 (default: all 22)")
     ap.add_argument("--tpch-memory-mb", type=int, default=8192)
     ap.add_argument("--hostile-rounds", type=int, default=3)
+    ap.add_argument("--note", default="", help="a sentence on the run's conditions, put under the header")
     o = ap.parse_args()
     if o.quick:
         o.flowers_n, o.warmup, o.cold_n, o.load_seconds = 30, 3, 10, 15
@@ -125,6 +126,7 @@ def header(
         f"Floe under test: started by the bench on a free port with a temp home, ready after"
         f" {floe.ready_after:.1f} s; runner `{sandbox.get('runner')}`, isolated {sandbox.get('isolated')};"
         f" warm pool in `/q/health/ready`: {services.pool_figures(ready) or 'none'}.",
+        *([f"Conditions: {o.note}"] if o.note else []),
         "",
     ]
 
@@ -168,7 +170,9 @@ def main() -> int:
             "append": lambda: workloads.section_append(ctx),
             "arrow": lambda: workloads.section_arrow(ctx),
             "tpch": lambda: tpch.section(ctx),
-            "hostile": lambda: hostile.section(floe, o.hostile_rounds),
+            "hostile": lambda: hostile.section(
+                floe, o.hostile_rounds, "bench/run --hostile" if o.hostile else "bench/run"
+            ),
         }
         for name in o.sections:
             t0 = time.perf_counter()

@@ -51,7 +51,7 @@ def hostile_runs() -> dict[str, dict[str, Any]]:
     }
 
 
-def section(floe: Floe, rounds: int) -> list[str]:
+def section(floe: Floe, rounds: int, command: str) -> list[str]:
     """Service RSS before, during and after rounds of 4 concurrent hostile runs, sampled every 100 ms."""
     load = os.getloadavg()
     for _ in range(3):
@@ -100,7 +100,7 @@ def section(floe: Floe, rounds: int) -> list[str]:
         HEADING,
         "",
         (
-            f"Measured {datetime.date.today().isoformat()} by `bench/run --hostile` on {platform.node()}"
+            f"Measured {datetime.date.today().isoformat()} by `{command}` on {platform.node()}"
             f" ({os.cpu_count()} cores): {rounds} rounds of these 4 runs at once against the sandboxed runner,"
             f" {elapsed:.0f} s in all, the service's RSS (VmRSS of its JVM, default heap settings) sampled"
             " every 100 ms, and a flowers query sent every 0.5 s meanwhile. Load average at the start"
