@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.floe.testing.RunSandboxes;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -244,8 +245,18 @@ class ServiceProcessIT {
     String inFlight = (String) JSON.readValue(accepted.body(), Map.class).get("run_id");
     await().atMost(Duration.ofMinutes(1)).until(() -> "running".equals(status(inFlight)));
 
+    long killed = service.pid();
     service.destroyForcibly().waitFor(); // kill -9: no shutdown hook runs
+    // Its runners (the one mid-job, the warm ones) and their template die with it: none is ever
+    // handed a job again.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> RunSandboxes.processesOf(killed, home).isEmpty());
     service = launch();
+    // The new service removes what the dead one left of its runners.
+    assertTrue(
+        Files.notExists(home.resolve("runners").resolve(Long.toString(killed))),
+        "the killed service's runner directories are left");
 
     Map<?, ?> before =
         JSON.readValue(get("/api/v1/warehouse/polars/runs/" + finished).body(), Map.class);

@@ -98,15 +98,13 @@ public class CatalogRegistry {
         spec.warehouse().ifPresent(w -> props.put(CatalogProperties.WAREHOUSE_LOCATION, w));
         Catalog catalog =
             CatalogUtil.loadCatalog("org.apache.iceberg.rest.RESTCatalog", name, props, null);
-        yield new CatalogHandle(
-            name, "rest", catalog, spec.sandboxProperties(), spec.writerProperties(), List.of());
+        yield new CatalogHandle(name, "rest", catalog, spec.writerProperties(), false);
       }
       case GLUE -> {
         spec.warehouse().ifPresent(w -> props.put(CatalogProperties.WAREHOUSE_LOCATION, w));
         Catalog catalog =
             CatalogUtil.loadCatalog("org.apache.iceberg.aws.glue.GlueCatalog", name, props, null);
-        yield new CatalogHandle(
-            name, "glue", catalog, spec.sandboxProperties(), spec.writerProperties(), List.of());
+        yield new CatalogHandle(name, "glue", catalog, spec.writerProperties(), false);
       }
     };
   }
@@ -173,25 +171,13 @@ public class CatalogRegistry {
     Catalog catalog =
         CatalogUtil.loadCatalog("org.apache.iceberg.jdbc.JdbcCatalog", name, props, null);
 
-    Map<String, String> sandbox = new TreeMap<>(spec.sandboxProperties());
     Map<String, String> writer = new TreeMap<>(spec.writerProperties());
-    List<String> readOnlyPaths = new ArrayList<>();
     if (writer.isEmpty() && sqliteFile != null) {
       writer.put("type", "sql");
       writer.put("uri", "sqlite:///" + sqliteFile);
       writer.put("warehouse", props.get(CatalogProperties.WAREHOUSE_LOCATION));
     }
-    if (sandbox.isEmpty() && sqliteFile != null) {
-      sandbox.put("type", "sql");
-      sandbox.put("uri", "sqlite:///file:" + sqliteFile + "?mode=ro&uri=true");
-      sandbox.put("init_catalog_tables", "false");
-      sandbox.put("warehouse", props.get(CatalogProperties.WAREHOUSE_LOCATION));
-      readOnlyPaths.add(sqliteFile.getParent().toString());
-    }
-    if (warehousePath != null) {
-      readOnlyPaths.add(warehousePath.toString());
-    }
     return new CatalogHandle(
-        name, "jdbc", catalog, Map.copyOf(sandbox), Map.copyOf(writer), List.copyOf(readOnlyPaths));
+        name, "jdbc", catalog, Map.copyOf(writer), sqliteFile != null || warehousePath != null);
   }
 }

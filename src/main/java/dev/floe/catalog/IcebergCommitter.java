@@ -64,9 +64,7 @@ public class IcebergCommitter {
             arrowResult.toAbsolutePath().toString(),
             TrustedRequest.SaveMode.valueOf(mode.toUpperCase(Locale.ROOT)),
             TrustedRequest.SchemaMode.valueOf(schemaMode.toUpperCase(Locale.ROOT)),
-            config
-                .createNamespaces()
-                .orElse(catalog.type().equals("jdbc") && !catalog.readOnlyPaths().isEmpty()),
+            config.createNamespaces().orElse(catalog.type().equals("jdbc") && catalog.embedded()),
             UUID.randomUUID().toString().replace("-", ""),
             config.commitAttempts());
     long started = System.nanoTime();

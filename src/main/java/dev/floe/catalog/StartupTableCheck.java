@@ -28,7 +28,7 @@ public class StartupTableCheck {
     for (String name : catalogs.names()) {
       try {
         CatalogHandle handle = catalogs.get(name);
-        if (!handle.readOnlyPaths().isEmpty()) {
+        if (handle.embedded()) {
           check(handle);
         }
       } catch (RuntimeException e) {

@@ -49,12 +49,6 @@ public interface CatalogsConfig {
     Map<String, String> properties();
 
     /**
-     * PyIceberg properties handed to runs for read-only access. Derived for the embedded JDBC
-     * catalog; must be configured (with read-only credentials) for rest and glue.
-     */
-    Map<String, String> sandboxProperties();
-
-    /**
      * PyIceberg properties of the trusted writer (saves, demo seeding), which never runs user code.
      * Derived for the embedded JDBC catalog.
      */

@@ -17,13 +17,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.floe.sandbox.RunBudget;
 import dev.floe.sandbox.RunHandle;
 import dev.floe.sandbox.RunJob;
 import dev.floe.sandbox.Runner;
 import dev.floe.sandbox.RunnerExit;
 import dev.floe.sandbox.RunnerFiles;
 import dev.floe.sandbox.WarmPool;
+import dev.floe.testing.Jobs;
 import dev.floe.testing.RunSandboxes;
 import dev.floe.testing.TempLake;
 import dev.floe.testing.Workloads;
@@ -336,25 +336,13 @@ abstract class HostileWorkloadsTest {
     String marker = "floe-hostile-" + UUID.randomUUID();
     Runner runner = pool.take().runner();
     try {
-      RunnerFiles files = runner.files();
       RunJob job =
-          RunJob.of(
-              "r-cancel-" + UUID.randomUUID(),
-              "script",
-              fixture("06_daemonize.py"),
-              Map.of(),
-              Map.of("marker", marker, "linger", true),
-              "lake",
-              files.seenByRun(files.resultFile()),
-              files.seenByRun(files.errorFile()),
-              false,
-              "in-memory",
-              1,
-              new RunJob.Limits(120, 1L << 30, 64L << 20, RunJob.OPEN_FILES, 6L << 30));
+          Jobs.script(
+              runner.files(), fixture("06_daemonize.py"), Map.of("marker", marker, "linger", true));
       RunHandle handle =
           runner.handOver(
               job,
-              new RunBudget(Duration.ofSeconds(120), 1L << 30, 1),
+              Jobs.budget(),
               new dev.floe.sandbox.BoundedLog(8192),
               request -> Map.of("ok", false, "error_code", "FORBIDDEN", "message", "none"));
       awaitValue(() -> processWith(marker), Duration.ofSeconds(30), "the daemonized grandchild");
@@ -372,7 +360,7 @@ abstract class HostileWorkloadsTest {
                   () ->
                       runner.handOver(
                           job,
-                          new RunBudget(Duration.ofSeconds(1), 1L << 30, 1),
+                          Jobs.budget(),
                           new dev.floe.sandbox.BoundedLog(8),
                           request -> Map.of()))
               .getMessage());

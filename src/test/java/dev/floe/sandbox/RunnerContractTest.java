@@ -13,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.floe.testing.HostileFixtures;
+import dev.floe.testing.Jobs;
 import dev.floe.testing.RunSandboxes;
 import dev.floe.testing.TempLake;
 import dev.floe.testing.Workloads;
@@ -201,24 +203,11 @@ abstract class RunnerContractTest {
   }
 
   private static RunJob job(Runner runner, String script) {
-    RunnerFiles files = runner.files();
-    return RunJob.of(
-        "r-contract-" + UUID.randomUUID(),
-        "script",
-        script,
-        Map.of(),
-        Map.of(),
-        "lake",
-        files.seenByRun(files.resultFile()),
-        files.seenByRun(files.errorFile()),
-        false,
-        "in-memory",
-        1,
-        new RunJob.Limits(60, 1L << 30, 64L << 20, RunJob.OPEN_FILES, 6L << 30));
+    return Jobs.script(runner.files(), script, Map.of());
   }
 
   private static RunBudget budget() {
-    return new RunBudget(Duration.ofSeconds(60), 1L << 30, 1);
+    return Jobs.budget();
   }
 
   private static void assertLeftNothing(Runner runner) {
@@ -463,11 +452,7 @@ abstract class RunnerContractTest {
    * and in Floe's per-run memory and pids cgroups (so a broken sandbox never bombs the host).
    */
   private static final String VERIFY_ISOLATION =
-      "import os\n"
-          + "groups = open('/proc/self/cgroup').read()\n"
-          + "assert os.getpid() < 10, 'not in a PID namespace'\n"
-          + "assert all(f'{c}:' in groups and '/floe-runs-' in groups.split(f'{c}:')[1].split()[0]"
-          + " for c in ('memory', 'pids')), groups\n";
+      HostileFixtures.fixture("_verify_isolation.py") + "verify_isolation()\n";
 
   @Test
   void memoryBombIsKilledByTheMemoryCgroup() {

@@ -118,6 +118,19 @@ public final class RunSandboxes {
     return found;
   }
 
+  /**
+   * The processes a service (by its pid) left: members of its runners' cgroups, and its template
+   * and runners found by their command line under its home.
+   */
+  public static List<Long> processesOf(long servicePid, Path home) {
+    String cgroup = "/floe-runs-" + servicePid + "/";
+    String launcher = home.toString() + "/harness/";
+    return ProcessHandle.allProcesses()
+        .map(ProcessHandle::pid)
+        .filter(pid -> cgroupOf(pid).contains(cgroup) || cmdline(pid).contains(launcher))
+        .toList();
+  }
+
   public static String cmdline(long pid) {
     try {
       return Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
