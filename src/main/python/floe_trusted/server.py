@@ -39,6 +39,17 @@ from floe_trusted.seed import seed_csv
 MAX_CATALOGS = 8
 
 
+def _load(access: CatalogAccess) -> Catalog:
+    try:
+        return load_catalog(access.name, **access.properties)
+    except Exception as exc:
+        # Two writers opening a new SQL catalog at once both create its tables; the loser finds
+        # them made, and opening it again finds them there.
+        if "already exists" not in str(exc):
+            raise
+        return load_catalog(access.name, **access.properties)
+
+
 class Writer:
     """Answers requests, keeping one catalog object per distinct catalog access."""
 
@@ -49,7 +60,7 @@ class Writer:
         key = access.key()
         catalog = self._catalogs.get(key)
         if catalog is None:
-            catalog = load_catalog(access.name, **access.properties)
+            catalog = _load(access)
             if len(self._catalogs) >= MAX_CATALOGS:
                 self._catalogs.pop(next(iter(self._catalogs)))
             self._catalogs[key] = catalog

@@ -1,6 +1,7 @@
 package dev.floe.sandbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +33,61 @@ record LaunchSettings(
     Path seccompFilter,
     List<Path> lakeRoots,
     Executor threads) {
+
+  /** What this host's configuration gives every runner. */
+  static LaunchSettings forHost(
+      dev.floe.config.SandboxConfig sandbox,
+      dev.floe.config.LimitsConfig limits,
+      PythonRuntime python,
+      ObjectMapper json,
+      Optional<RunCgroups> cgroups,
+      Path home,
+      Path runners,
+      boolean root,
+      List<Path> lakes,
+      Executor threads) {
+    try {
+      Files.createDirectories(runners);
+      Path seccomp = Files.write(home.resolve("seccomp-x86_64.bpf"), SeccompFilter.program());
+      int cores = Runtime.getRuntime().availableProcessors();
+      // Until its hand-over sets its run's, a runner may grow to the largest budget a run may get.
+      RunCgroups.Limits warm =
+          new RunCgroups.Limits(
+              (long) limits.memoryMbCap() * 1024 * 1024,
+              sandbox.maxPids(),
+              sandbox.maxThreads().orElse(cores));
+      return new LaunchSettings(
+          runners,
+          json,
+          cgroups,
+          root ? new int[] {sandbox.uid(), sandbox.gid()} : null,
+          sandbox.uid(),
+          sandbox.gid(),
+          (long) sandbox.scratchMb() * 1024 * 1024,
+          sandbox.maxPids(),
+          (long) sandbox.maxResultFileMb() * 1024 * 1024,
+          warm,
+          python,
+          seccomp,
+          underSandboxMounts(lakes, python),
+          threads);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot prepare runners under " + home, e);
+    }
+  }
+
+  /** The warehouses a sandbox's own mounts would hide ({@code /tmp}...), so runners bind them. */
+  static List<Path> underSandboxMounts(List<Path> lakes, PythonRuntime python) {
+    List<Path> mounts = new java.util.ArrayList<>();
+    for (String own : List.of("/tmp", "/dev", "/proc", RunnerFiles.SANDBOX_OUT)) {
+      mounts.add(Path.of(own));
+    }
+    mounts.addAll(python.sandboxPaths());
+    return lakes.stream()
+        .filter(lake -> mounts.stream().anyMatch(lake::startsWith))
+        .distinct()
+        .toList();
+  }
 
   /** The runner's process, started once its files, cgroups and channel exist. */
   interface ProcessStarter {

@@ -141,7 +141,12 @@ public final class Runner {
           "runner " + id() + " cannot take a job: it is " + state.get());
     }
     if (group != null) {
-      group.update(new RunCgroups.Limits(budget.memoryBytes(), -1, budget.cpus()));
+      try {
+        group.update(new RunCgroups.Limits(budget.memoryBytes(), -1, budget.cpus()));
+      } catch (IOException tooSmall) {
+        // The kernel refuses a memory limit below what the runner already uses.
+        throw new BudgetTooSmallException(id(), budget, tooSmall);
+      }
     }
     log.attach(runLog);
     long handedOver = System.nanoTime();
@@ -194,6 +199,15 @@ public final class Runner {
     RunnerProcess p = process;
     if (p != null) {
       p.kill();
+    }
+  }
+
+  /** The run's budget cannot even hold a runner that has not started the run yet. */
+  public static final class BudgetTooSmallException extends IOException {
+    BudgetTooSmallException(String runner, RunBudget budget, IOException cause) {
+      super(
+          "runner " + runner + " uses more than the run's " + budget.memoryBytes() + " bytes",
+          cause);
     }
   }
 

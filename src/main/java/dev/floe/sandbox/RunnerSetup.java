@@ -10,10 +10,8 @@ import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -76,7 +74,17 @@ public class RunnerSetup {
         memoryLimit = runCgroups.map(RunCgroups::describe).orElse("rlimits only");
       }
       LaunchSettings settings =
-          settings(sandbox, limitsConfig, python, json, runCgroups, home, root, lakes.roots());
+          LaunchSettings.forHost(
+              sandbox,
+              limitsConfig,
+              python,
+              json,
+              runCgroups,
+              home,
+              runners,
+              root,
+              lakes.roots(),
+              threads);
       switch (sandbox.runner()) {
         case UNSAFE_PROCESS -> {
           chosen = new UnsafeProcessLauncher(settings);
@@ -140,45 +148,6 @@ public class RunnerSetup {
     RunnerLauncher open() throws IOException;
   }
 
-  private LaunchSettings settings(
-      SandboxConfig sandbox,
-      LimitsConfig limitsConfig,
-      PythonRuntime python,
-      ObjectMapper json,
-      Optional<RunCgroups> runCgroups,
-      Path home,
-      boolean root,
-      List<Path> lakes) {
-    try {
-      Files.createDirectories(runners);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create " + runners, e);
-    }
-    long maxFileBytes = (long) sandbox.maxResultFileMb() * 1024 * 1024;
-    int cores = Runtime.getRuntime().availableProcessors();
-    // Until its hand-over sets its run's, a runner may grow to the largest budget a run may get.
-    RunCgroups.Limits warm =
-        new RunCgroups.Limits(
-            (long) limitsConfig.memoryMbCap() * 1024 * 1024,
-            sandbox.maxPids(),
-            sandbox.maxThreads().orElse(cores));
-    return new LaunchSettings(
-        runners,
-        json,
-        runCgroups,
-        root ? new int[] {sandbox.uid(), sandbox.gid()} : null,
-        sandbox.uid(),
-        sandbox.gid(),
-        (long) sandbox.scratchMb() * 1024 * 1024,
-        sandbox.maxPids(),
-        maxFileBytes,
-        warm,
-        python,
-        writeSeccompFilter(home),
-        underSandboxMounts(lakes, python),
-        threads);
-  }
-
   private Attempt attemptBwrap(LaunchSettings settings, SandboxConfig sandbox) {
     if (!onPath("bwrap")) {
       return new Attempt(
@@ -213,19 +182,6 @@ public class RunnerSetup {
                   : opened.name() + " could not start a runner: ")
               + cause.getMessage());
     }
-  }
-
-  /** The warehouses a sandbox's own mounts would hide ({@code /tmp}...), so runners bind them. */
-  static List<Path> underSandboxMounts(List<Path> lakes, PythonRuntime python) {
-    List<Path> mounts = new java.util.ArrayList<>();
-    for (String own : List.of("/tmp", "/dev", "/proc", RunnerFiles.SANDBOX_OUT)) {
-      mounts.add(Path.of(own));
-    }
-    mounts.addAll(python.sandboxPaths());
-    return lakes.stream()
-        .filter(lake -> mounts.stream().anyMatch(lake::startsWith))
-        .distinct()
-        .toList();
   }
 
   /** The launcher, or SANDBOX_UNAVAILABLE saying why there is none. */
@@ -288,16 +244,6 @@ public class RunnerSetup {
       }
     } catch (IOException e) {
       LOG.warnf("cannot clean up %s: %s", all, e.getMessage());
-    }
-  }
-
-  private static Path writeSeccompFilter(Path home) {
-    try {
-      Path filter = home.resolve("seccomp-x86_64.bpf");
-      Files.write(filter, SeccompFilter.program());
-      return filter;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the seccomp filter under " + home, e);
     }
   }
 

@@ -195,6 +195,8 @@ public class WorkloadService {
               Duration.ofNanos(executed - executing),
               Duration.ofNanos(done - executed)),
           () -> discard(runner));
+    } catch (Runner.BudgetTooSmallException e) {
+      throw RunFailures.outOfMemory(workload.limits());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot hand run " + runId + " to its runner", e);
     } finally {
