@@ -36,10 +36,12 @@ public class RunResults {
   private static final int CHUNK = 256 * 1024;
 
   private final RunLifecycle runs;
+  private final ObjectMapper json;
   private final ObjectReader plans;
 
   public RunResults(RunLifecycle runs, ObjectMapper json) {
     this.runs = runs;
+    this.json = json;
     this.plans =
         json.readerFor(HarnessPlan.class)
             .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -104,7 +106,7 @@ public class RunResults {
             .inRun(end.runId());
       }
       try (InputStream in = Files.newInputStream(file)) {
-        table = ArrowJsonRenderer.render(in, end.maxRows(), bytes);
+        table = ArrowJsonRenderer.render(in, end.maxRows(), bytes, json);
       } catch (IOException | RuntimeException invalid) {
         if (invalid instanceof FloeException || invalid instanceof NoSuchFileException) {
           throw invalid;

@@ -23,8 +23,6 @@ public final class ArrowJsonRenderer {
   /** Schema metadata key under which the harness records each column's Polars dtype name. */
   public static final String POLARS_DTYPES = "floe.polars_dtypes";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private ArrowJsonRenderer() {}
 
   /** The allocator's bound for a stream that does not tell its length (not a file). */
@@ -34,9 +32,10 @@ public final class ArrowJsonRenderer {
    * Renders a result. The stream was written by a run, so a batch may claim any body length; a file
    * stream tells how many bytes it holds, which bounds what reading it may allocate.
    */
-  public static TabularResult render(InputStream arrowStream, int maxRows) throws IOException {
+  public static TabularResult render(InputStream arrowStream, int maxRows, ObjectMapper json)
+      throws IOException {
     long available = arrowStream.available();
-    return render(arrowStream, maxRows, available > 0 ? available : UNKNOWN_STREAM_BYTES);
+    return render(arrowStream, maxRows, available > 0 ? available : UNKNOWN_STREAM_BYTES, json);
   }
 
   /**
@@ -44,12 +43,13 @@ public final class ArrowJsonRenderer {
    * it, so the allocator is bounded by it: a forged batch claiming a terabyte fails here, it does
    * not make the JVM allocate (OutOfMemoryError) for it.
    */
-  public static TabularResult render(InputStream arrowStream, int maxRows, long streamBytes)
+  public static TabularResult render(
+      InputStream arrowStream, int maxRows, long streamBytes, ObjectMapper json)
       throws IOException {
     long limit = 2 * Math.max(0, streamBytes) + (16L << 20);
     try (BufferAllocator allocator = new RootAllocator(limit);
         ArrowStreamReader reader = new ArrowStreamReader(arrowStream, allocator)) {
-      return read(reader, maxRows);
+      return read(reader, maxRows, json);
     } catch (org.apache.arrow.memory.OutOfMemoryException e) {
       throw new IOException(
           "The result is not a valid Arrow stream: a batch claims more bytes than the "
@@ -59,11 +59,12 @@ public final class ArrowJsonRenderer {
     }
   }
 
-  private static TabularResult read(ArrowStreamReader reader, int maxRows) throws IOException {
+  private static TabularResult read(ArrowStreamReader reader, int maxRows, ObjectMapper json)
+      throws IOException {
     VectorSchemaRoot root = reader.getVectorSchemaRoot();
     Schema schema = root.getSchema();
     List<String> columns = schema.getFields().stream().map(Field::getName).toList();
-    List<String> types = polarsTypes(schema);
+    List<String> types = polarsTypes(schema, json);
     List<List<Object>> rows = new ArrayList<>();
     long count = 0;
     while (reader.loadNextBatch()) {
@@ -81,11 +82,11 @@ public final class ArrowJsonRenderer {
     return new TabularResult(columns, types, rows, count, count > rows.size());
   }
 
-  private static List<String> polarsTypes(Schema schema) throws IOException {
+  private static List<String> polarsTypes(Schema schema, ObjectMapper json) throws IOException {
     Map<String, String> metadata = schema.getCustomMetadata();
     String recorded = metadata == null ? null : metadata.get(POLARS_DTYPES);
     if (recorded != null) {
-      List<String> types = JSON.readValue(recorded, new TypeReference<List<String>>() {});
+      List<String> types = json.readValue(recorded, new TypeReference<List<String>>() {});
       if (types.size() == schema.getFields().size()) {
         return types;
       }

@@ -22,7 +22,7 @@ public record PythonEnvironment(
           + "sys.version.split()[0], polars.__version__, pyiceberg.__version__,"
           + " pyarrow.__version__), 'prefix': sys.prefix, 'base_prefix': sys.base_prefix}))\n";
 
-  public static PythonEnvironment probe(Path python) {
+  public static PythonEnvironment probe(Path python, ObjectMapper json) {
     if (!Files.isExecutable(python)) {
       return failed(
           python,
@@ -43,7 +43,7 @@ public record PythonEnvironment(
             python,
             "the Python environment cannot import polars/pyiceberg/pyarrow: " + lastLine(out));
       }
-      JsonNode info = new ObjectMapper().readTree(lastLine(out));
+      JsonNode info = json.readTree(lastLine(out));
       return new PythonEnvironment(
           python,
           true,

@@ -1,5 +1,6 @@
 package dev.floe.sandbox;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.floe.config.FloeConfig;
 import dev.floe.config.SandboxConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,12 +17,12 @@ public class PythonRuntime {
   private final Path harnessDir;
 
   @jakarta.inject.Inject
-  public PythonRuntime(FloeConfig floe, SandboxConfig sandbox) {
+  public PythonRuntime(FloeConfig floe, SandboxConfig sandbox, ObjectMapper json) {
     Path home = floe.homePath();
     this.harnessDir = HarnessInstaller.install(home);
     this.environment =
         PythonEnvironment.probe(
-            Path.of(sandbox.python().orElse(home.resolve("venv/bin/python").toString())));
+            Path.of(sandbox.python().orElse(home.resolve("venv/bin/python").toString())), json);
   }
 
   PythonRuntime(PythonEnvironment environment, Path harnessDir) {

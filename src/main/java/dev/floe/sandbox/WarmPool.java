@@ -149,7 +149,7 @@ public class WarmPool {
         runner.discard();
       }
       backoffUntil = 0;
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       // Runs still get cold runners (which say why if they fail too); retry in a while.
       backoffUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
       LOG.warnf("could not start a warm runner: %s", e.getMessage());

@@ -21,7 +21,6 @@ import java.util.Set;
  * oversized text are not taken as given.
  */
 final class RunFailures {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<ErrorCode> HARNESS_CODES =
       EnumSet.of(
           ErrorCode.SCRIPT_SYNTAX,
@@ -47,7 +46,8 @@ final class RunFailures {
 
   private RunFailures() {}
 
-  static FloeException classify(RunnerExit process, Path errorFile, RunLimits limits) {
+  static FloeException classify(
+      RunnerExit process, Path errorFile, RunLimits limits, ObjectMapper json) {
     if (process.hit().oomKilled()) {
       return outOfMemory(limits);
     }
@@ -80,7 +80,7 @@ final class RunFailures {
               + " stopped; aggregate or filter the result, or select fewer columns.");
     }
     if (RunFiles.isPlainFile(errorFile) && size(errorFile) <= MAX_ERROR_FILE_BYTES) {
-      FloeException reported = fromErrorFile(errorFile, limits);
+      FloeException reported = fromErrorFile(errorFile, limits, json);
       if (reported != null) {
         return reported;
       }
@@ -132,10 +132,10 @@ final class RunFailures {
             + " MB; select fewer columns, filter earlier, or raise limits.memoryMb.");
   }
 
-  private static FloeException fromErrorFile(Path errorFile, RunLimits limits) {
+  private static FloeException fromErrorFile(Path errorFile, RunLimits limits, ObjectMapper json) {
     JsonNode error;
     try {
-      error = JSON.readTree(errorFile.toFile());
+      error = json.readTree(errorFile.toFile());
     } catch (IOException e) {
       return null;
     }

@@ -1,5 +1,6 @@
 package dev.floe.workload;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.floe.catalog.CatalogHandle;
 import dev.floe.catalog.CatalogRegistry;
 import dev.floe.catalog.IcebergCommitter;
@@ -47,6 +48,7 @@ public class WorkloadService {
   private final WarmPool runners;
   private final SandboxConfig sandbox;
   private final IcebergCommitter committer;
+  private final ObjectMapper json;
 
   public WorkloadService(
       CatalogRegistry catalogs,
@@ -54,13 +56,15 @@ public class WorkloadService {
       TableAccess access,
       WarmPool runners,
       SandboxConfig sandbox,
-      IcebergCommitter committer) {
+      IcebergCommitter committer,
+      ObjectMapper json) {
     this.catalogs = catalogs;
     this.lookup = lookup;
     this.access = access;
     this.runners = runners;
     this.sandbox = sandbox;
     this.committer = committer;
+    this.json = json;
   }
 
   /**
@@ -152,7 +156,8 @@ public class WorkloadService {
         }
       }
       if (!produced) {
-        FloeException failure = RunFailures.classify(exit, files.errorFile(), workload.limits());
+        FloeException failure =
+            RunFailures.classify(exit, files.errorFile(), workload.limits(), json);
         throw new RunFailedException(failure, exit.logs());
       }
       String plan = workload.dryRun() ? readPlan(output) : null;

@@ -117,4 +117,50 @@ class ScriptModeTest {
                     List.of("virginica", 50, 6.59, 5.55), List.of("versicolor", 50, 5.94, 4.26))))
         .body("logs", not(containsString("Warning")));
   }
+
+  // ---- what the trusted side answers a scan() of a table the run was not handed ----
+
+  @Test
+  void scanOfAMissingTableNamesTheTablesOfItsNamespaceAtTheUsersLine() {
+    script("x = 1\nresult = scan('default.iris')\n")
+        .statusCode(404)
+        .body("error_code", equalTo("TABLE_NOT_FOUND"))
+        .body("error", containsString("Table 'default.iris' does not exist"))
+        .body("error", containsString("tables in namespace 'default': flowers"))
+        .body("diagnostics.line", equalTo(2));
+  }
+
+  @Test
+  void scanOfAMissingNamespaceNamesTheNamespaces() {
+    script("result = scan('lake.flowers')\n")
+        .statusCode(404)
+        .body("error_code", equalTo("NAMESPACE_NOT_FOUND"))
+        .body("error", containsString("Namespace 'lake' does not exist"))
+        .body("error", containsString("default"));
+  }
+
+  @Test
+  void scanOfAMissingSnapshotListsTheLatest() {
+    script("result = scan('default.flowers', snapshot_id=42)\n")
+        .statusCode(404)
+        .body("error_code", equalTo("TABLE_NOT_FOUND"))
+        .body("error", containsString("has no snapshot 42 (latest snapshots: "));
+  }
+
+  @Test
+  void scanAsOfATimeBeforeTheFirstSnapshotSaysWhenThatWas() {
+    script("result = scan('default.flowers', as_of='2001-01-01T00:00:00')\n")
+        .statusCode(404)
+        .body("error_code", equalTo("TABLE_NOT_FOUND"))
+        .body("error", containsString("has no snapshot as of 2001-01-01T00:00:00Z"))
+        .body("error", containsString("its first snapshot is from"));
+  }
+
+  @Test
+  void scanOfANameThatIsNoIdentifierIsRefusedSayingWhy() {
+    script("result = scan('../etc.passwd')\n")
+        .statusCode(404)
+        .body("error_code", equalTo("TABLE_NOT_FOUND"))
+        .body("error", containsString("namespace.table"));
+  }
 }
