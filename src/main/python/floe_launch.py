@@ -13,9 +13,10 @@ import sys
 # polars.py in the run directory cannot shadow a real module; the harness itself is put back here.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-# Otherwise every Iceberg scan warns on stderr that the optional polars_iceberg planner is missing;
-# PyIceberg's planner is the one the sandbox ships.
-os.environ["POLARS_ICEBERG_PLANNER"] = "pyiceberg"
+# Iceberg scans are planned by Polars' own planner (the polars_iceberg plugin the sandbox ships),
+# and by PyIceberg only for what the plugin does not support: Polars' default, whatever the service's
+# environment said.
+os.environ.pop("POLARS_ICEBERG_PLANNER", None)
 
 
 def _main(argv: list[str]) -> int:

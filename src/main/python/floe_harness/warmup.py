@@ -1,8 +1,8 @@
 """What the first scan in a process costs, paid once in the template instead of in every runner.
 
 A fresh process pays for its first Iceberg scan: PyIceberg's metadata parsing and scan planning
-fill caches (type dispatch, Avro readers, lazily imported modules) and Polars sets up its scan. The
-template does all of that once, on a small table of its own in a temporary directory, without
+fill caches (type dispatch, Avro readers, lazily imported modules), Polars loads its Iceberg planner
+plugin (a shared library) and sets up its scan. The template does all of that once, on a small table of its own in a temporary directory, without
 starting a thread (PyIceberg's planning executor is replaced by a synchronous one meanwhile), so
 every runner forked from it starts with those caches filled. A failure here only costs speed.
 """
@@ -80,10 +80,18 @@ def warm_up() -> None:
         pl.SQLContext({"t": frame}).execute(
             "SELECT name, COUNT(*) AS n FROM t WHERE id > 1 GROUP BY name", eager=False
         )
+        _load_planner_plugin()
     finally:
         ExecutorFactory._instance = None
         ExecutorFactory._instance_pid = None
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _load_planner_plugin() -> None:
+    """Loads Polars' Iceberg planner plugin and does its handshake (no thread starts)."""
+    from polars.io.iceberg._plugin import use_plugin_planner
+
+    use_plugin_planner()
 
 
 def _table(directory: str) -> str:

@@ -112,7 +112,8 @@ def test_runners_forked_after_the_templates_warm_up_scan_and_collect(lake: Lake)
     environment = {
         "_RJEM_MALLOC_CONF": "background_thread:false",
         "JE_ARROW_MALLOC_CONF": "background_thread:false",
-        "POLARS_ICEBERG_PLANNER": "pyiceberg",
+        # Polars' own planner, as runners use it (it must load in the template and plan in a fork).
+        "POLARS_ICEBERG_PLANNER": "plugin",
     }
     out = subprocess.run(
         [sys.executable, "-I", "-c", code],

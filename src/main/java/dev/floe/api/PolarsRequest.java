@@ -1,8 +1,8 @@
 package dev.floe.api;
 
+import dev.floe.catalog.trusted.SaveMode;
+import dev.floe.catalog.trusted.SchemaMode;
 import dev.floe.workload.Mode;
-import dev.floe.workload.SaveMode;
-import dev.floe.workload.SchemaMode;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;

@@ -1,13 +1,13 @@
 package dev.floe.api;
 
 import dev.floe.catalog.TableName;
+import dev.floe.catalog.trusted.SaveMode;
+import dev.floe.catalog.trusted.SchemaMode;
 import dev.floe.error.FloeException;
 import dev.floe.workload.Compute;
 import dev.floe.workload.Destination;
 import dev.floe.workload.LimitsPolicy;
 import dev.floe.workload.Mode;
-import dev.floe.workload.SaveMode;
-import dev.floe.workload.SchemaMode;
 import dev.floe.workload.TableBinding;
 import dev.floe.workload.Workload;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,6 +1,8 @@
 package dev.floe.catalog;
 
 import dev.floe.catalog.trusted.CatalogAccess;
+import dev.floe.catalog.trusted.SaveMode;
+import dev.floe.catalog.trusted.SchemaMode;
 import dev.floe.catalog.trusted.TrustedAnswer;
 import dev.floe.catalog.trusted.TrustedRequest;
 import dev.floe.catalog.trusted.TrustedWriterException;
@@ -43,10 +45,14 @@ public class IcebergCommitter {
   }
 
   /**
-   * @param mode overwrite or append; {@code schemaMode} strict, merge or overwrite
+   * @param mode what happens to the destination's rows; {@code schemaMode}, to its schema
    */
   public SaveOutcome commit(
-      CatalogHandle catalog, TableName table, Path arrowResult, String mode, String schemaMode) {
+      CatalogHandle catalog,
+      TableName table,
+      Path arrowResult,
+      SaveMode mode,
+      SchemaMode schemaMode) {
     if (catalog.writerProperties().isEmpty()) {
       throw new FloeException(
           ErrorCode.INVALID_REQUEST,
@@ -62,8 +68,8 @@ public class IcebergCommitter {
             new CatalogAccess(catalog.name(), catalog.writerProperties()),
             table.toString(),
             arrowResult.toAbsolutePath().toString(),
-            TrustedRequest.SaveMode.valueOf(mode.toUpperCase(Locale.ROOT)),
-            TrustedRequest.SchemaMode.valueOf(schemaMode.toUpperCase(Locale.ROOT)),
+            mode,
+            schemaMode,
             config.createNamespaces().orElse(catalog.type().equals("jdbc") && catalog.embedded()),
             UUID.randomUUID().toString().replace("-", ""),
             config.commitAttempts());

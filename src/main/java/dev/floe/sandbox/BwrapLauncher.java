@@ -18,6 +18,7 @@ import java.util.Set;
  * is ready): slower to start than a forked one, but it needs no root.
  */
 final class BwrapLauncher implements RunnerLauncher {
+  private static final RunnerKind KIND = new RunnerKind("bwrap", true, true);
   static final String SANDBOX_SOCKET = "/floe/ctl.sock";
   private static final List<String> SYSTEM = List.of("/usr", "/bin", "/lib", "/lib64", "/sbin");
   private static final List<String> SYSTEM_FILES = List.of("/etc/ld.so.cache", "/etc/localtime");
@@ -31,22 +32,15 @@ final class BwrapLauncher implements RunnerLauncher {
   }
 
   @Override
-  public String name() {
-    return "bwrap";
-  }
-
-  @Override
-  public boolean isolated() {
-    return true;
+  public RunnerKind kind() {
+    return KIND;
   }
 
   @Override
   public Runner launch(String id) throws IOException {
     return settings.start(
-        name(),
+        KIND,
         id,
-        true,
-        true,
         (files, group, log) ->
             ProcessRunners.start(command(files, group), files.dir(), log, settings.threads()));
   }

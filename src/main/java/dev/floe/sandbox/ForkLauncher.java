@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * interpreter and its imports. Needs root (it builds the namespaces itself, as bubblewrap would).
  */
 final class ForkLauncher implements RunnerLauncher {
+  private static final RunnerKind KIND = new RunnerKind("fork", true, false);
   private final LaunchSettings settings;
   private ForkTemplate template;
 
@@ -22,13 +23,8 @@ final class ForkLauncher implements RunnerLauncher {
   }
 
   @Override
-  public String name() {
-    return "fork";
-  }
-
-  @Override
-  public boolean isolated() {
-    return true;
+  public RunnerKind kind() {
+    return KIND;
   }
 
   /** The template's ready event, for readiness: its threads and the versions it imported. */
@@ -53,10 +49,8 @@ final class ForkLauncher implements RunnerLauncher {
   @Override
   public Runner launch(String id) throws IOException {
     return settings.start(
-        name(),
+        KIND,
         id,
-        true,
-        false,
         (files, group, log) -> {
           ObjectNode request = settings.json().createObjectNode();
           request.put("runner", id);

@@ -96,9 +96,9 @@ record LaunchSettings(
   }
 
   /** Creates a runner's files, cgroups and channel, then starts its process. */
-  Runner start(String kind, String id, boolean isolated, boolean makePipes, ProcessStarter starter)
-      throws java.io.IOException {
-    RunnerFiles files = RunnerFiles.create(runners, id, isolated, owner, makePipes);
+  Runner start(RunnerKind kind, String id, ProcessStarter starter) throws java.io.IOException {
+    boolean isolated = kind.isolated();
+    RunnerFiles files = RunnerFiles.create(runners, id, isolated, owner, kind.servicePipes());
     RunCgroups.Group group = null;
     RunnerChannel channel = null;
     try {
@@ -119,7 +119,7 @@ record LaunchSettings(
         java.nio.file.Files.setAttribute(files.socket(), "unix:gid", owner[1]);
       }
       RunnerLog log = new RunnerLog();
-      Runner runner = new Runner(kind, files, channel, log, group, maxFileBytes, threads);
+      Runner runner = new Runner(kind.name(), files, channel, log, group, maxFileBytes, threads);
       runner.started(starter.start(files, group, log));
       return runner;
     } catch (java.io.IOException | RuntimeException e) {

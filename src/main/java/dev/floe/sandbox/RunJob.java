@@ -40,34 +40,41 @@ public record RunJob(
   /** A job of the current version. */
   public static RunJob of(
       String runId,
-      String mode,
-      String source,
+      Code code,
       Map<String, Table> tables,
-      Map<String, Object> params,
       String catalog,
-      String resultPath,
-      String errorPath,
-      boolean dryRun,
-      String engine,
+      Output output,
       int maxThreads,
       Limits limits) {
     return new RunJob(
         "job",
         VERSION,
         runId,
-        mode,
-        source,
+        code.mode(),
+        code.source(),
         tables,
-        params,
+        code.params(),
         catalog,
-        resultPath,
-        errorPath,
-        dryRun,
-        engine,
+        output.resultPath(),
+        output.errorPath(),
+        code.dryRun(),
+        code.engine(),
         maxThreads,
         "script.py",
         limits);
   }
+
+  /**
+   * What the run executes.
+   *
+   * @param mode {@code query} or {@code script}
+   * @param engine {@code in-memory} or {@code streaming}
+   */
+  public record Code(
+      String mode, String source, Map<String, Object> params, boolean dryRun, String engine) {}
+
+  /** Where the run writes its result and its error, as it sees them. */
+  public record Output(String resultPath, String errorPath) {}
 
   /**
    * A table the run may read, at one snapshot.

@@ -8,11 +8,18 @@ import java.io.IOException;
  * is isolated; every kind passes {@code RunnerContractTest}.
  */
 public interface RunnerLauncher extends AutoCloseable {
+  /** The kind of runner this launcher starts. */
+  RunnerKind kind();
+
   /** The kind's configuration name, e.g. {@code fork}. */
-  String name();
+  default String name() {
+    return kind().name();
+  }
 
   /** Whether user code is isolated from the service and the host. */
-  boolean isolated();
+  default boolean isolated() {
+    return kind().isolated();
+  }
 
   /** Starts a runner; it is ready (or failed) when {@link Runner#ready()} completes. */
   Runner launch(String id) throws IOException;

@@ -9,6 +9,7 @@ import java.util.List;
  * on machines without bubblewrap; announced loudly at start-up.
  */
 final class UnsafeProcessLauncher implements RunnerLauncher {
+  private static final RunnerKind KIND = new RunnerKind("unsafe-process", false, true);
   private final LaunchSettings settings;
 
   UnsafeProcessLauncher(LaunchSettings settings) {
@@ -16,22 +17,15 @@ final class UnsafeProcessLauncher implements RunnerLauncher {
   }
 
   @Override
-  public String name() {
-    return "unsafe-process";
-  }
-
-  @Override
-  public boolean isolated() {
-    return false;
+  public RunnerKind kind() {
+    return KIND;
   }
 
   @Override
   public Runner launch(String id) throws IOException {
     return settings.start(
-        name(),
+        KIND,
         id,
-        false,
-        true,
         (files, group, log) -> {
           List<String> command =
               ProcessRunners.concat(

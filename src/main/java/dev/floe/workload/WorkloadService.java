@@ -26,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
@@ -174,8 +173,8 @@ public class WorkloadService {
                   catalog,
                   destination.table(),
                   output,
-                  destination.saveMode().name().toLowerCase(Locale.ROOT),
-                  destination.schemaMode().name().toLowerCase(Locale.ROOT));
+                  destination.saveMode(),
+                  destination.schemaMode());
         } catch (FloeException refused) {
           throw new RunFailedException(refused, exit.logs());
         }
@@ -235,19 +234,22 @@ public class WorkloadService {
             (long) sandbox.maxResultFileMb() * 1024 * 1024,
             RunJob.OPEN_FILES,
             files.isolated() ? 2 * memory + ADDRESS_SPACE_SLACK : memory);
+    RunJob.Code code =
+        new RunJob.Code(
+            workload.mode() == Mode.QUERY ? "query" : "script",
+            workload.source(),
+            workload.params(),
+            workload.dryRun(),
+            // Streamed results are computed by Polars' streaming engine, so they start flowing
+            // before the last batch exists; the rest use the in-memory engine (a collect()'s
+            // numbers).
+            streamed ? "streaming" : "in-memory");
     return RunJob.of(
         runId,
-        workload.mode() == Mode.QUERY ? "query" : "script",
-        workload.source(),
+        code,
         tables,
-        workload.params(),
         catalog.name(),
-        files.seenByRun(output),
-        files.seenByRun(files.errorFile()),
-        workload.dryRun(),
-        // Streamed results are computed by Polars' streaming engine, so they start flowing before
-        // the last batch exists; the rest use the in-memory engine (the numbers of a collect()).
-        streamed ? "streaming" : "in-memory",
+        new RunJob.Output(files.seenByRun(output), files.seenByRun(files.errorFile())),
         threads,
         limits);
   }

@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.floe.catalog.TableName;
+import dev.floe.catalog.trusted.SaveMode;
+import dev.floe.catalog.trusted.SchemaMode;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import dev.floe.workload.LimitsPolicy;
 import dev.floe.workload.LimitsPolicyTest;
 import dev.floe.workload.Mode;
-import dev.floe.workload.SaveMode;
-import dev.floe.workload.SchemaMode;
 import dev.floe.workload.TableBinding;
 import dev.floe.workload.Workload;
 import java.time.Duration;

@@ -1,6 +1,8 @@
 package dev.floe.runs;
 
 import dev.floe.catalog.TableName;
+import dev.floe.catalog.trusted.SaveMode;
+import dev.floe.catalog.trusted.SchemaMode;
 import dev.floe.config.FloeConfig;
 import dev.floe.config.LimitsConfig;
 import dev.floe.config.RunnersConfig;
@@ -10,8 +12,6 @@ import dev.floe.workload.Destination;
 import dev.floe.workload.Mode;
 import dev.floe.workload.RunControl;
 import dev.floe.workload.RunLimits;
-import dev.floe.workload.SaveMode;
-import dev.floe.workload.SchemaMode;
 import dev.floe.workload.Workload;
 import dev.floe.workload.WorkloadService;
 import java.io.IOException;

@@ -96,32 +96,22 @@ abstract class RunnerContractTest {
 
   @Test
   void memoryLimitGivesOutOfMemoryNamingTheLimit() {
-    post(Map.of(
-            "mode",
-            "script",
-            "script",
-            "blob = b'x' * (3 * 1024 ** 3)\nresult = pl.DataFrame({'n': [len(blob)]})\n",
-            "limits",
-            Map.of("memoryMb", 1024)))
-        .statusCode(422)
-        .body("error_code", equalTo("OUT_OF_MEMORY"))
-        .body("error", containsString("1024 MB"));
-    Workloads.query("SELECT 1 AS x", List.of()).statusCode(200);
+    assertOutOfMemory(
+        "blob = b'x' * (3 * 1024 ** 3)\nresult = pl.DataFrame({'n': [len(blob)]})\n", 1024);
   }
 
   @Test
   void aMemoryLimitTooSmallForAnyRunIsOutOfMemoryNotAnError() {
     assumeTrue(isolates());
-    post(Map.of(
-            "mode",
-            "script",
-            "script",
-            "result = pl.DataFrame({'a': [1]})\n",
-            "limits",
-            Map.of("memoryMb", 1)))
+    assertOutOfMemory("result = pl.DataFrame({'a': [1]})\n", 1);
+  }
+
+  /** The script under a memory limit of {@code memoryMb} is OUT_OF_MEMORY; the next run works. */
+  private static void assertOutOfMemory(String script, int memoryMb) {
+    post(Map.of("mode", "script", "script", script, "limits", Map.of("memoryMb", memoryMb)))
         .statusCode(422)
         .body("error_code", equalTo("OUT_OF_MEMORY"))
-        .body("error", containsString("1 MB"));
+        .body("error", containsString(memoryMb + " MB"));
     Workloads.query("SELECT 1 AS x", List.of()).statusCode(200);
   }
 

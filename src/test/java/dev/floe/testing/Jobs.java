@@ -15,15 +15,10 @@ public final class Jobs {
   public static RunJob script(RunnerFiles files, String source, Map<String, Object> params) {
     return RunJob.of(
         "r-test-" + UUID.randomUUID(),
-        "script",
-        source,
+        new RunJob.Code("script", source, params, false, "in-memory"),
         Map.of(),
-        params,
         "lake",
-        files.seenByRun(files.resultFile()),
-        files.seenByRun(files.errorFile()),
-        false,
-        "in-memory",
+        new RunJob.Output(files.seenByRun(files.resultFile()), files.seenByRun(files.errorFile())),
         1,
         new RunJob.Limits(60, 1L << 30, 64L << 20, RunJob.OPEN_FILES, 6L << 30));
   }

@@ -48,20 +48,16 @@ class RunnerWireContractTest {
     RunJob made =
         RunJob.of(
             wire.path("run_id").asText(),
-            "query",
-            wire.path("source").asText(),
+            new RunJob.Code(
+                "query", wire.path("source").asText(), java.util.Map.of(), false, "in-memory"),
             java.util.Map.of(
                 "flowers",
                 new RunJob.Table(
                     "default.flowers",
                     "7507442581080545442",
                     "file:///lake/warehouse/default/flowers/metadata/00001-a.metadata.json")),
-            java.util.Map.of(),
             "lake",
-            "/floe/out/result.arrows",
-            "/floe/out/error.json",
-            false,
-            "in-memory",
+            new RunJob.Output("/floe/out/result.arrows", "/floe/out/error.json"),
             2,
             new RunJob.Limits(300, 4294967296L, 8589934592L, RunJob.OPEN_FILES, 12884901888L));
     assertEquals(wire, wire(made));

@@ -32,7 +32,7 @@ public sealed interface TrustedAnswer {
   record Saved(
       String table,
       long rowsWritten,
-      TrustedRequest.SaveMode mode,
+      SaveMode mode,
       String snapshotId,
       boolean created,
       int attempts)

@@ -1,6 +1,5 @@
 package dev.floe.catalog.trusted;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -21,22 +20,6 @@ public sealed interface TrustedRequest {
   CatalogAccess catalog();
 
   String identifier();
-
-  enum SaveMode {
-    @JsonProperty("append")
-    APPEND,
-    @JsonProperty("overwrite")
-    OVERWRITE
-  }
-
-  enum SchemaMode {
-    @JsonProperty("strict")
-    STRICT,
-    @JsonProperty("merge")
-    MERGE,
-    @JsonProperty("overwrite")
-    OVERWRITE
-  }
 
   /**
    * Save the Arrow stream file at {@code arrowPath} into {@code identifier} as one Iceberg commit.

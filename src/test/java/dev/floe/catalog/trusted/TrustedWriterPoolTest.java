@@ -81,17 +81,7 @@ class TrustedWriterPoolTest {
   void concurrentRequestsUseUpToPoolSizeWriters() throws Exception {
     ExecutorService callers = Executors.newFixedThreadPool(4);
     try {
-      CountDownLatch go = new CountDownLatch(1);
-      List<Future<TrustedAnswer>> answers = new ArrayList<>();
-      for (int i = 0; i < 8; i++) {
-        answers.add(
-            callers.submit(
-                () -> {
-                  go.await();
-                  return pool.ask(question, TIMEOUT);
-                }));
-      }
-      go.countDown();
+      List<Future<TrustedAnswer>> answers = askAtOnce(callers, 8);
       for (Future<TrustedAnswer> answer : answers) {
         assertInstanceOf(TrustedAnswer.NotLanded.class, answer.get());
       }
@@ -158,17 +148,7 @@ class TrustedWriterPoolTest {
   void closeStopsEveryWriter() throws Exception {
     ExecutorService callers = Executors.newFixedThreadPool(2);
     try {
-      CountDownLatch go = new CountDownLatch(1);
-      List<Future<TrustedAnswer>> answers = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
-        answers.add(
-            callers.submit(
-                () -> {
-                  go.await();
-                  return pool.ask(question, TIMEOUT);
-                }));
-      }
-      go.countDown();
+      List<Future<TrustedAnswer>> answers = askAtOnce(callers, 4);
       for (Future<TrustedAnswer> answer : answers) {
         answer.get();
       }
@@ -213,5 +193,21 @@ class TrustedWriterPoolTest {
       Thread.sleep(50);
     }
     assertFalse(alive(pid));
+  }
+
+  /** {@code count} requests sent by {@code callers} as nearly at once as they can. */
+  private List<Future<TrustedAnswer>> askAtOnce(ExecutorService callers, int count) {
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<TrustedAnswer>> answers = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      answers.add(
+          callers.submit(
+              () -> {
+                go.await();
+                return pool.ask(question, TIMEOUT);
+              }));
+    }
+    go.countDown();
+    return answers;
   }
 }

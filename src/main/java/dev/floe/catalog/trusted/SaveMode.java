@@ -1,4 +1,4 @@
-package dev.floe.workload;
+package dev.floe.catalog.trusted;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
