@@ -103,6 +103,8 @@ def summarize_extras(extras: list[dict[str, Any]]) -> list[str]:
         nums = [v for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
         if nums and len(nums) == len(vals):
             out.append(f"  - `{k}`: median {med([float(v) for v in nums]):g}")
+        elif len(vals) > 1 and len(set(map(str, vals))) == len(vals):
+            out.append(f"  - `{k}`: {len(vals)} distinct values, one per response")
         else:
             out.append(f"  - `{k}`: {dict(collections.Counter(str(v) for v in vals))}")
     return out
