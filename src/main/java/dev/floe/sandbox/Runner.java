@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -184,11 +185,22 @@ public final class Runner {
     if (!ready.isDone()) {
       ready.completeExceptionally(new IOException("runner " + id() + " was discarded"));
     }
-    if (group != null) {
-      group.killAndRemove();
-    }
-    if (!keepFiles) {
-      files.delete();
+    // Killed and cut off: what is left (removing its cgroups and its directory) is bookkeeping,
+    // done
+    // off the caller's path so a run's answer does not wait for it.
+    Runnable remove =
+        () -> {
+          if (group != null) {
+            group.killAndRemove();
+          }
+          if (!keepFiles) {
+            files.delete();
+          }
+        };
+    try {
+      threads.execute(remove);
+    } catch (RejectedExecutionException stopping) {
+      remove.run();
     }
   }
 
