@@ -2,9 +2,6 @@ package dev.floe.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -146,7 +143,7 @@ public final class Runner {
         group.update(new RunCgroups.Limits(budget.memoryBytes(), -1, budget.cpus()));
       } catch (IOException tooSmall) {
         // The kernel refuses a memory limit below what the runner already uses.
-        throw new BudgetTooSmallException(id(), budget, tooSmall);
+        throw new RunnerBudgetException(id(), budget, tooSmall);
       }
     }
     log.attach(runLog);
@@ -214,15 +211,6 @@ public final class Runner {
     }
   }
 
-  /** The run's budget cannot even hold a runner that has not started the run yet. */
-  public static final class BudgetTooSmallException extends IOException {
-    BudgetTooSmallException(String runner, RunBudget budget, IOException cause) {
-      super(
-          "runner " + runner + " uses more than the run's " + budget.memoryBytes() + " bytes",
-          cause);
-    }
-  }
-
   private final class Handle implements RunHandle {
     private final Duration timeout;
     private final BoundedLog runLog;
@@ -260,7 +248,7 @@ public final class Runner {
       // any more, and its output pipe ends.
       kill();
       awaitOutput();
-      hit = inspectOutputs(hit);
+      hit = files.inspectOutputs(hit, maxFileBytes);
       return new RunnerExit(
           code,
           timedOut,
@@ -293,31 +281,5 @@ public final class Runner {
       cancelled = true;
       kill();
     }
-  }
-
-  /**
-   * Removes the output files the run left empty (so "the run wrote a result" keeps meaning "the
-   * file exists"), and notes an output that stopped at the file-size limit.
-   */
-  private RunnerExit.LimitsHit inspectOutputs(RunnerExit.LimitsHit hit) {
-    long capped = 0;
-    for (Path file : new Path[] {files.resultFile(), files.planFile(), files.errorFile()}) {
-      if (!RunFiles.isPlainFile(file)) {
-        continue;
-      }
-      try {
-        long size = Files.size(file);
-        if (size == 0) {
-          Files.delete(file);
-        } else if (size >= maxFileBytes) {
-          capped = maxFileBytes;
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot inspect the output of runner " + id(), e);
-      }
-    }
-    return capped == 0
-        ? hit
-        : new RunnerExit.LimitsHit(hit.oomKilled(), hit.pidsLimitHit(), capped);
   }
 }

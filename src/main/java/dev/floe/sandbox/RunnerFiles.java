@@ -115,4 +115,30 @@ public record RunnerFiles(String id, Path dir, Path root, Path outDir, Path log,
   public void delete() {
     RunFiles.deleteTree(dir);
   }
+
+  /**
+   * Removes the output files the run left empty (so "the run wrote a result" keeps meaning "the
+   * file exists"), and notes an output that stopped at the file-size limit.
+   */
+  RunnerExit.LimitsHit inspectOutputs(RunnerExit.LimitsHit hit, long maxFileBytes) {
+    long capped = 0;
+    for (Path file : new Path[] {resultFile(), planFile(), errorFile()}) {
+      if (!RunFiles.isPlainFile(file)) {
+        continue;
+      }
+      try {
+        long size = Files.size(file);
+        if (size == 0) {
+          Files.delete(file);
+        } else if (size >= maxFileBytes) {
+          capped = maxFileBytes;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot inspect the output of runner " + id(), e);
+      }
+    }
+    return capped == 0
+        ? hit
+        : new RunnerExit.LimitsHit(hit.oomKilled(), hit.pidsLimitHit(), capped);
+  }
 }

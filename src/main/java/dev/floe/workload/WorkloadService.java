@@ -199,7 +199,7 @@ public class WorkloadService {
               Duration.ofNanos(executed - executing),
               Duration.ofNanos(done - executed)),
           () -> discard(runner));
-    } catch (Runner.BudgetTooSmallException e) {
+    } catch (dev.floe.sandbox.RunnerBudgetException e) {
       throw RunFailures.outOfMemory(workload.limits());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot hand run " + runId + " to its runner", e);
