@@ -14,8 +14,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 # Iceberg scans are planned by Polars' own planner (the polars_iceberg plugin the sandbox ships),
-# and by PyIceberg only for what the plugin does not support: Polars' default, whatever the service's
-# environment said.
+# and by PyIceberg only for what the plugin does not support: Polars' default, whatever the
+# service's environment said.
 os.environ.pop("POLARS_ICEBERG_PLANNER", None)
 
 

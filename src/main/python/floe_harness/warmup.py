@@ -2,9 +2,10 @@
 
 A fresh process pays for its first Iceberg scan: PyIceberg's metadata parsing and scan planning
 fill caches (type dispatch, Avro readers, lazily imported modules), Polars loads its Iceberg planner
-plugin (a shared library) and sets up its scan. The template does all of that once, on a small table of its own in a temporary directory, without
-starting a thread (PyIceberg's planning executor is replaced by a synchronous one meanwhile), so
-every runner forked from it starts with those caches filled. A failure here only costs speed.
+plugin (a shared library) and sets up its scan. The template does all of that once, on a small
+table of its own in a temporary directory, without starting a thread (PyIceberg's planning
+executor is replaced by a synchronous one meanwhile), so every runner forked from it starts with
+those caches filled. A failure here only costs speed.
 """
 
 from __future__ import annotations
