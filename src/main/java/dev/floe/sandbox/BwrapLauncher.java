@@ -17,32 +17,23 @@ import java.util.Set;
  * its output files. Each runner is a fresh interpreter (it imports its libraries before it says it
  * is ready): slower to start than a forked one, but it needs no root.
  */
-final class BwrapLauncher implements RunnerLauncher {
+final class BwrapLauncher extends StartingLauncher {
   private static final RunnerKind KIND = new RunnerKind("bwrap", true, true);
   static final String SANDBOX_SOCKET = "/floe/ctl.sock";
   private static final List<String> SYSTEM = List.of("/usr", "/bin", "/lib", "/lib64", "/sbin");
   private static final List<String> SYSTEM_FILES = List.of("/etc/ld.so.cache", "/etc/localtime");
 
-  private final LaunchSettings settings;
   private final boolean root;
 
   BwrapLauncher(LaunchSettings settings) {
-    this.settings = settings;
+    super(settings, KIND);
     this.root = "root".equals(System.getProperty("user.name"));
   }
 
   @Override
-  public RunnerKind kind() {
-    return KIND;
-  }
-
-  @Override
-  public Runner launch(String id) throws IOException {
-    return settings.start(
-        KIND,
-        id,
-        (files, group, log) ->
-            ProcessRunners.start(command(files, group), files.dir(), log, settings.threads()));
+  public RunnerProcess start(RunnerFiles files, RunCgroups.Group group, RunnerLog log)
+      throws IOException {
+    return ProcessRunners.start(command(files, group), files.dir(), log, settings.threads());
   }
 
   List<String> command(RunnerFiles files, RunCgroups.Group group) {

@@ -12,19 +12,13 @@ import java.util.concurrent.CompletableFuture;
  * imported Polars, PyArrow and PyIceberg, so starting one costs a fork and its isolation, not an
  * interpreter and its imports. Needs root (it builds the namespaces itself, as bubblewrap would).
  */
-final class ForkLauncher implements RunnerLauncher {
+final class ForkLauncher extends StartingLauncher {
   private static final RunnerKind KIND = new RunnerKind("fork", true, false);
-  private final LaunchSettings settings;
   private ForkTemplate template;
 
   ForkLauncher(LaunchSettings settings) throws IOException {
-    this.settings = settings;
+    super(settings, KIND);
     this.template = ForkTemplate.start(settings.python(), settings.json(), settings.threads());
-  }
-
-  @Override
-  public RunnerKind kind() {
-    return KIND;
   }
 
   /** The template's ready event, for readiness: its threads and the versions it imported. */
@@ -47,38 +41,33 @@ final class ForkLauncher implements RunnerLauncher {
   }
 
   @Override
-  public Runner launch(String id) throws IOException {
-    return settings.start(
-        KIND,
-        id,
-        (files, group, log) -> {
-          ObjectNode request = settings.json().createObjectNode();
-          request.put("runner", id);
-          request.put("root", files.root().toString());
-          ArrayNode procs = request.putArray("procs");
-          (group == null ? List.<String>of() : group.procsFiles()).forEach(procs::add);
-          request.put("log", files.log().toString());
-          request.put("socket", files.socket().toString());
-          request.put("uid", settings.uid());
-          request.put("gid", settings.gid());
-          request.put("scratch_bytes", settings.scratchBytes());
-          request.put("seccomp", settings.seccompFilter().toString());
-          ArrayNode readOnly = request.putArray("read_only");
-          settings.python().sandboxPaths().forEach(p -> readOnly.add(p.toString()));
-          ArrayNode lakes = request.putArray("lake_roots");
-          settings.lakeRoots().forEach(p -> lakes.add(p.toString()));
-          request.put("out_dir", files.outDir().toString());
-          ArrayNode outputs = request.putArray("out_files");
-          RunnerFiles.OUTPUTS.forEach(outputs::add);
-          ArrayNode pipes = request.putArray("pipes");
-          pipes.addObject().put("path", files.log().toString()).put("mode", 0600);
-          pipes.addObject().put("path", files.resultPipe().toString()).put("mode", 0666);
-          ForkTemplate.Spawned spawned = liveTemplate().spawn(id, request);
-          CompletableFuture<Void> output =
-              OutputPump.start(
-                  () -> new FileInputStream(files.log().toFile()), log, settings.threads());
-          return new Process(spawned, output);
-        });
+  public RunnerProcess start(RunnerFiles files, RunCgroups.Group group, RunnerLog log)
+      throws IOException {
+    ObjectNode request = settings.json().createObjectNode();
+    request.put("runner", files.id());
+    request.put("root", files.root().toString());
+    ArrayNode procs = request.putArray("procs");
+    (group == null ? List.<String>of() : group.procsFiles()).forEach(procs::add);
+    request.put("log", files.log().toString());
+    request.put("socket", files.socket().toString());
+    request.put("uid", settings.uid());
+    request.put("gid", settings.gid());
+    request.put("scratch_bytes", settings.scratchBytes());
+    request.put("seccomp", settings.seccompFilter().toString());
+    ArrayNode readOnly = request.putArray("read_only");
+    settings.python().sandboxPaths().forEach(p -> readOnly.add(p.toString()));
+    ArrayNode lakes = request.putArray("lake_roots");
+    settings.lakeRoots().forEach(p -> lakes.add(p.toString()));
+    request.put("out_dir", files.outDir().toString());
+    ArrayNode outputs = request.putArray("out_files");
+    RunnerFiles.OUTPUTS.forEach(outputs::add);
+    ArrayNode pipes = request.putArray("pipes");
+    pipes.addObject().put("path", files.log().toString()).put("mode", 0600);
+    pipes.addObject().put("path", files.resultPipe().toString()).put("mode", 0666);
+    ForkTemplate.Spawned spawned = liveTemplate().spawn(files.id(), request);
+    CompletableFuture<Void> output =
+        OutputPump.start(() -> new FileInputStream(files.log().toFile()), log, settings.threads());
+    return new Process(spawned, output);
   }
 
   @Override

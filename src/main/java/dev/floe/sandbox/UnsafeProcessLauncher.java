@@ -8,41 +8,30 @@ import java.util.List;
  * resource limits only, and it sees the whole host (table grants are not enforced). For development
  * on machines without bubblewrap; announced loudly at start-up.
  */
-final class UnsafeProcessLauncher implements RunnerLauncher {
+final class UnsafeProcessLauncher extends StartingLauncher {
   private static final RunnerKind KIND = new RunnerKind("unsafe-process", false, true);
-  private final LaunchSettings settings;
 
   UnsafeProcessLauncher(LaunchSettings settings) {
-    this.settings = settings;
+    super(settings, KIND);
   }
 
   @Override
-  public RunnerKind kind() {
-    return KIND;
-  }
-
-  @Override
-  public Runner launch(String id) throws IOException {
-    return settings.start(
-        KIND,
-        id,
-        (files, group, log) -> {
-          List<String> command =
-              ProcessRunners.concat(
-                  ProcessRunners.environment(files.dir().toString()),
-                  ProcessRunners.resourceLimits(
-                      settings.warm().memoryBytes(), settings.maxFileBytes()));
-          command =
-              ProcessRunners.concat(
-                  command,
-                  List.of(
-                      settings.python().interpreter().toString(),
-                      "-I",
-                      "-B",
-                      settings.python().harnessDir().resolve("floe_launch.py").toString(),
-                      "runner",
-                      files.socket().toString()));
-          return ProcessRunners.start(command, files.dir(), log, settings.threads());
-        });
+  public RunnerProcess start(RunnerFiles files, RunCgroups.Group group, RunnerLog log)
+      throws IOException {
+    List<String> command =
+        ProcessRunners.concat(
+            ProcessRunners.environment(files.dir().toString()),
+            ProcessRunners.resourceLimits(settings.warm().memoryBytes(), settings.maxFileBytes()));
+    command =
+        ProcessRunners.concat(
+            command,
+            List.of(
+                settings.python().interpreter().toString(),
+                "-I",
+                "-B",
+                settings.python().harnessDir().resolve("floe_launch.py").toString(),
+                "runner",
+                files.socket().toString()));
+    return ProcessRunners.start(command, files.dir(), log, settings.threads());
   }
 }
