@@ -19,6 +19,25 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
         @Components(
             responses = {
               @APIResponse(
+                  name = "Result",
+                  description =
+                      "the result: JSON, or with Accept: "
+                          + RunResults.ARROW
+                          + " the whole result as an Arrow IPC stream",
+                  content = {
+                    @Content(
+                        mediaType = "application/json",
+                        schema = @Schema(implementation = PolarsResponse.class)),
+                    @Content(
+                        mediaType = RunResults.ARROW,
+                        schema =
+                            @Schema(
+                                type =
+                                    org.eclipse.microprofile.openapi.annotations.enums.SchemaType
+                                        .STRING,
+                                format = "binary"))
+                  }),
+              @APIResponse(
                   name = "BadRequest",
                   description = "INVALID_REQUEST, SQL_SYNTAX or SCRIPT_SYNTAX",
                   content = {

@@ -33,9 +33,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -77,14 +74,7 @@ public class PolarsResource {
   @APIResponse(
       responseCode = "200",
       description = "the result",
-      content = {
-        @Content(
-            mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = PolarsResponse.class)),
-        @Content(
-            mediaType = RunResults.ARROW,
-            schema = @Schema(type = SchemaType.STRING, format = "binary"))
-      })
+      ref = "#/components/responses/Result")
   @APIResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
   @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
   @APIResponse(responseCode = "409", ref = "#/components/responses/Conflict")

@@ -159,14 +159,7 @@ public class RunsResource {
   @APIResponse(
       responseCode = "200",
       description = "the result",
-      content = {
-        @Content(
-            mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = PolarsResponse.class)),
-        @Content(
-            mediaType = RunResults.ARROW,
-            schema = @Schema(type = SchemaType.STRING, format = "binary"))
-      })
+      ref = "#/components/responses/Result")
   @APIResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
   @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
   @APIResponse(responseCode = "409", ref = "#/components/responses/Conflict")
