@@ -142,14 +142,7 @@ final class BwrapLauncher extends StartingLauncher {
               "--no-new-privs",
               "--"));
     }
-    cmd.addAll(
-        List.of(
-            settings.python().interpreter().toString(),
-            "-I",
-            "-B",
-            settings.python().harnessDir().resolve("floe_launch.py").toString(),
-            "runner",
-            SANDBOX_SOCKET));
+    cmd.addAll(settings.python().launch("runner", SANDBOX_SOCKET));
     return cmd;
   }
 

@@ -51,19 +51,16 @@ final class ForkTemplate implements AutoCloseable {
   static ForkTemplate start(PythonRuntime python, ObjectMapper json, Executor threads)
       throws IOException {
     List<String> command =
-        List.of(
-            "env",
-            "-i",
-            "PATH=/usr/local/bin:/usr/bin:/bin",
-            "LANG=C.UTF-8",
-            // No allocator background threads: a forked child would lack them.
-            "_RJEM_MALLOC_CONF=background_thread:false",
-            "JE_ARROW_MALLOC_CONF=background_thread:false",
-            python.interpreter().toString(),
-            "-I",
-            "-B",
-            python.harnessDir().resolve("floe_launch.py").toString(),
-            "template");
+        ProcessRunners.concat(
+            List.of(
+                "env",
+                "-i",
+                "PATH=/usr/local/bin:/usr/bin:/bin",
+                "LANG=C.UTF-8",
+                // No allocator background threads: a forked child would lack them.
+                "_RJEM_MALLOC_CONF=background_thread:false",
+                "JE_ARROW_MALLOC_CONF=background_thread:false"),
+            python.launch("template"));
     Process process = new ProcessBuilder(command).start();
     threads.execute(() -> logStderr(process));
     BufferedReader events =

@@ -43,6 +43,21 @@ public class PythonRuntime {
   }
 
   /**
+   * The command that starts Floe's Python side: {@code python -I -B floe_launch.py <args>}
+   * (isolated mode: no environment variables, no user site, not the cwd on the path; no bytecode
+   * written).
+   */
+  List<String> launch(String... args) {
+    List<String> command = new java.util.ArrayList<>();
+    command.add(interpreter().toString());
+    command.add("-I");
+    command.add("-B");
+    command.add(harnessDir.resolve("floe_launch.py").toString());
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  /**
    * What a sandbox must see (read-only) to run the harness: the interpreter, its venv, the harness.
    */
   List<Path> sandboxPaths() {

@@ -24,14 +24,7 @@ final class UnsafeProcessLauncher extends StartingLauncher {
             ProcessRunners.resourceLimits(settings.warm().memoryBytes(), settings.maxFileBytes()));
     command =
         ProcessRunners.concat(
-            command,
-            List.of(
-                settings.python().interpreter().toString(),
-                "-I",
-                "-B",
-                settings.python().harnessDir().resolve("floe_launch.py").toString(),
-                "runner",
-                files.socket().toString()));
+            command, settings.python().launch("runner", files.socket().toString()));
     return ProcessRunners.start(command, files.dir(), log, settings.threads());
   }
 }
