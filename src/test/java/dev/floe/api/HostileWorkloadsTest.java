@@ -175,8 +175,6 @@ abstract class HostileWorkloadsTest {
         .body("results.rows", equalTo(List.of(List.of(1))));
   }
 
-  // ---- row 1 ----
-
   @Test
   @Order(1)
   void row01MemoryBombIsOutOfMemoryNamingTheLimitAndSavesNothing() {
@@ -206,8 +204,6 @@ abstract class HostileWorkloadsTest {
         .body("error_code", equalTo("OUT_OF_MEMORY"))
         .body("error", containsString("512 MB"));
   }
-
-  // ---- row 2 ----
 
   @Test
   @Order(2)
@@ -254,8 +250,6 @@ abstract class HostileWorkloadsTest {
     assertEquals(true, row.get("in_run_cpu_group"), row.toString());
     assertTrue(((Number) row.get("ratio")).doubleValue() < 1.3, "CPU/wall " + row);
   }
-
-  // ---- row 3 ----
 
   @Test
   @Order(3)
@@ -313,8 +307,6 @@ abstract class HostileWorkloadsTest {
     assertNoRunLeftovers();
   }
 
-  // ---- row 6 ----
-
   @Test
   @Order(6)
   void row06ADaemonizedGrandchildDiesWithTheRun() {
@@ -370,8 +362,6 @@ abstract class HostileWorkloadsTest {
     assertNoRunLeftovers();
   }
 
-  // ---- row 7 ----
-
   @Test
   @Order(7)
   void row07FloodingStdoutTruncatesTheLogsNotTheResult() {
@@ -397,8 +387,6 @@ abstract class HostileWorkloadsTest {
         serviceRssMb() - rssBefore < 256,
         "the service's RSS grew by " + (serviceRssMb() - rssBefore) + " MB");
   }
-
-  // ---- row 8 ----
 
   @Test
   @Order(8)
@@ -426,8 +414,6 @@ abstract class HostileWorkloadsTest {
         serviceRssMb() - rssBefore < 256,
         "the service's RSS grew by " + (serviceRssMb() - rssBefore) + " MB");
   }
-
-  // ---- row 9 ----
 
   @Test
   @Order(9)
@@ -565,8 +551,6 @@ abstract class HostileWorkloadsTest {
     assertEquals(200, other.get().statusCode(), other.get().body());
   }
 
-  // ---- row 12 ----
-
   @Test
   @Order(12)
   void row12TheLakeTheCatalogTheInterpreterAndTheHarnessAreReadOnly() throws IOException {
@@ -607,8 +591,6 @@ abstract class HostileWorkloadsTest {
         .statusCode(200)
         .body("results.rows[0][0]", equalTo(150));
   }
-
-  // ---- row 13 ----
 
   @Test
   @Order(13)
@@ -661,8 +643,6 @@ abstract class HostileWorkloadsTest {
         .body(not(containsString(canary())));
   }
 
-  // ---- row 14 ----
-
   @Test
   @Order(14)
   void row14NoNetworkNotEvenLoopback() {
@@ -687,13 +667,10 @@ abstract class HostileWorkloadsTest {
     assertEquals("lo", outcome.get("interfaces"));
   }
 
-  // ---- row 15 ----
-
   @Test
   @Order(15)
   void row15NoPrivilegeGain() {
-    Map<String, String> outcome =
-        table(hostile("15_privilege.py", Map.of(), Map.of(), null).statusCode(200).extract());
+    Map<String, String> outcome = outcome("15_privilege.py");
     assertEquals("EPERM", outcome.get("setuid_0"));
     assertEquals("EPERM", outcome.get("setgid_0"));
     assertEquals("EPERM", outcome.get("setresuid_0"));
@@ -713,21 +690,16 @@ abstract class HostileWorkloadsTest {
     assertEquals("65534", outcome.get("euid"));
   }
 
-  // ---- row 16 ----
-
   @Test
   @Order(16)
   void row16EscapeSyscallsAreDenied() {
-    Map<String, String> outcome =
-        table(hostile("16_syscalls.py", Map.of(), Map.of(), null).statusCode(200).extract());
+    Map<String, String> outcome = outcome("16_syscalls.py");
     assertEquals(28, outcome.size(), outcome.toString());
     outcome.forEach(
         (call, result) ->
             assertEquals(
                 call.equals("clone3") ? "ENOSYS" : "EPERM", result, call + " was not denied"));
   }
-
-  // ---- row 17 ----
 
   @Test
   @Order(17)
@@ -751,8 +723,6 @@ abstract class HostileWorkloadsTest {
     assertEquals(200, survived.statusCode(), survived.body());
     assertTrue(survived.body().contains("\"rows\":[[\"survived\"]]"), survived.body());
   }
-
-  // ---- row 18 ----
 
   @Test
   @Order(18)
@@ -796,8 +766,6 @@ abstract class HostileWorkloadsTest {
     assertTrue(survived.body().contains("\"rows\":[[\"survived\"]]"), survived.body());
   }
 
-  // ---- row 19 ----
-
   @Test
   @Order(19)
   void row19ForgedProtocolCannotAlterTheResult() {
@@ -835,8 +803,6 @@ abstract class HostileWorkloadsTest {
     }
   }
 
-  // ---- row 20 ----
-
   @Test
   @Order(20)
   void row20ShadowModulesAreIgnored() {
@@ -866,8 +832,6 @@ abstract class HostileWorkloadsTest {
     assertEquals(venvPolars, next.get("polars_file"));
   }
 
-  // ---- row 21 ----
-
   @Test
   @Order(21)
   void row21FileDescriptorsAreBoundedWithAClearError() {
@@ -887,8 +851,6 @@ abstract class HostileWorkloadsTest {
         .body("error", containsString("1024"))
         .body("error", containsString("open"));
   }
-
-  // ---- row 22 ----
 
   @Test
   @Order(22)
@@ -938,8 +900,6 @@ abstract class HostileWorkloadsTest {
         .body("error_code", equalTo("NAMESPACE_NOT_FOUND"));
   }
 
-  // ---- row 23 ----
-
   @Test
   @Order(23)
   void row23PoisonedDestinationsAreRefusedBeforeAnythingRuns() {
@@ -970,8 +930,6 @@ abstract class HostileWorkloadsTest {
         .body("error_code", equalTo("INVALID_REQUEST"));
     assertTrue(claimedRunners().isEmpty());
   }
-
-  // ---- row 24 ----
 
   @Test
   @Order(24)
@@ -1103,6 +1061,11 @@ abstract class HostileWorkloadsTest {
   }
 
   /** A two-column result (name, outcome) as a map. */
+  /** The table a fixture run with no parameters answers (it must succeed). */
+  private static Map<String, String> outcome(String fixture) {
+    return table(hostile(fixture, Map.of(), Map.of(), null).statusCode(200).extract());
+  }
+
   private static Map<String, String> table(ExtractableResponse<Response> r) {
     Map<String, String> out = new LinkedHashMap<>();
     for (List<Object> row : r.jsonPath().<List<Object>>getList("results.rows")) {
