@@ -27,22 +27,7 @@ class RequestMapperTest {
       new RequestMapper(new LimitsPolicy(LimitsPolicyTest.defaults()));
 
   private static PolarsRequest query(String sql, List<TableItem> tables) {
-    return new PolarsRequest(
-        Mode.QUERY,
-        sql,
-        tables,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return only(Mode.QUERY, sql, tables, null, null);
   }
 
   private static PolarsRequest script(
@@ -63,6 +48,27 @@ class RequestMapperTest {
         schema,
         limits,
         true);
+  }
+
+  /** A request with only these fields set; the others absent, as from a client that omits them. */
+  private static PolarsRequest only(
+      Mode mode, String query, List<TableItem> tables, String script, Integer clusterSize) {
+    return new PolarsRequest(
+        mode,
+        query,
+        tables,
+        script,
+        null,
+        null,
+        null,
+        clusterSize,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   private static String refused(PolarsRequest request) {
@@ -129,43 +135,11 @@ class RequestMapperTest {
   void missingOrMisplacedSourcesNameTheFix() {
     assertTrue(refused(null).contains("the body is empty"));
     assertTrue(
-        refused(
-                new PolarsRequest(
-                    null,
-                    "SELECT 1",
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null))
+        refused(only(null, "SELECT 1", null, null, null))
             .contains("set mode to \"query\" or \"script\""));
     assertTrue(refused(query("  ", null)).contains("without query"));
     assertTrue(
-        refused(
-                new PolarsRequest(
-                    Mode.QUERY,
-                    "SELECT 1",
-                    null,
-                    "x = 1",
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null))
+        refused(only(Mode.QUERY, "SELECT 1", null, "x = 1", null))
             .contains("Cannot use script with mode=query"));
   }
 
@@ -208,23 +182,7 @@ class RequestMapperTest {
         refused(script("r", null, null, null, new RequestLimits(null, 0, null, null)))
             .contains("limits.memoryMb = 0"));
     assertTrue(
-        refused(
-                new PolarsRequest(
-                    Mode.SCRIPT,
-                    null,
-                    null,
-                    "r",
-                    null,
-                    null,
-                    null,
-                    0,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null))
+        refused(only(Mode.SCRIPT, null, null, "r", 0))
             .contains("clusterSize = 0: it must be at least 1"));
     assertTrue(
         refused(script("r", "a.b", SaveMode.APPEND, SchemaMode.OVERWRITE, null))

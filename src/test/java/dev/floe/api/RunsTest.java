@@ -20,6 +20,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,6 +46,21 @@ class RunsTest {
     body.put("mode", "script");
     body.put("script", source);
     return body;
+  }
+
+  /** POST of an asynchronous run with an Idempotency-Key. */
+  static ValidatableResponse submitKeyed(Map<String, Object> body, String key) {
+    return given()
+        .header("Idempotency-Key", key)
+        .contentType(ContentType.JSON)
+        .body(body)
+        .post(RUNS)
+        .then();
+  }
+
+  /** DELETE of a run: its cancel. */
+  static ValidatableResponse cancel(String runId) {
+    return given().delete(RUNS + "/" + runId).then();
   }
 
   static String awaitStatus(String runId, String wanted) throws InterruptedException {
@@ -175,16 +191,12 @@ class RunsTest {
     }
     assertTrue(processWithMarkerAlive(marker), "the run never started its child");
 
-    given()
-        .delete(RUNS + "/" + runId)
-        .then()
+    cancel(runId)
         .statusCode(200)
         .body("status", equalTo("cancelled"))
         .body("error.error_code", equalTo("RUN_CANCELLED"));
     assertFalse(processWithMarkerAlive(marker), "a process of the cancelled run survived");
-    given()
-        .delete(RUNS + "/" + runId)
-        .then()
+    cancel(runId)
         .statusCode(409)
         .body("error_code", equalTo("RUN_FINISHED"))
         .body("error", containsString("cancelled"));
@@ -238,7 +250,7 @@ class RunsTest {
           .statusCode(404)
           .body("error_code", equalTo("RUN_NOT_FOUND"));
     }
-    given().delete(RUNS + "/r-nope").then().statusCode(404);
+    cancel("r-nope").statusCode(404);
     given()
         .queryParam("limit", "ten")
         .get(RUNS)
@@ -258,53 +270,25 @@ class RunsTest {
     List<String> runIds = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       runIds.add(
-          given()
-              .header("Idempotency-Key", key)
-              .contentType(ContentType.JSON)
-              .body(body)
-              .post(Workloads.PATH)
-              .then()
+          Workloads.post(body, Map.of("Idempotency-Key", key))
               .statusCode(200)
               .body("saved.rows_written", equalTo(2))
               .extract()
               .path("run_id"));
     }
     assertEquals(1, runIds.stream().distinct().count(), runIds.toString());
-    Workloads.query("SELECT COUNT(*) AS n FROM t", List.of("t=" + table))
-        .statusCode(200)
-        .body("results.rows[0][0]", equalTo(2));
+    assertEquals(2, Workloads.rowCount(table));
 
     body.put("script", "result = pl.DataFrame({'a': [3]})\n");
-    given()
-        .header("Idempotency-Key", key)
-        .contentType(ContentType.JSON)
-        .body(body)
-        .post(Workloads.PATH)
-        .then()
+    Workloads.post(body, Map.of("Idempotency-Key", key))
         .statusCode(422)
         .body("error_code", equalTo("IDEMPOTENCY_KEY_REUSED"))
         .body("error", containsString(runIds.get(0)));
 
     String asyncKey = "k-" + UUID.randomUUID();
     Map<String, Object> async = script("result = pl.DataFrame({'a': [1]})\n");
-    String first =
-        given()
-            .header("Idempotency-Key", asyncKey)
-            .contentType(ContentType.JSON)
-            .body(async)
-            .post(RUNS)
-            .then()
-            .statusCode(202)
-            .extract()
-            .path("run_id");
-    given()
-        .header("Idempotency-Key", asyncKey)
-        .contentType(ContentType.JSON)
-        .body(async)
-        .post(RUNS)
-        .then()
-        .statusCode(200)
-        .body("run_id", equalTo(first));
+    String first = submitKeyed(async, asyncKey).statusCode(202).extract().path("run_id");
+    submitKeyed(async, asyncKey).statusCode(200).body("run_id", equalTo(first));
   }
 
   @Test

@@ -18,7 +18,6 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -62,14 +61,6 @@ class SaveRecoveryTest {
         mode);
   }
 
-  private static long count(String table) {
-    return Workloads.query("SELECT COUNT(*) AS n FROM t", List.of("t=" + table))
-        .statusCode(200)
-        .extract()
-        .jsonPath()
-        .getLong("results.rows[0][0]");
-  }
-
   private static int snapshots(String table) {
     return given()
         .get("/api/v1/catalogs/lake/namespaces/" + table.split("\\.")[0] + "/tables/events")
@@ -105,10 +96,10 @@ class SaveRecoveryTest {
         lock.execute("ROLLBACK");
       }
     }
-    assertEquals(3, count(table));
+    assertEquals(3, Workloads.rowCount(table));
     assertEquals(1, snapshots(table));
     post(save(table, "append", 5)).statusCode(200); // the lock gone, the retry works
-    assertEquals(8, count(table));
+    assertEquals(8, Workloads.rowCount(table));
   }
 
   @Test
@@ -128,7 +119,7 @@ class SaveRecoveryTest {
     assertFalse(alive(hung), "the hung writer is killed, so it can commit nothing more");
     assertEquals(1, snapshots(table));
     post(save(table, "append", 5)).statusCode(200);
-    assertEquals(8, count(table));
+    assertEquals(8, Workloads.rowCount(table));
     assertFalse(writers.pids().contains(hung));
   }
 
@@ -144,7 +135,7 @@ class SaveRecoveryTest {
 
     post(save(table, "append", 5)).statusCode(200).body("saved.rows_written", equalTo(5));
 
-    assertEquals(8, count(table));
+    assertEquals(8, Workloads.rowCount(table));
     assertEquals(2, snapshots(table));
     assertFalse(writers.pids().contains(dead));
   }

@@ -49,14 +49,6 @@ class SaveTest {
         + ", eager=True)})\n";
   }
 
-  private static long count(String table) {
-    return Workloads.query("SELECT COUNT(*) AS n FROM t", List.of("t=" + table))
-        .statusCode(200)
-        .extract()
-        .jsonPath()
-        .getLong("results.rows[0][0]");
-  }
-
   @Test
   void overwriteCreatesTheTableAndItsNamespaceThenAppendAdds() {
     String table = freshTable();
@@ -68,9 +60,9 @@ class SaveTest {
         .body("saved.snapshot_id", matchesPattern("\\d+"))
         .body("row_count", equalTo(100));
     post(save(rows(5, 1), table, "append")).statusCode(200).body("saved.mode", equalTo("append"));
-    assertEquals(105, count(table));
+    assertEquals(105, Workloads.rowCount(table));
     post(save(rows(7, 2), table, "overwrite")).statusCode(200);
-    assertEquals(7, count(table));
+    assertEquals(7, Workloads.rowCount(table));
   }
 
   @Test
@@ -82,7 +74,7 @@ class SaveTest {
         .body("error_code", equalTo("SCHEMA_MISMATCH"))
         .body("error", containsString("schemaMode"))
         .body("details", containsString("v"));
-    assertEquals(3, count(table));
+    assertEquals(3, Workloads.rowCount(table));
   }
 
   @Test
@@ -111,7 +103,7 @@ class SaveTest {
         save("import time\ntime.sleep(60)\n" + rows(1, 0), table, "overwrite");
     slow.put("limits", Map.of("timeoutSeconds", 2));
     post(slow).statusCode(504);
-    assertEquals(10, count(table));
+    assertEquals(10, Workloads.rowCount(table));
   }
 
   @Test
@@ -142,7 +134,7 @@ class SaveTest {
     } finally {
       pool.shutdown();
     }
-    assertEquals(8100, count(table));
+    assertEquals(8100, Workloads.rowCount(table));
     io.restassured.RestAssured.given()
         .get("/api/v1/catalogs/lake/namespaces/" + table.split("\\.")[0] + "/tables/events")
         .then()

@@ -478,20 +478,12 @@ abstract class RunnerContractTest {
   @Test
   void memoryBombIsKilledByTheMemoryCgroup() {
     assumeTrue(isolates());
-    post(Map.of(
-            "mode",
-            "script",
-            "script",
-            VERIFY_ISOLATION
-                + "hog = []\n"
-                + "while True:\n"
-                + "    hog.append(bytearray(16 * 1024 * 1024))\n",
-            "limits",
-            Map.of("memoryMb", 512)))
-        .statusCode(422)
-        .body("error_code", equalTo("OUT_OF_MEMORY"))
-        .body("error", containsString("512 MB"));
-    script("result = pl.DataFrame({'after': [1]})\n").statusCode(200);
+    assertOutOfMemory(
+        VERIFY_ISOLATION
+            + "hog = []\n"
+            + "while True:\n"
+            + "    hog.append(bytearray(16 * 1024 * 1024))\n",
+        512);
   }
 
   @Test

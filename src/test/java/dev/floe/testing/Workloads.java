@@ -55,4 +55,13 @@ public final class Workloads {
   public static ValidatableResponse script(String source, Map<String, Object> params) {
     return post(Map.of("mode", "script", "script", source, "params", params));
   }
+
+  /** How many rows {@code table} (namespace.table) holds, read through a run as a user would. */
+  public static long rowCount(String table) {
+    return query("SELECT COUNT(*) AS n FROM t", List.of("t=" + table))
+        .statusCode(200)
+        .extract()
+        .jsonPath()
+        .getLong("results.rows[0][0]");
+  }
 }
