@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableMetadataParser;
@@ -25,13 +23,7 @@ public class GrantedMetadata {
   static final int MAX_KEPT = 1024;
 
   private final ObjectMapper json;
-  private final Map<String, byte[]> kept =
-      new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
-          return size() > MAX_KEPT;
-        }
-      };
+  private final BoundedCache<String, byte[]> kept = new BoundedCache<>(MAX_KEPT);
 
   public GrantedMetadata(ObjectMapper json) {
     this.json = json;
@@ -52,23 +44,13 @@ public class GrantedMetadata {
 
   /** The cut-down metadata, as JSON. */
   public byte[] of(TableMetadata metadata, Snapshot snapshot) {
-    String key = location(metadata, snapshot);
-    synchronized (kept) {
-      byte[] known = kept.get(key);
-      if (known != null) {
-        return known;
-      }
-    }
-    byte[] made = cut(metadata, snapshot);
-    synchronized (kept) {
-      kept.put(key, made);
-    }
-    return made;
+    return kept.get(location(metadata, snapshot), () -> cut(metadata, snapshot));
   }
 
   private byte[] cut(TableMetadata metadata, Snapshot snapshot) {
     try {
       ObjectNode tree = (ObjectNode) json.readTree(TableMetadataParser.toJson(metadata));
+      JsonNode all = tree.path("snapshots");
       ArrayNode snapshots = tree.putArray("snapshots");
       ArrayNode log = tree.putArray("snapshot-log");
       ObjectNode refs = tree.putObject("refs");
@@ -76,11 +58,10 @@ public class GrantedMetadata {
       if (snapshot == null) {
         tree.put("current-snapshot-id", -1);
       } else {
-        for (JsonNode s : json.readTree(TableMetadataParser.toJson(metadata)).path("snapshots")) {
+        for (JsonNode s : all) {
           if (s.path("snapshot-id").asLong() == snapshot.snapshotId()) {
-            ObjectNode alone = (ObjectNode) s.deepCopy();
-            alone.remove("parent-snapshot-id");
-            snapshots.add(alone);
+            ((ObjectNode) s).remove("parent-snapshot-id");
+            snapshots.add(s);
           }
         }
         tree.put("current-snapshot-id", snapshot.snapshotId());

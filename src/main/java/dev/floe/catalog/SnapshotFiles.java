@@ -4,9 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.iceberg.ContentFile;
 import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.ManifestFiles;
@@ -24,27 +22,11 @@ import org.apache.iceberg.io.FileIO;
 public class SnapshotFiles {
   static final int MAX_SNAPSHOTS = 512;
 
-  private final Map<String, List<String>> cache =
-      new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, List<String>> eldest) {
-          return size() > MAX_SNAPSHOTS;
-        }
-      };
+  private final BoundedCache<String, List<String>> cache = new BoundedCache<>(MAX_SNAPSHOTS);
 
   public List<String> of(TableMetadata metadata, Snapshot snapshot, FileIO io) {
-    String key = metadata.uuid() + "@" + snapshot.snapshotId();
-    synchronized (cache) {
-      List<String> known = cache.get(key);
-      if (known != null) {
-        return known;
-      }
-    }
-    List<String> files = plan(metadata, snapshot, io);
-    synchronized (cache) {
-      cache.put(key, files);
-    }
-    return files;
+    return cache.get(
+        metadata.uuid() + "@" + snapshot.snapshotId(), () -> plan(metadata, snapshot, io));
   }
 
   private static List<String> plan(TableMetadata metadata, Snapshot snapshot, FileIO io) {

@@ -1,8 +1,6 @@
 package dev.floe.catalog;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.NoSuchTableException;
@@ -16,21 +14,12 @@ import org.apache.iceberg.exceptions.NoSuchTableException;
 public class TableCache {
   static final int MAX_TABLES = 1024;
 
-  private final Map<String, Table> tables =
-      new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Table> eldest) {
-          return size() > MAX_TABLES;
-        }
-      };
+  private final BoundedCache<String, Table> tables = new BoundedCache<>(MAX_TABLES);
 
   /** The table as the catalog has it now; NoSuchTableException when it has none by that name. */
   public Table load(CatalogHandle catalog, TableIdentifier identifier) {
     String key = key(catalog, identifier);
-    Table kept;
-    synchronized (tables) {
-      kept = tables.get(key);
-    }
+    Table kept = tables.get(key);
     if (kept != null) {
       try {
         kept.refresh();
@@ -41,16 +30,12 @@ public class TableCache {
       }
     }
     Table loaded = catalog.catalog().loadTable(identifier);
-    synchronized (tables) {
-      tables.put(key, loaded);
-    }
+    tables.put(key, loaded);
     return loaded;
   }
 
   public void invalidate(CatalogHandle catalog, TableIdentifier identifier) {
-    synchronized (tables) {
-      tables.remove(key(catalog, identifier));
-    }
+    tables.remove(key(catalog, identifier));
   }
 
   private static String key(CatalogHandle catalog, TableIdentifier identifier) {
