@@ -30,8 +30,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class LocalTableAccess implements TableAccess {
   private static final Logger LOG = Logger.getLogger(LocalTableAccess.class);
-  private static final java.nio.file.attribute.FileAttribute<?> TRAVERSABLE =
-      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"));
 
   private final SnapshotFiles snapshots;
   private final GrantedMetadata granted;
@@ -77,7 +75,7 @@ public class LocalTableAccess implements TableAccess {
   private static void write(RunnerFiles runner, TableName name, Path at, byte[] content) {
     Path target = runner.inRoot(at);
     try {
-      makeParents(runner.root(), target.getParent());
+      runner.makeDirsInRoot(at.getParent());
       if (!Files.exists(target)) {
         Path staged = Files.createTempFile(target.getParent(), ".grant-", ".json");
         Files.write(staged, content);
@@ -92,7 +90,7 @@ public class LocalTableAccess implements TableAccess {
   private void link(RunnerFiles runner, String catalog, TableName name, Path source) {
     Path target = runner.inRoot(source);
     try {
-      makeParents(runner.root(), target.getParent());
+      runner.makeDirsInRoot(source.getParent());
       try {
         Files.createLink(target, source);
       } catch (FileAlreadyExistsException granted) {
@@ -115,18 +113,6 @@ public class LocalTableAccess implements TableAccess {
       throw new UnreadableTableException(catalog, name, source.toString());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot give a run access to " + source, e);
-    }
-  }
-
-  private static void makeParents(Path root, Path dir) throws IOException {
-    if (dir.equals(root) || Files.isDirectory(dir)) {
-      return;
-    }
-    makeParents(root, dir.getParent());
-    try {
-      Files.createDirectory(dir, TRAVERSABLE);
-    } catch (FileAlreadyExistsException raced) {
-      // made meanwhile
     }
   }
 

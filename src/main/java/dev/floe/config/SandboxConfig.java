@@ -43,6 +43,11 @@ public interface SandboxConfig {
   /** Threads Polars may use in one run; default: the machine's cores. */
   Optional<@Positive Integer> maxThreads();
 
+  /** {@link #maxThreads()}, or the machine's cores. */
+  default int threadsPerRun() {
+    return maxThreads().orElse(Runtime.getRuntime().availableProcessors());
+  }
+
   /** Seconds a runner may take from its start to ready before it is given up. */
   @WithDefault("120")
   int startTimeoutSeconds();

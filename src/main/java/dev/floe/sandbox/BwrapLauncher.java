@@ -18,7 +18,7 @@ import java.util.Set;
  * is ready): slower to start than a forked one, but it needs no root.
  */
 final class BwrapLauncher extends StartingLauncher {
-  private static final RunnerKind KIND = new RunnerKind("bwrap", true, true);
+  private static final LauncherKind KIND = new LauncherKind("bwrap", true, true);
   static final String SANDBOX_SOCKET = "/floe/ctl.sock";
   private static final List<String> SYSTEM = List.of("/usr", "/bin", "/lib", "/lib64", "/sbin");
   private static final List<String> SYSTEM_FILES = List.of("/etc/ld.so.cache", "/etc/localtime");
@@ -169,29 +169,17 @@ final class BwrapLauncher extends StartingLauncher {
   private static void mountPoints(RunnerFiles files, Set<String> dirs, List<String> regular) {
     try {
       for (String dir : dirs) {
-        makeDirs(files.root(), dir);
+        files.makeDirsInRoot(Path.of(dir));
       }
       for (String file : regular) {
-        Path target = files.root().resolve(file.substring(1));
-        makeDirs(files.root(), Path.of(file).getParent().toString());
+        Path target = files.inRoot(Path.of(file));
+        files.makeDirsInRoot(Path.of(file).getParent());
         if (!Files.exists(target)) {
           Files.createFile(target);
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot prepare the root of runner " + files.id(), e);
-    }
-  }
-
-  static void makeDirs(Path root, String absolute) throws IOException {
-    Path dir = root;
-    for (Path part : Path.of(absolute.substring(1))) {
-      dir = dir.resolve(part);
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectory(dir);
-        Files.setPosixFilePermissions(
-            dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-      }
     }
   }
 

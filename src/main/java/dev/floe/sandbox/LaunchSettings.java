@@ -11,8 +11,8 @@ import java.util.concurrent.Executor;
  * What every launcher needs to start a runner.
  *
  * @param runners where runners' directories are made
- * @param owner the sandbox's uid and gid when the service runs as root (it then owns the run's
- *     output files), else null
+ * @param root whether the service runs as root (the sandbox's uid then owns a run's output files
+ *     and its channel)
  * @param warm the cgroup limits a runner has until its hand-over sets its run's
  * @param lakeRoots warehouses that lie under one of the sandbox's own mounts (/tmp): each runner
  *     binds its root's copy of them there, so that granted files show at their paths
@@ -22,7 +22,7 @@ record LaunchSettings(
     Path runners,
     ObjectMapper json,
     Optional<RunCgroups> cgroups,
-    int[] owner,
+    boolean root,
     int uid,
     int gid,
     long scratchBytes,
@@ -49,18 +49,17 @@ record LaunchSettings(
     try {
       Files.createDirectories(runners);
       Path seccomp = Files.write(home.resolve("seccomp-x86_64.bpf"), SeccompFilter.program());
-      int cores = Runtime.getRuntime().availableProcessors();
       // Until its hand-over sets its run's, a runner may grow to the largest budget a run may get.
       RunCgroups.Limits warm =
           new RunCgroups.Limits(
               (long) limits.memoryMbCap() * 1024 * 1024,
               sandbox.maxPids(),
-              sandbox.maxThreads().orElse(cores));
+              sandbox.threadsPerRun());
       return new LaunchSettings(
           runners,
           json,
           cgroups,
-          root ? new int[] {sandbox.uid(), sandbox.gid()} : null,
+          root,
           sandbox.uid(),
           sandbox.gid(),
           (long) sandbox.scratchMb() * 1024 * 1024,
@@ -74,6 +73,11 @@ record LaunchSettings(
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("Cannot prepare runners under " + home, e);
     }
+  }
+
+  /** The sandbox's uid and gid when the service runs as root, else null (the service's own). */
+  int[] owner() {
+    return root ? new int[] {uid, gid} : null;
   }
 
   /** The warehouses a sandbox's own mounts would hide ({@code /tmp}...), so runners bind them. */
@@ -96,28 +100,21 @@ record LaunchSettings(
   }
 
   /** Creates a runner's files, cgroups and channel, then starts its process. */
-  Runner start(RunnerKind kind, String id, ProcessStarter starter) throws java.io.IOException {
+  Runner start(LauncherKind kind, String id, ProcessStarter starter) throws java.io.IOException {
     boolean isolated = kind.isolated();
-    RunnerFiles files = RunnerFiles.create(runners, id, isolated, owner, kind.servicePipes());
+    RunnerFiles files = RunnerFiles.create(runners, id, isolated, owner(), kind.servicePipes());
     RunCgroups.Group group = null;
     RunnerChannel channel = null;
     try {
       if (isolated) {
         for (Path lake : lakeRoots) {
-          BwrapLauncher.makeDirs(files.root(), lake.toString());
+          files.makeDirsInRoot(lake);
         }
       }
       if (isolated && cgroups.isPresent()) {
         group = cgroups.get().create(id, warm);
       }
-      channel = RunnerChannel.listen(files.socket(), json);
-      // Only the runner may connect: its uid (when the service is root), or the service's own.
-      java.nio.file.Files.setPosixFilePermissions(
-          files.socket(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-      if (owner != null) {
-        java.nio.file.Files.setAttribute(files.socket(), "unix:uid", owner[0]);
-        java.nio.file.Files.setAttribute(files.socket(), "unix:gid", owner[1]);
-      }
+      channel = RunnerChannel.listen(files.socket(), json, owner());
       RunnerLog log = new RunnerLog();
       Runner runner = new Runner(kind.name(), files, channel, log, group, maxFileBytes, threads);
       runner.started(starter.start(files, group, log));

@@ -183,8 +183,7 @@ public final class Runner {
       ready.completeExceptionally(new IOException("runner " + id() + " was discarded"));
     }
     // Killed and cut off: what is left (removing its cgroups and its directory) is bookkeeping,
-    // done
-    // off the caller's path so a run's answer does not wait for it.
+    // done off the caller's path so a run's answer does not wait for it.
     Runnable remove =
         () -> {
           if (group != null) {

@@ -11,6 +11,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * The service's end of one runner's channel: a Unix socket that accepts exactly one connection (the
@@ -32,10 +33,20 @@ public final class RunnerChannel implements AutoCloseable {
     this.json = json;
   }
 
-  public static RunnerChannel listen(Path socket, ObjectMapper json) throws IOException {
+  /**
+   * Listens at {@code socket}, which only its {@code owner} (uid, gid: the runner's, when the
+   * service is root; null: the service's own user) may connect to.
+   */
+  public static RunnerChannel listen(Path socket, ObjectMapper json, int[] owner)
+      throws IOException {
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     try {
       server.bind(UnixDomainSocketAddress.of(socket), 1);
+      Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+      if (owner != null) {
+        Files.setAttribute(socket, "unix:uid", owner[0]);
+        Files.setAttribute(socket, "unix:gid", owner[1]);
+      }
       return new RunnerChannel(socket, server, json);
     } catch (IOException e) {
       server.close();

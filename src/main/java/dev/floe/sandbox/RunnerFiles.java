@@ -2,11 +2,14 @@ package dev.floe.sandbox;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One runner's files on the host, under {@code <runners>/<id>/}: the read-only root its sandbox
@@ -19,6 +22,9 @@ import java.util.List;
 public record RunnerFiles(String id, Path dir, Path root, Path outDir, Path log, Path socket) {
   /** Where an isolated runner sees its output directory. */
   public static final String SANDBOX_OUT = "/floe/out";
+
+  private static final Set<PosixFilePermission> TRAVERSABLE =
+      PosixFilePermissions.fromString("rwxr-xr-x");
 
   public static final String RESULT = "result.arrows";
   public static final String RESULT_PIPE = "result.pipe";
@@ -65,9 +71,8 @@ public record RunnerFiles(String id, Path dir, Path root, Path outDir, Path log,
       if (makePipes) {
         Fifo.create(log, "0600");
       }
-      var traversable = PosixFilePermissions.fromString("rwxr-xr-x");
       for (Path p : root == null ? List.of(dir, out) : List.of(dir, out, root)) {
-        Files.setPosixFilePermissions(p, traversable);
+        Files.setPosixFilePermissions(p, TRAVERSABLE);
       }
       return new RunnerFiles(id, dir, root, out, log, dir.resolve("ctl.sock"));
     } catch (IOException e) {
@@ -110,6 +115,27 @@ public record RunnerFiles(String id, Path dir, Path root, Path outDir, Path log,
       return hostFile;
     }
     return root.resolve(hostFile.toAbsolutePath().normalize().toString().substring(1));
+  }
+
+  /**
+   * Makes the directory where the run sees {@code hostDir} (and its parents) in the runner's root,
+   * each traversable by the sandbox's uid whatever the service's umask; returns it. Concurrent
+   * callers may make the same directories.
+   */
+  public Path makeDirsInRoot(Path hostDir) throws IOException {
+    Path dir = root;
+    for (Path part : hostDir.toAbsolutePath().normalize()) {
+      dir = dir.resolve(part.toString());
+      if (!Files.isDirectory(dir)) {
+        try {
+          Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException raced) {
+          continue; // made meanwhile, by a caller that sets its permissions
+        }
+        Files.setPosixFilePermissions(dir, TRAVERSABLE);
+      }
+    }
+    return dir;
   }
 
   public void delete() {

@@ -9,7 +9,7 @@ import java.io.IOException;
  */
 public interface RunnerLauncher extends AutoCloseable {
   /** The kind of runner this launcher starts. */
-  RunnerKind kind();
+  LauncherKind kind();
 
   /** The kind's configuration name, e.g. {@code fork}. */
   default String name() {

@@ -9,15 +9,15 @@ import java.io.IOException;
  */
 abstract class StartingLauncher implements RunnerLauncher, LaunchSettings.ProcessStarter {
   protected final LaunchSettings settings;
-  private final RunnerKind kind;
+  private final LauncherKind kind;
 
-  StartingLauncher(LaunchSettings settings, RunnerKind kind) {
+  StartingLauncher(LaunchSettings settings, LauncherKind kind) {
     this.settings = settings;
     this.kind = kind;
   }
 
   @Override
-  public final RunnerKind kind() {
+  public final LauncherKind kind() {
     return kind;
   }
 

@@ -103,11 +103,11 @@ public class WorkloadService {
           workload.dryRun()
               ? files.planFile()
               : pipe != null ? files.resultPipe() : files.resultFile();
-      int threads = maxThreads(workload);
+      RunBudget budget = budget(workload, maxThreads(workload));
       RunHandle handle =
           runner.handOver(
-              job(workload, runId, catalog, granted, files, output, pipe != null, threads),
-              budget(workload, threads),
+              job(workload, runId, catalog, granted, files, output, pipe != null, budget),
+              budget,
               control.log(),
               tables);
       if (pipe != null) {
@@ -225,11 +225,11 @@ public class WorkloadService {
       RunnerFiles files,
       Path output,
       boolean streamed,
-      int threads) {
-    long memory = (long) workload.limits().memoryMb() * 1024 * 1024;
+      RunBudget budget) {
+    long memory = budget.memoryBytes();
     RunJob.Limits limits =
         new RunJob.Limits(
-            Math.max(1, workload.limits().runTime().toSeconds()),
+            Math.max(1, budget.timeout().toSeconds()),
             memory,
             (long) sandbox.maxResultFileMb() * 1024 * 1024,
             RunJob.OPEN_FILES,
@@ -250,7 +250,7 @@ public class WorkloadService {
         tables,
         catalog.name(),
         new RunJob.Output(files.seenByRun(output), files.seenByRun(files.errorFile())),
-        threads,
+        budget.cpus(),
         limits);
   }
 
@@ -288,8 +288,7 @@ public class WorkloadService {
   }
 
   private int maxThreads(Workload workload) {
-    int cores = Runtime.getRuntime().availableProcessors();
-    int configured = sandbox.maxThreads().orElse(cores);
+    int configured = sandbox.threadsPerRun();
     Integer asked = workload.compute().vcpus();
     return asked == null ? configured : Math.min(asked, configured);
   }
