@@ -42,17 +42,22 @@ public class PythonRuntime {
     return harnessDir;
   }
 
-  /**
-   * The command that starts Floe's Python side: {@code python -I -B floe_launch.py <args>}
-   * (isolated mode: no environment variables, no user site, not the cwd on the path; no bytecode
-   * written).
-   */
+  /** The command that starts the template or a runner: {@code floe_launch.py <args>}. */
   List<String> launch(String... args) {
+    return command(interpreter(), harnessDir, "floe_launch.py", args);
+  }
+
+  /**
+   * The command that runs one of Floe's Python entry points ({@code script} in the harness
+   * directory): {@code python -I -B script <args>}, in isolated mode (no environment variables, no
+   * user site, not the cwd on the path) and writing no bytecode.
+   */
+  public static List<String> command(Path python, Path harnessDir, String script, String... args) {
     List<String> command = new java.util.ArrayList<>();
-    command.add(interpreter().toString());
+    command.add(python.toString());
     command.add("-I");
     command.add("-B");
-    command.add(harnessDir.resolve("floe_launch.py").toString());
+    command.add(harnessDir.resolve(script).toString());
     command.addAll(List.of(args));
     return command;
   }

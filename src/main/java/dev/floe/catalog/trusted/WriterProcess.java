@@ -1,5 +1,6 @@
 package dev.floe.catalog.trusted;
 
+import dev.floe.sandbox.PythonRuntime;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
@@ -41,15 +42,11 @@ final class WriterProcess {
 
   /** The command that starts a writer: no service environment, isolated mode, our code only. */
   static List<String> command(Path python, Path harnessDir) {
-    return List.of(
-        "env",
-        "-i",
-        "PATH=/usr/local/bin:/usr/bin:/bin",
-        "LANG=C.UTF-8",
-        python.toString(),
-        "-I",
-        "-B",
-        harnessDir.resolve(LAUNCHER).toString());
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of("env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"));
+    command.addAll(PythonRuntime.command(python, harnessDir, LAUNCHER));
+    return command;
   }
 
   /** Starts a writer; it is usable once its {@code ready} frame arrived within {@code timeout}. */
