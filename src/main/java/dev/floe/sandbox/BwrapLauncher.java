@@ -23,11 +23,8 @@ final class BwrapLauncher extends StartingLauncher {
   private static final List<String> SYSTEM = List.of("/usr", "/bin", "/lib", "/lib64", "/sbin");
   private static final List<String> SYSTEM_FILES = List.of("/etc/ld.so.cache", "/etc/localtime");
 
-  private final boolean root;
-
   BwrapLauncher(LaunchSettings settings) {
     super(settings, KIND);
-    this.root = "root".equals(System.getProperty("user.name"));
   }
 
   @Override
@@ -83,7 +80,7 @@ final class BwrapLauncher extends StartingLauncher {
             Long.toString(settings.scratchBytes()),
             "--tmpfs",
             "/tmp"));
-    if (!root) {
+    if (!settings.root()) {
       // Unprivileged: bwrap needs a user namespace of its own to build the others.
       cmd.addAll(List.of("--unshare-user", "--cap-drop", "ALL"));
     }
@@ -128,7 +125,7 @@ final class BwrapLauncher extends StartingLauncher {
     mountFiles.add(SANDBOX_SOCKET);
     mountPoints(files, mountPoints, mountFiles);
     cmd.addAll(List.of("--chdir", "/tmp", "--"));
-    if (root) {
+    if (settings.root()) {
       // Root builds the namespaces (it can bind paths an unprivileged uid cannot reach), then the
       // last step before Python drops to the unprivileged uid with no capabilities and no way back.
       cmd.addAll(
