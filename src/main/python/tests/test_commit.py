@@ -28,7 +28,7 @@ from pyiceberg.schema import Schema
 from pyiceberg.table import Table
 from pyiceberg.types import IntegerType, LongType, NestedField, StringType, StructType
 from sqlalchemy.exc import OperationalError
-from trusted_writer import WriterProcess
+from trusted_writer import WriterProcess, sql_catalog_properties
 
 from floe_trusted import commit as committer
 from floe_trusted.contract import CommitJob, parse_request, to_wire
@@ -80,14 +80,7 @@ def writer() -> Iterator[WriterProcess]:
 
 @pytest.fixture
 def lake(tmp_path: Path, writer: WriterProcess) -> Iterator[Lake]:
-    warehouse = tmp_path / "warehouse"
-    warehouse.mkdir()
-    properties = {
-        "type": "sql",
-        "uri": f"sqlite:///{tmp_path / 'catalog.db'}",
-        "warehouse": warehouse.as_uri(),
-        "init_catalog_tables": "true",
-    }
+    properties = {**sql_catalog_properties(tmp_path), "init_catalog_tables": "true"}
     SqlCatalog("lake", **properties).close()  # creates the catalog's tables
     yield Lake(tmp_path, properties, writer)
 

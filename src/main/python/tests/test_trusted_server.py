@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import struct
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,28 +12,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 from pyiceberg.catalog.sql import SqlCatalog
-from trusted_writer import WriterProcess
+from trusted_writer import WriterProcess, sql_catalog_properties
 
 from floe_trusted.frames import write_frame
 
 
 @pytest.fixture
-def writer() -> Iterator[WriterProcess]:
-    process = WriterProcess()
-    yield process
-    assert process.close() == 0
-
-
-@pytest.fixture
 def catalog_access(tmp_path: Path) -> dict[str, Any]:
-    warehouse = tmp_path / "warehouse"
-    warehouse.mkdir()
-    properties = {
-        "type": "sql",
-        "uri": f"sqlite:///{tmp_path / 'catalog.db'}",
-        "warehouse": warehouse.as_uri(),
-    }
-    return {"name": "lake", "properties": properties}
+    return {"name": "lake", "properties": sql_catalog_properties(tmp_path)}
 
 
 def commit_job(root: Path, catalog: dict[str, Any], values: list[int], mode: str) -> dict[str, Any]:

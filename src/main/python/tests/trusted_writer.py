@@ -46,3 +46,14 @@ class WriterProcess:
         assert self.process.stdin is not None
         self.process.stdin.close()
         return self.process.wait(timeout=30)
+
+
+def sql_catalog_properties(root: Path) -> dict[str, str]:
+    """A SQLite catalog with its warehouse under ``root``, as a writer is handed it."""
+    warehouse = root / "warehouse"
+    warehouse.mkdir()
+    return {
+        "type": "sql",
+        "uri": f"sqlite:///{root / 'catalog.db'}",
+        "warehouse": warehouse.as_uri(),
+    }
