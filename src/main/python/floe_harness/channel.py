@@ -1,20 +1,20 @@
 """The runner's channel to the trusted side: length-prefixed JSON frames over a Unix socket.
 
-Each frame is a 4-byte big-endian length and that many bytes of UTF-8 JSON (one object). The
+Each frame is a 4-byte big-endian length and that many bytes of UTF-8 JSON (one object;
+``floe_frames``, the trusted writer's codec too). The
 service answers only this runner on this socket; what the runner asks for (a table, a listing) it
 decides there, never here.
 """
 
 from __future__ import annotations
 
-import json
 import socket
-import struct
 import threading
 from typing import Any
 
+from floe_frames import FrameCut, read_frame, write_frame
+
 MAX_FRAME = 64 << 20
-_HEADER = struct.Struct(">I")
 
 
 class ChannelClosed(Exception):
@@ -23,21 +23,21 @@ class ChannelClosed(Exception):
 
 class Channel:
     def __init__(self, sock: socket.socket) -> None:
-        self._sock = sock
+        self._reader = sock.makefile("rb")
+        self._writer = sock.makefile("wb")
         self._lock = threading.Lock()
         self._next_id = 0
 
     def send(self, message: dict[str, Any]) -> None:
-        data = json.dumps(message, separators=(",", ":")).encode()
-        if len(data) > MAX_FRAME:
-            raise ValueError(f"a message of {len(data)} bytes is over the channel's limit")
-        self._sock.sendall(_HEADER.pack(len(data)) + data)
+        write_frame(self._writer, message, MAX_FRAME)
 
     def receive(self) -> dict[str, Any]:
-        (length,) = _HEADER.unpack(self._read(_HEADER.size))
-        if length > MAX_FRAME:
-            raise ValueError(f"a frame of {length} bytes is over the channel's limit")
-        message = json.loads(self._read(length))
+        try:
+            message = read_frame(self._reader, MAX_FRAME)
+        except FrameCut as cut:
+            raise ChannelClosed("the trusted side closed the channel") from cut
+        if message is None:
+            raise ChannelClosed("the trusted side closed the channel")
         if not isinstance(message, dict):
             raise ValueError("a frame is not a JSON object")
         return message
@@ -51,12 +51,3 @@ class Channel:
             if answer.get("id") != self._next_id:
                 raise ValueError("the trusted side answered another request")
             return answer
-
-    def _read(self, n: int) -> bytes:
-        chunks = bytearray()
-        while len(chunks) < n:
-            chunk = self._sock.recv(n - len(chunks))
-            if not chunk:
-                raise ChannelClosed("the trusted side closed the channel")
-            chunks += chunk
-        return bytes(chunks)

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyiceberg.catalog.sql  # noqa: F401  (imported before `ready`, not during the first save)
 from pyiceberg.catalog import Catalog, load_catalog
 
+from floe_frames import read_frame, write_frame
 from floe_trusted.commit import commit, find_landed
 from floe_trusted.contract import (
     PROTOCOL_VERSION,
@@ -33,7 +34,6 @@ from floe_trusted.contract import (
     parse_request,
     to_wire,
 )
-from floe_trusted.frames import read_frame, write_frame
 from floe_trusted.seed import seed_csv
 
 MAX_CATALOGS = 8

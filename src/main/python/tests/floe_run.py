@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import socket
-import struct
 import subprocess
 import sys
 import threading
@@ -19,6 +18,8 @@ from typing import Any
 import pyarrow as pa
 from pyiceberg.catalog.sql import SqlCatalog
 from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
+
+from floe_frames import read_frame, write_frame
 
 LAUNCHER = Path(__file__).resolve().parents[1] / "floe_launch.py"
 
@@ -117,35 +118,6 @@ class Run:
         assert self.error is not None, f"the run succeeded; stderr: {self.stderr}"
         diagnostics: dict[str, Any] = self.error["diagnostics"]
         return diagnostics
-
-
-_HEADER = struct.Struct(">I")
-
-
-def send(sock: socket.socket, message: dict[str, Any]) -> None:
-    data = json.dumps(message).encode()
-    sock.sendall(_HEADER.pack(len(data)) + data)
-
-
-def receive(sock: socket.socket) -> dict[str, Any] | None:
-    """The next frame, or None at end of stream."""
-    header = _read(sock, _HEADER.size)
-    if header is None:
-        return None
-    body = _read(sock, _HEADER.unpack(header)[0])
-    assert body is not None, "the runner closed its channel mid-frame"
-    message: dict[str, Any] = json.loads(body)
-    return message
-
-
-def _read(sock: socket.socket, n: int) -> bytes | None:
-    data = bytearray()
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            return None
-        data += chunk
-    return bytes(data)
 
 
 class StandIn:
@@ -285,15 +257,16 @@ class Harness:
             for reader in readers:
                 reader.start()
             conn, _ = server.accept()
-            with conn:
-                hello = receive(conn)
-                assert hello is not None and hello["type"] == "hello", hello
+            with conn, conn.makefile("rb") as runner_in, conn.makefile("wb") as runner_out:
+                hello = read_frame(runner_in)
+                assert isinstance(hello, dict) and hello["type"] == "hello", hello
                 if job is not None:
-                    send(conn, job)
-                    while (request := receive(conn)) is not None:
+                    write_frame(runner_out, job)
+                    while (request := read_frame(runner_in)) is not None:
+                        assert isinstance(request, dict), request
                         if requests is not None:
                             requests.append(request)
-                        send(conn, self.stand_in.answer(request))
+                        write_frame(runner_out, self.stand_in.answer(request))
             process.wait(timeout=120)
             for reader in readers:
                 reader.join()

@@ -14,7 +14,7 @@ import pytest
 from pyiceberg.catalog.sql import SqlCatalog
 from trusted_writer import WriterProcess, sql_catalog_properties
 
-from floe_trusted.frames import write_frame
+from floe_frames import write_frame
 
 
 @pytest.fixture

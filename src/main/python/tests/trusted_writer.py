@@ -1,5 +1,5 @@
 """The trusted writer as the service runs it: ``python -I -B floe_trusted_launch.py``, a real
-subprocess spoken to in length-prefixed JSON frames (floe_trusted/frames.py)."""
+subprocess spoken to in length-prefixed JSON frames (floe_frames.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from floe_frames import read_frame, write_frame
 from floe_trusted.contract import Ready, parse_answer, to_wire
-from floe_trusted.frames import read_frame, write_frame
 
 LAUNCHER = Path(__file__).resolve().parents[1] / "floe_trusted_launch.py"
 
