@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,15 @@ from floe_cli.client import FloeClient
 from floe_cli.commands import Context, UsageError, workload_body
 from floe_cli.main import build_parser
 from floe_cli.output import Streams
-from floe_cli.params import BadArgument, check_table_binding, parse_param, positive_int
+from floe_cli.params import (
+    BadArgument,
+    check_scope,
+    check_table_binding,
+    duration_seconds,
+    instant,
+    parse_param,
+    positive_int,
+)
 
 
 @pytest.mark.parametrize(
@@ -166,3 +175,68 @@ def test_url_flag_works_before_and_after_the_command() -> None:
     neither = parser.parse_args(["polars", "SELECT 1"])
     assert isinstance(before, argparse.Namespace)
     assert (before.url, after.url, neither.url) == ("http://a:1", "http://b:2", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("30m", 1800), ("2h", 7200), ("30d", 2592000), ("1d", 86400), (" 7d ", 604800)],
+)
+def test_duration_in_seconds(text: str, seconds: int) -> None:
+    assert duration_seconds(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["30", "d", "3w", "1.5h", "-1d", "2 h", "1D", "", "30s"])
+def test_bad_durations_name_the_forms(text: str) -> None:
+    with pytest.raises(BadArgument, match=r"<n>m, <n>h or <n>d"):
+        duration_seconds(text)
+
+
+def test_zero_duration_is_refused() -> None:
+    with pytest.raises(BadArgument, match="at least 1d"):
+        duration_seconds("0d")
+
+
+NOW = datetime(2024, 5, 1, 12, 0, 0, 250000, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("text", "sent"),
+    [
+        ("30m", "2024-05-01T11:30:00Z"),
+        ("2h", "2024-05-01T10:00:00Z"),
+        ("7d", "2024-04-24T12:00:00Z"),
+        ("2024-04-30T08:15:00Z", "2024-04-30T08:15:00Z"),
+        ("2024-04-30T08:15:00z", "2024-04-30T08:15:00Z"),
+        ("2024-04-30T10:15:00+02:00", "2024-04-30T08:15:00Z"),
+        ("2024-04-30T08:15:00.125Z", "2024-04-30T08:15:00.125000Z"),
+        ("2024-04-30T08:15:00", "2024-04-30T08:15:00Z"),  # no offset: UTC
+        ("2024-04-30", "2024-04-30T00:00:00Z"),
+    ],
+)
+def test_instant_is_iso_or_a_duration_ago_sent_as_utc(text: str, sent: str) -> None:
+    assert instant(text, now=NOW) == sent
+
+
+def test_instant_ago_defaults_to_now() -> None:
+    sent = instant("2h")
+    at = datetime.fromisoformat(sent.replace("Z", "+00:00"))
+    ago = datetime.now(timezone.utc) - at
+    assert sent.endswith("Z")
+    assert timedelta(hours=2) <= ago < timedelta(hours=2, seconds=30)
+
+
+@pytest.mark.parametrize("text", ["yesterday", "2024-13-01", "2h ago", "", "3w", "12:00"])
+def test_bad_instants_name_both_forms(text: str) -> None:
+    with pytest.raises(BadArgument, match=r"neither an ISO-8601 instant .* nor a duration ago"):
+        instant(text, now=NOW)
+
+
+@pytest.mark.parametrize("text", ["lake", "lake.default", "lake.default.flowers"])
+def test_scopes(text: str) -> None:
+    assert check_scope(text) == text
+
+
+@pytest.mark.parametrize("text", ["", "lake.", ".default", "lake..t", "a.b.c.d", "lake. x"])
+def test_bad_scopes_name_the_forms(text: str) -> None:
+    with pytest.raises(BadArgument, match=r"CATALOG, CATALOG\.NAMESPACE or"):
+        check_scope(text)
