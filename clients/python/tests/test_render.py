@@ -169,3 +169,8 @@ def test_colored_snippet_bolds_the_line() -> None:
     lines = source_snippet("y = 1/0", "s.py", 1, None, color=True)
     assert "\033[1my = 1/0\033[0m" in lines[2]
     assert "\033[31m" in lines[3]
+
+
+def test_empty_last_cells_leave_no_dangling_separator() -> None:
+    text = format_table(["a", "b", "c"], [["x", "", ""], ["y", "z", ""]], unicode=False)
+    assert text.splitlines() == ["a | b | c", "--+---+--", "x", "y | z"]

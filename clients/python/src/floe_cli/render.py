@@ -79,6 +79,9 @@ def format_table(
         padded = [
             t.rjust(w) if r else t.ljust(w) for t, w, r in zip(texts, widths, align, strict=False)
         ]
+        # Empty last cells (a listing's absent values) leave no dangling separator.
+        while len(padded) > 1 and not padded[-1].strip():
+            padded.pop()
         return separator.join(padded).rstrip()
 
     out = [render_line(header, [False] * len(widths))]
