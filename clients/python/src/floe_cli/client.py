@@ -81,8 +81,20 @@ class FloeClient:
         timeout: float | None = 60.0,
     ) -> dict[str, Any]:
         """A JSON request whose JSON object answer is returned."""
+        return self.call_with_status(method, path, body=body, headers=headers, timeout=timeout)[1]
+
+    def call_with_status(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float | None = 60.0,
+    ) -> tuple[int, dict[str, Any]]:
+        """A JSON request: the 2xx status (201 created, 200 already there) and the JSON object."""
         with self.open(method, path, body=body, headers=headers, timeout=timeout) as response:
-            return read_json(response, self.base_url)
+            return response.status, read_json(response, self.base_url)
 
 
 def read_json(response: http.client.HTTPResponse, base_url: str) -> dict[str, Any]:

@@ -8,12 +8,20 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from floe_cli import __version__, commands
+from floe_cli import __version__, admin, commands
 from floe_cli.client import FloeClient
 from floe_cli.commands import Context, UsageError
 from floe_cli.errors import EXIT_CODES_HELP, ApiError, CliError, Exit
 from floe_cli.output import FORMATS, Streams
-from floe_cli.params import BadArgument, check_table_binding, positive_int
+from floe_cli.params import (
+    DURATION_FORMS,
+    BadArgument,
+    check_scope,
+    check_table_binding,
+    duration_seconds,
+    instant,
+    positive_int,
+)
 from floe_cli.render import source_snippet
 
 DEFAULT_URL = "http://localhost:8080"
@@ -31,6 +39,21 @@ EXAMPLES = """examples:
   floe runs list --status running
   floe tables lake --namespace default
 """
+
+ADMIN_EXAMPLES = """examples (keys, grants and audit need an admin's API key):
+  floe whoami
+  floe keys create ci --principal team-a --group analysts --expires 30d
+  floe keys list
+  floe grants add team-a read lake.team_a
+  floe grants list --subject team-a
+  floe audit --principal team-a --since 2h --outcome refused
+"""
+
+ADMIN_HELP = """This needs an admin's API key: any other is refused (error[FORBIDDEN], exit code 3).
+An unknown key or grant, or a key name already taken, is exit code 1 (HTTP 4xx).
+"""
+
+SCOPE_HELP = "CATALOG, CATALOG.NAMESPACE or CATALOG.NAMESPACE.TABLE (catalog first: lake.default)"
 
 # The server names request fields; these are the flags that set them.
 _FLAG_HINTS = {
@@ -125,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="floe",
         description="Run Polars SQL queries and Python scripts on an Iceberg lake through Floe.",
-        epilog=f"{ENVIRONMENT_HELP}\n{EXIT_CODES_HELP}\n{EXAMPLES}",
+        epilog=f"{ENVIRONMENT_HELP}\n{EXIT_CODES_HELP}\n{EXAMPLES}\n{ADMIN_EXAMPLES}",
     )
     parser.add_argument("--version", action="version", version=f"floe {__version__}")
     _connection_flags(parser, None)
@@ -202,7 +225,130 @@ def build_parser() -> argparse.ArgumentParser:
     tables.add_argument("catalog", nargs="?", help="one catalog (default: every catalog)")
     tables.add_argument("--namespace", metavar="NS", help="only this namespace")
     tables.add_argument("--output", choices=["text", "json"], default="text")
+
+    _admin_commands(sub, command)
     return parser
+
+
+def _admin_commands(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
+    """keys, grants, audit (the admin API) and whoami."""
+    admin_epilog = f"{ADMIN_HELP}\n{EXIT_CODES_HELP}\n{ADMIN_EXAMPLES}"
+
+    keys = sub.add_parser("keys", help="API keys (admin): create, list, revoke.")
+    keys_sub = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    create = command(
+        keys_sub,
+        "create",
+        admin.keys_create,
+        "Create an API key and print it: it is shown only this once.",
+        epilog="The key alone goes to stdout (KEY=$(floe keys create ...)); what it is, to "
+        f"stderr.\n\n{admin_epilog}",
+    )
+    create.add_argument("name", help="the key's name (unique; revoke it by this name)")
+    create.add_argument(
+        "--principal",
+        metavar="P",
+        help="who the key authenticates as, the subject of grants (default: the key's name)",
+    )
+    create.add_argument(
+        "--group",
+        action="append",
+        metavar="G",
+        help="a group of the principal's: grants to the group apply to it (repeatable)",
+    )
+    create.add_argument(
+        "--expires",
+        type=_typed(duration_seconds),
+        metavar="DURATION",
+        help=f"expire after {DURATION_FORMS}, e.g. 30d (default: the key does not expire)",
+    )
+    create.add_argument(
+        "--output",
+        choices=["text", "json"],
+        default="text",
+        help="text (default: the key alone) or json (the server's answer, key included)",
+    )
+    listing = command(
+        keys_sub,
+        "list",
+        admin.keys_list,
+        "List API keys (never their secrets): name, principal, groups, status.",
+        epilog=admin_epilog,
+    )
+    listing.add_argument("--output", choices=["table", "json"], default="table")
+    revoke = command(
+        keys_sub,
+        "revoke",
+        admin.keys_revoke,
+        "Revoke an API key: requests with it are refused from now on.",
+        epilog=admin_epilog,
+    )
+    revoke.add_argument("name", help="the key's name")
+
+    grants = sub.add_parser("grants", help="Grants of read or write on the lake (admin).")
+    grants_sub = grants.add_subparsers(dest="grants_command", metavar="ACTION", required=True)
+
+    def grant_arguments(grant: argparse.ArgumentParser) -> None:
+        grant.add_argument("subject", metavar="PRINCIPAL_OR_GROUP", help="who the grant is to")
+        grant.add_argument("privilege", choices=["read", "write"], help="read or write")
+        grant.add_argument("scope", metavar="SCOPE", type=_typed(check_scope), help=SCOPE_HELP)
+
+    grant_arguments(
+        command(
+            grants_sub,
+            "add",
+            admin.grants_add,
+            "Grant a principal or a group read or write on a catalog, namespace or table.",
+            epilog=admin_epilog,
+        )
+    )
+    listing = command(grants_sub, "list", admin.grants_list, "List grants.", epilog=admin_epilog)
+    listing.add_argument("--subject", metavar="S", help="only this principal's or group's")
+    listing.add_argument("--output", choices=["table", "json"], default="table")
+    grant_arguments(
+        command(
+            grants_sub,
+            "remove",
+            admin.grants_remove,
+            "Remove a grant, given as grants list shows it.",
+            epilog=admin_epilog,
+        )
+    )
+
+    audit = command(
+        sub,
+        "audit",
+        admin.audit,
+        "List audit records, newest first: who did what, on which tables, and how it ended.",
+        epilog=f"times: an ISO-8601 instant (2024-05-01T12:00:00Z; without an offset, UTC) or "
+        f"a duration ago:\n  {DURATION_FORMS}, e.g. --since 2h\n\n{admin_epilog}",
+    )
+    audit.add_argument("--principal", metavar="P", help="only this principal's records")
+    audit.add_argument("--run", metavar="RUN_ID", help="only this run's records")
+    audit.add_argument(
+        "--since", type=_typed(instant), metavar="TIME", help="only records at or after TIME"
+    )
+    audit.add_argument(
+        "--until", type=_typed(instant), metavar="TIME", help="only records up to TIME"
+    )
+    audit.add_argument(
+        "--outcome",
+        choices=["ok", "refused", "failed"],
+        help="only records that ended so: ok, refused (authentication, grants) or failed",
+    )
+    audit.add_argument(
+        "--limit", type=_typed(positive_int), default=100, metavar="N", help="default 100"
+    )
+    audit.add_argument("--output", choices=["table", "json"], default="table")
+
+    whoami = command(
+        sub,
+        "whoami",
+        admin.whoami,
+        "Show who the server takes the API key for: principal, groups, admin or not.",
+        epilog=EXIT_CODES_HELP,
+    )
+    whoami.add_argument("--output", choices=["text", "json"], default="text")
 
 
 def report_api_error(error: ApiError, ctx: Context) -> None:
