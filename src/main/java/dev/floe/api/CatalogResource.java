@@ -5,6 +5,7 @@ import dev.floe.catalog.CatalogHandle;
 import dev.floe.catalog.CatalogRegistry;
 import dev.floe.catalog.LakeBrowser;
 import dev.floe.catalog.LakeLookup;
+import dev.floe.catalog.Reach;
 import dev.floe.catalog.TableName;
 import dev.floe.catalog.TableSize;
 import dev.floe.config.CatalogsConfig;
@@ -42,13 +43,24 @@ public class CatalogResource {
   private final LakeLookup lookup;
   private final LakeBrowser browser;
   private final ObjectMapper json;
+  private final CurrentRequest current;
 
   public CatalogResource(
-      CatalogRegistry catalogs, LakeLookup lookup, LakeBrowser browser, ObjectMapper json) {
+      CatalogRegistry catalogs,
+      LakeLookup lookup,
+      LakeBrowser browser,
+      ObjectMapper json,
+      CurrentRequest current) {
     this.catalogs = catalogs;
     this.lookup = lookup;
     this.browser = browser;
     this.json = json;
+    this.current = current;
+  }
+
+  /** What the caller's grants let it see: the rest of the lake answers as missing. */
+  private Reach reach() {
+    return current.caller().reach();
   }
 
   @GET
@@ -67,6 +79,9 @@ public class CatalogResource {
     List<CatalogDtos.RegisteredCatalog> registered = new ArrayList<>();
     List<CatalogDtos.TableRef> all = new ArrayList<>();
     for (String name : catalogs.names()) {
+      if (!reach().seesCatalog(name)) {
+        continue;
+      }
       CatalogHandle handle = catalogs.get(name);
       List<CatalogDtos.TableRef> tables = tables(handle);
       registered.add(
@@ -87,8 +102,8 @@ public class CatalogResource {
       description = "OK",
       content = @Content(schema = @Schema(implementation = CatalogDtos.Namespaces.class)))
   public CatalogDtos.Namespaces namespaces(@PathParam("catalog") String catalog) {
-    CatalogHandle handle = catalogs.get(catalog);
-    return new CatalogDtos.Namespaces(true, handle.name(), lookup.namespaces(handle));
+    CatalogHandle handle = catalogs.get(catalog, reach());
+    return new CatalogDtos.Namespaces(true, handle.name(), lookup.namespaces(handle, reach()));
   }
 
   @GET
@@ -100,9 +115,9 @@ public class CatalogResource {
       content = @Content(schema = @Schema(implementation = CatalogDtos.Tables.class)))
   public CatalogDtos.Tables tables(
       @PathParam("catalog") String catalog, @PathParam("namespace") String namespace) {
-    CatalogHandle handle = catalogs.get(catalog);
+    CatalogHandle handle = catalogs.get(catalog, reach());
     List<CatalogDtos.TableRef> refs = new ArrayList<>();
-    for (String table : lookup.tables(handle, namespace)) {
+    for (String table : lookup.tables(handle, namespace, reach())) {
       refs.add(new CatalogDtos.TableRef(handle.name(), namespace, table));
     }
     return new CatalogDtos.Tables(true, refs);
@@ -122,7 +137,7 @@ public class CatalogResource {
     return new CatalogDtos.Metadata(
         true,
         json.convertValue(
-            browser.metadata(catalogs.get(catalog), name(namespace, table)),
+            browser.metadata(catalogs.get(catalog, reach()), name(namespace, table), reach()),
             new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {}));
   }
 
@@ -142,7 +157,7 @@ public class CatalogResource {
       @QueryParam("snapshotId") String snapshotId,
       @QueryParam("partitionKey") List<String> keys,
       @QueryParam("partitionValue") List<String> values) {
-    CatalogHandle handle = catalogs.get(catalog);
+    CatalogHandle handle = catalogs.get(catalog, reach());
     if (keys.size() != values.size()) {
       throw FloeException.invalid(
           "Cannot filter partitions: give one partitionValue for each partitionKey ("
@@ -155,7 +170,8 @@ public class CatalogResource {
     for (int i = 0; i < keys.size(); i++) {
       filters.put(keys.get(i), values.get(i));
     }
-    TableSize size = browser.size(handle, name(namespace, table), snapshot(snapshotId), filters);
+    TableSize size =
+        browser.size(handle, name(namespace, table), snapshot(snapshotId), filters, reach());
     return new CatalogDtos.Size(
         true,
         handle.name(),
@@ -172,8 +188,8 @@ public class CatalogResource {
 
   private List<CatalogDtos.TableRef> tables(CatalogHandle handle) {
     List<CatalogDtos.TableRef> refs = new ArrayList<>();
-    for (String namespace : lookup.namespaces(handle)) {
-      for (String table : lookup.tables(handle, namespace)) {
+    for (String namespace : lookup.namespaces(handle, reach())) {
+      for (String table : lookup.tables(handle, namespace, reach())) {
         refs.add(new CatalogDtos.TableRef(handle.name(), namespace, table));
       }
     }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
-import dev.floe.runs.BusyException;
+import dev.floe.error.TryLaterException;
 import dev.floe.workload.RunFailedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -47,8 +47,11 @@ public class ErrorMappers {
                 null,
                 null),
             headers);
-    if (e instanceof BusyException busy) {
-      response.getHeaders().putSingle("Retry-After", String.valueOf(busy.retryAfterSeconds()));
+    if (e instanceof TryLaterException later) {
+      response.getHeaders().putSingle("Retry-After", String.valueOf(later.retryAfterSeconds()));
+    }
+    if (e.code() == ErrorCode.UNAUTHENTICATED) {
+      response.getHeaders().putSingle("WWW-Authenticate", "Bearer realm=\"floe\"");
     }
     return response;
   }

@@ -48,17 +48,23 @@ public class PolarsResource {
           .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
           .build();
 
-  private final RequestMapper requests;
+  private final Admission admission;
   private final RunLifecycle runs;
   private final ResultRetention retention;
   private final RunResults results;
+  private final CurrentRequest current;
 
   public PolarsResource(
-      RequestMapper requests, RunLifecycle runs, ResultRetention retention, RunResults results) {
-    this.requests = requests;
+      Admission admission,
+      RunLifecycle runs,
+      ResultRetention retention,
+      RunResults results,
+      CurrentRequest current) {
+    this.admission = admission;
     this.runs = runs;
     this.retention = retention;
     this.results = results;
+    this.current = current;
   }
 
   @POST
@@ -92,7 +98,7 @@ public class PolarsResource {
       @Context HttpHeaders headers,
       @Context HttpServerResponse connection)
       throws InterruptedException, IOException {
-    Workload workload = requests.toWorkload(request, "anonymous");
+    Workload workload = admission.admit(request);
     boolean arrow = wantsArrow(headers);
     boolean keep = idempotencyKey != null;
     boolean streamed = arrow && !keep && workload.destination() == null && !workload.dryRun();
@@ -101,6 +107,7 @@ public class PolarsResource {
         runs.submit(
             new Submission(workload, idempotencyKey, bodyHash(request), streamed, keep, deadline));
     String runId = ticket.runId();
+    current.running(workload, runId);
     if (!ticket.replay() && idempotencyKey == null) {
       // Only a run this request owns alone: a keyed run belongs to every retry of its key.
       connection.closeHandler(gone -> runs.abandon(runId));

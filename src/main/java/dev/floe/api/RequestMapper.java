@@ -4,6 +4,7 @@ import dev.floe.catalog.TableName;
 import dev.floe.catalog.trusted.SaveMode;
 import dev.floe.catalog.trusted.SchemaMode;
 import dev.floe.error.FloeException;
+import dev.floe.workload.Caller;
 import dev.floe.workload.Compute;
 import dev.floe.workload.Destination;
 import dev.floe.workload.LimitsPolicy;
@@ -26,7 +27,7 @@ public class RequestMapper {
     this.limits = limits;
   }
 
-  public Workload toWorkload(PolarsRequest r, String principal) {
+  public Workload toWorkload(PolarsRequest r, Caller caller) {
     if (r == null) {
       throw FloeException.invalid(
           "Cannot read the request: the body is empty; send a JSON object with mode and a query"
@@ -40,9 +41,13 @@ public class RequestMapper {
     RequestLimits asked = r.limits();
     var runLimits =
         asked == null
-            ? limits.apply(null, null, null, null)
+            ? limits.apply(caller.principal(), null, null, null, null)
             : limits.apply(
-                asked.timeoutSeconds(), asked.memoryMb(), asked.maxRows(), asked.maxResultBytes());
+                caller.principal(),
+                asked.timeoutSeconds(),
+                asked.memoryMb(),
+                asked.maxRows(),
+                asked.maxResultBytes());
     return new Workload(
         r.mode(),
         source,
@@ -53,7 +58,7 @@ public class RequestMapper {
         runLimits,
         compute(r),
         Boolean.TRUE.equals(r.dryRun()),
-        principal);
+        caller);
   }
 
   private static String source(PolarsRequest r) {

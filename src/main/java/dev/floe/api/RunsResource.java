@@ -42,16 +42,23 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class RunsResource {
   private static final int MAX_LISTED = 1000;
 
-  private final RequestMapper requests;
+  private final Admission admission;
   private final RunLifecycle runs;
   private final RunLogs logs;
   private final RunResults results;
+  private final CurrentRequest current;
 
-  public RunsResource(RequestMapper requests, RunLifecycle runs, RunLogs logs, RunResults results) {
-    this.requests = requests;
+  public RunsResource(
+      Admission admission,
+      RunLifecycle runs,
+      RunLogs logs,
+      RunResults results,
+      CurrentRequest current) {
+    this.admission = admission;
     this.runs = runs;
     this.logs = logs;
     this.results = results;
+    this.current = current;
   }
 
   @POST
@@ -83,11 +90,12 @@ public class RunsResource {
       @Parameter(description = "(extension) the same key with the same body returns the first run")
           @HeaderParam(PolarsResource.IDEMPOTENCY_KEY)
           String idempotencyKey) {
-    Workload workload = requests.toWorkload(request, "anonymous");
+    Workload workload = admission.admit(request);
     Ticket ticket =
         runs.submit(
             new Submission(
                 workload, idempotencyKey, PolarsResource.bodyHash(request), false, true, null));
+    current.running(workload, ticket.runId());
     RunView view = RunView.of(runs.get(ticket.runId()));
     return Response.status(ticket.replay() ? 200 : 202)
         .header("Location", view.links().self())
@@ -132,7 +140,8 @@ public class RunsResource {
       throw FloeException.invalid(
           "limit must be between 1 and " + MAX_LISTED + "; it was " + limit + ".");
     }
-    return new RunView.Page(runs.list(wanted, (int) limit).stream().map(RunView::of).toList());
+    return new RunView.Page(
+        runs.list(wanted, limit, current.caller()).stream().map(RunView::of).toList());
   }
 
   @GET
@@ -145,7 +154,7 @@ public class RunsResource {
       content = @Content(schema = @Schema(implementation = RunView.class)))
   @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
   public RunView get(@PathParam("id") String id) {
-    return RunView.of(runs.get(id));
+    return RunView.of(runs.get(id, current.caller()));
   }
 
   @GET
@@ -171,7 +180,7 @@ public class RunsResource {
   @APIResponse(responseCode = "504", ref = "#/components/responses/Timeout")
   public Response result(@PathParam("id") String id, @Context HttpHeaders headers)
       throws InterruptedException {
-    runs.get(id); // 404 before waiting
+    runs.get(id, current.caller()); // 404 before waiting
     RunRecord end = runs.await(id, Duration.ofDays(1));
     if (PolarsResource.wantsArrow(headers)) {
       return results.arrowFile(end, () -> {});
@@ -200,6 +209,7 @@ public class RunsResource {
           @DefaultValue("0")
           String afterParam) {
     long after = number(afterParam, "after");
+    runs.get(id, current.caller());
     RunLogs.LogsView view = logs.logs(id, after);
     return new RunView.Logs(
         id, view.run().status(), view.slice().text(), view.slice().next(), view.complete());
@@ -228,6 +238,6 @@ public class RunsResource {
   @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
   @APIResponse(responseCode = "409", ref = "#/components/responses/Conflict")
   public RunView cancel(@PathParam("id") String id) throws InterruptedException {
-    return RunView.of(runs.cancel(id));
+    return RunView.of(runs.cancel(id, current.caller()));
   }
 }

@@ -65,11 +65,41 @@ public class CatalogRegistry {
 
   /** The catalog for a request's {@code catalog} field; null means the default. */
   public CatalogHandle get(String nameOrAlias) {
-    String name = canonicalName(nameOrAlias == null ? config.defaultCatalog() : nameOrAlias);
+    return get(nameOrAlias, Reach.ALL);
+  }
+
+  /** As {@link #get(String)} for a caller: a catalog outside {@code reach} is not configured. */
+  public CatalogHandle get(String nameOrAlias, Reach reach) {
+    String name = canonicalName(nameOrAlias == null ? config.defaultCatalog() : nameOrAlias, reach);
     return built.computeIfAbsent(name, n -> build(n, config.catalogs().get(n)));
   }
 
-  private String canonicalName(String nameOrAlias) {
+  /** The configured name of a catalog or its alias; CATALOG_NOT_FOUND if there is none. */
+  public String canonicalName(String nameOrAlias) {
+    return canonicalName(nameOrAlias, Reach.ALL);
+  }
+
+  private String canonicalName(String nameOrAlias, Reach reach) {
+    String name = configuredName(nameOrAlias);
+    if (name != null && reach.seesCatalog(name)) {
+      return name;
+    }
+    List<String> seen = names().stream().filter(reach::seesCatalog).toList();
+    throw new FloeException(
+        ErrorCode.CATALOG_NOT_FOUND,
+        "Catalog '"
+            + nameOrAlias
+            + "' is not configured; "
+            + (seen.isEmpty()
+                ? "you have no grants in any catalog (ask an admin for one)."
+                : "use one of "
+                    + String.join(", ", seen)
+                    + (seen.contains(config.defaultCatalog())
+                        ? " (or omit catalog for the default, '" + config.defaultCatalog() + "')."
+                        : ".")));
+  }
+
+  private String configuredName(String nameOrAlias) {
     if (config.catalogs().containsKey(nameOrAlias)) {
       return nameOrAlias;
     }
@@ -78,15 +108,7 @@ public class CatalogRegistry {
         return e.getKey();
       }
     }
-    throw new FloeException(
-        ErrorCode.CATALOG_NOT_FOUND,
-        "Catalog '"
-            + nameOrAlias
-            + "' is not configured; use one of "
-            + String.join(", ", names())
-            + " (or omit catalog for the default, '"
-            + config.defaultCatalog()
-            + "').");
+    return null;
   }
 
   private CatalogHandle build(String name, CatalogsConfig.Catalog spec) {

@@ -48,8 +48,8 @@ public class LakeBrowser {
   }
 
   /** The table's current Iceberg metadata JSON, credential properties removed. */
-  public JsonNode metadata(CatalogHandle catalog, TableName name) {
-    Table table = lookup.load(catalog, name);
+  public JsonNode metadata(CatalogHandle catalog, TableName name, Reach reach) {
+    Table table = lookup.load(catalog, name, reach);
     if (!(table instanceof HasTableOperations ops)) {
       throw new FloeException(
           ErrorCode.INTERNAL, "Cannot read the metadata of '" + name + "' from this catalog.");
@@ -76,8 +76,12 @@ public class LakeBrowser {
    * partitions whose fields equal the given values, computed from manifests alone.
    */
   public TableSize size(
-      CatalogHandle catalog, TableName name, Long snapshotId, Map<String, String> partitions) {
-    Table table = lookup.load(catalog, name);
+      CatalogHandle catalog,
+      TableName name,
+      Long snapshotId,
+      Map<String, String> partitions,
+      Reach reach) {
+    Table table = lookup.load(catalog, name, reach);
     Snapshot snapshot = snapshotId == null ? table.currentSnapshot() : table.snapshot(snapshotId);
     if (snapshotId != null && snapshot == null) {
       throw new FloeException(

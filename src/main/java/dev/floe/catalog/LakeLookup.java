@@ -22,21 +22,40 @@ public class LakeLookup {
     this.unreadable = unreadable;
   }
 
+  /** Every namespace: for the service's own checks, never for a caller. */
   public List<String> namespaces(CatalogHandle handle) {
-    return handle.namespaces().listNamespaces().stream().map(Namespace::toString).sorted().toList();
+    return namespaces(handle, Reach.ALL);
   }
 
-  public List<String> tables(CatalogHandle handle, String namespace) {
-    requireNamespace(handle, namespace);
-    return handle.catalog().listTables(Namespace.of(namespace)).stream()
-        .map(TableIdentifier::name)
+  /** The namespaces within {@code reach}, sorted. */
+  public List<String> namespaces(CatalogHandle handle, Reach reach) {
+    return handle.namespaces().listNamespaces().stream()
+        .map(Namespace::toString)
+        .filter(ns -> reach.seesNamespace(handle.name(), ns))
         .sorted()
         .toList();
   }
 
-  public void requireNamespace(CatalogHandle handle, String namespace) {
-    if (!handle.namespaces().namespaceExists(Namespace.of(namespace))) {
-      List<String> existing = namespaces(handle);
+  /** Every table of a namespace: for the service's own checks, never for a caller. */
+  public List<String> tables(CatalogHandle handle, String namespace) {
+    return tables(handle, namespace, Reach.ALL);
+  }
+
+  /** The tables of a namespace within {@code reach}, sorted; a namespace outside it is missing. */
+  public List<String> tables(CatalogHandle handle, String namespace, Reach reach) {
+    requireNamespace(handle, namespace, reach);
+    return handle.catalog().listTables(Namespace.of(namespace)).stream()
+        .map(TableIdentifier::name)
+        .filter(table -> reach.reads(handle.name(), namespace, table))
+        .sorted()
+        .toList();
+  }
+
+  /** NAMESPACE_NOT_FOUND, naming what {@code reach} sees, unless it exists within reach. */
+  public void requireNamespace(CatalogHandle handle, String namespace, Reach reach) {
+    if (!reach.seesNamespace(handle.name(), namespace)
+        || !handle.namespaces().namespaceExists(Namespace.of(namespace))) {
+      List<String> existing = namespaces(handle, reach);
       throw new FloeException(
           ErrorCode.NAMESPACE_NOT_FOUND,
           "Namespace '"
@@ -56,13 +75,24 @@ public class LakeLookup {
    * TABLE_UNREADABLE when the catalog lists it but its metadata file is gone.
    */
   public Table load(CatalogHandle handle, TableName name) {
-    requireNamespace(handle, name.namespace());
+    return load(handle, name, Reach.ALL);
+  }
+
+  /**
+   * As {@link #load(CatalogHandle, TableName)} for a caller: a table outside {@code reach} is not
+   * even opened, and fails exactly as a missing one, naming only what the caller may see.
+   */
+  public Table load(CatalogHandle handle, TableName name, Reach reach) {
+    requireNamespace(handle, name.namespace(), reach);
     try {
+      if (!reach.reads(handle.name(), name)) {
+        throw new NoSuchTableException("outside the caller's reach");
+      }
       Table table = tables.load(handle, name.identifier());
       unreadable.readable(handle.name(), name);
       return table;
     } catch (NoSuchTableException e) {
-      List<String> existing = tables(handle, name.namespace());
+      List<String> existing = tables(handle, name.namespace(), reach);
       throw new FloeException(
           ErrorCode.TABLE_NOT_FOUND,
           "Table '"

@@ -9,6 +9,14 @@ public enum ErrorCode {
   TABLE_NOT_FOUND(404),
   NAMESPACE_NOT_FOUND(404),
   RUN_NOT_FOUND(404),
+  /** Extension: an admin named an API key that does not exist. */
+  KEY_NOT_FOUND(404),
+  /** Extension: an admin removed a grant that does not exist. */
+  GRANT_NOT_FOUND(404),
+  /** No, a malformed, an expired, a revoked or a forged bearer token. */
+  UNAUTHENTICATED(401),
+  /** The caller may not do this (a table it may not read answers as a missing one instead). */
+  FORBIDDEN(403),
   SCRIPT_ERROR(422),
   QUERY_ERROR(422),
   RESULT_NOT_ASSIGNED(422),
@@ -28,10 +36,14 @@ public enum ErrorCode {
    * (500), and succeeds unchanged once the table is repaired or relocated.
    */
   TABLE_UNREADABLE(409),
+  /** Extension: an admin created an API key under a name already taken. */
+  KEY_EXISTS(409),
   /** Extension: the run's kept result passed its time to live and was removed. */
   RESULT_EXPIRED(410),
   LIMIT_EXCEEDED(413),
   BUSY(429),
+  /** The caller's own running or queued runs are at its quota; other callers still run. */
+  QUOTA_EXCEEDED(429),
   INTERNAL(500),
   SANDBOX_UNAVAILABLE(503),
   DISTRIBUTED_UNAVAILABLE(503),

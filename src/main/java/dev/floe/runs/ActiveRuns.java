@@ -20,10 +20,12 @@ public class ActiveRuns {
   private static final Logger LOG = Logger.getLogger(ActiveRuns.class);
 
   private final RunStore store;
+  private final RunWatch watch;
   private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
 
-  public ActiveRuns(RunStore store) {
+  public ActiveRuns(RunStore store, RunWatch watch) {
     this.store = store;
+    this.watch = watch;
   }
 
   void add(ActiveRun run) {
@@ -57,9 +59,9 @@ public class ActiveRuns {
     return store.get(runId).orElseThrow(() -> notFound(runId));
   }
 
-  /** Newest first; a run in flight as it is now. */
-  public List<RunRecord> list(RunStatus status, int limit) {
-    return store.list(status, limit).stream()
+  /** Newest first, {@code principal}'s only unless it is null; a run in flight as it is now. */
+  public List<RunRecord> list(RunStatus status, String principal, int limit) {
+    return store.list(status, principal, limit).stream()
         .map(stored -> find(stored.runId()).map(ActiveRun::record).orElse(stored))
         .toList();
   }
@@ -73,6 +75,11 @@ public class ActiveRuns {
     } finally {
       active.remove(end.runId());
       run.done().complete(end);
+    }
+    try {
+      watch.ended(end, run.submission().workload(), run.control().reads());
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "run %s: cannot record its end in the audit trail", end.runId());
     }
     LOG.debugf("run %s: %s", end.runId(), end.status().wire());
   }

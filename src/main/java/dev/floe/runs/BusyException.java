@@ -1,12 +1,10 @@
 package dev.floe.runs;
 
 import dev.floe.error.ErrorCode;
-import dev.floe.error.FloeException;
+import dev.floe.error.TryLaterException;
 
 /** Every runner is busy and the queue is full: 429 with a Retry-After estimate. */
-public final class BusyException extends FloeException {
-  private final long retryAfterSeconds;
-
+public final class BusyException extends TryLaterException {
   BusyException(long retryAfterSeconds, int runners, int queued) {
     super(
         ErrorCode.BUSY,
@@ -16,11 +14,7 @@ public final class BusyException extends FloeException {
             + queued
             + " runs are waiting; retry in about "
             + retryAfterSeconds
-            + " s (Retry-After), or submit asynchronously.");
-    this.retryAfterSeconds = retryAfterSeconds;
-  }
-
-  public long retryAfterSeconds() {
-    return retryAfterSeconds;
+            + " s (Retry-After), or submit asynchronously.",
+        retryAfterSeconds);
   }
 }

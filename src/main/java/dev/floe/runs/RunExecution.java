@@ -25,6 +25,7 @@ public class RunExecution {
   private final RunSlots slots;
   private final ResultRetention retention;
   private final Clock clock;
+  private final RunWatch watch;
 
   public RunExecution(
       RunExecutor executor,
@@ -32,13 +33,15 @@ public class RunExecution {
       ActiveRuns active,
       RunSlots slots,
       ResultRetention retention,
-      Clock clock) {
+      Clock clock,
+      RunWatch watch) {
     this.executor = executor;
     this.store = store;
     this.active = active;
     this.slots = slots;
     this.retention = retention;
     this.clock = clock;
+    this.watch = watch;
   }
 
   /** Runs on a runner thread, once the run's turn came. */
@@ -46,6 +49,11 @@ public class RunExecution {
     String runId = run.runId();
     if (run.control().cancelled()) {
       active.finish(run, cancelled(run));
+      return;
+    }
+    FloeException refused = watch.refusal(run.submission().workload().caller());
+    if (refused != null) {
+      active.finish(run, failed(run, refused.inRun(runId), System.nanoTime()));
       return;
     }
     Instant started = clock.instant();
@@ -154,6 +162,6 @@ public class RunExecution {
         asked.afterQueueing(waited),
         workload.compute(),
         workload.dryRun(),
-        workload.principal());
+        workload.caller());
   }
 }

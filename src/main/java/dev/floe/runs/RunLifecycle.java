@@ -4,6 +4,8 @@ import dev.floe.config.LimitsConfig;
 import dev.floe.config.RunsConfig;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
+import dev.floe.error.TryLaterException;
+import dev.floe.workload.Caller;
 import dev.floe.workload.RunControl;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -98,8 +100,8 @@ public class RunLifecycle {
       return replay(submission, prior.get());
     }
     try {
-      slots.admit(run.task(() -> execution.run(run)));
-    } catch (BusyException busy) {
+      slots.admit(submission.workload().principal(), run.task(() -> execution.run(run)));
+    } catch (TryLaterException busy) {
       run.done().completeExceptionally(busy); // a retry that found this run gets 429 too
       claims.withdraw(key, runId);
       active.remove(runId);
@@ -126,9 +128,23 @@ public class RunLifecycle {
     return active.current(runId);
   }
 
-  /** Newest first. */
-  public List<RunRecord> list(RunStatus status, int limit) {
-    return active.list(status, limit);
+  /** The run's record, if {@code caller} may see it; a run of another principal is not found. */
+  public RunRecord get(String runId, Caller caller) {
+    RunRecord run;
+    try {
+      run = active.current(runId);
+    } catch (FloeException missing) {
+      throw ActiveRuns.notFound(runId);
+    }
+    if (!caller.sees(run.principal())) {
+      throw ActiveRuns.notFound(runId);
+    }
+    return run;
+  }
+
+  /** Newest first: the caller's own runs, or everyone's for the admin. */
+  public List<RunRecord> list(RunStatus status, int limit, Caller caller) {
+    return active.list(status, caller.admin() ? null : caller.principal(), limit);
   }
 
   /** A run still in flight, for reading its streamed result. */
@@ -159,7 +175,8 @@ public class RunLifecycle {
   }
 
   /** Cancels a queued or running run; its record reads cancelled and nothing is committed. */
-  public RunRecord cancel(String runId) throws InterruptedException {
+  public RunRecord cancel(String runId, Caller caller) throws InterruptedException {
+    get(runId, caller);
     ActiveRun run = active.find(runId).orElseThrow(() -> finishedAlready(get(runId)));
     switch (run.control().cancel()) {
       case ALREADY_DONE -> {

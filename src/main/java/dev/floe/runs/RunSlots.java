@@ -1,21 +1,30 @@
 package dev.floe.runs;
 
+import dev.floe.config.QuotasConfig;
 import dev.floe.config.RunnersConfig;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
+import dev.floe.error.TryLaterException;
 import jakarta.inject.Singleton;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A bounded number of runs execute at once, and a bounded queue waits in front of them; a run that
- * finds both full is refused with 429 BUSY and a Retry-After estimated from recent run times.
- * Admission is decided here and nowhere else (per-principal quotas and a fair queue belong here).
+ * A bounded number of runs execute at once, and a bounded queue waits in front of them. Admission
+ * is decided here and nowhere else: a run that finds the whole queue full is refused with 429 BUSY,
+ * one whose principal already has its quota of runs waiting with 429 QUOTA_EXCEEDED, each with a
+ * Retry-After estimated from recent run times.
+ *
+ * <p>The queue is fair: a free runner goes to the next principal in turn that has a run waiting and
+ * is below its quota of running runs, so one principal flooding the service delays only itself.
  */
 @Singleton
 public class RunSlots {
@@ -25,44 +34,85 @@ public class RunSlots {
   private static final long MAX_RETRY = 120;
 
   private final int concurrency;
-  private final ThreadPoolExecutor pool;
+  private final int queueSize;
+  private final QuotasConfig quotas;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+
+  /** Runs waiting, per principal; principals in the order their turn comes. */
+  private final Map<String, ArrayDeque<Runnable>> waiting = new HashMap<>();
+
+  private final ArrayDeque<String> turns = new ArrayDeque<>();
+  private final Map<String, Integer> runningOf = new HashMap<>();
+  private final List<Thread> workers = new ArrayList<>();
+  private int queued;
+  private int running;
+  private boolean stopped;
   private volatile double meanRunSeconds = 2.0;
 
-  public RunSlots(RunnersConfig runners) {
+  public RunSlots(RunnersConfig runners, QuotasConfig quotas) {
     this.concurrency = runners.concurrency();
-    AtomicInteger threads = new AtomicInteger();
-    this.pool =
-        new ThreadPoolExecutor(
-            concurrency,
-            concurrency,
-            0,
-            TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(Math.max(1, runners.queueSize())),
-            task -> {
-              Thread t = new Thread(task, "floe-runner-" + threads.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    this.queueSize = Math.max(1, runners.queueSize());
+    this.quotas = quotas;
+    for (int i = 1; i <= concurrency; i++) {
+      Thread worker = new Thread(this::work, "floe-runner-" + i);
+      worker.setDaemon(true);
+      workers.add(worker);
+      worker.start();
+    }
   }
 
   /** How busy the runners are. */
   public record Load(int runners, int running, int queued, int queueSize) {}
 
-  /** Starts {@code run} on a free runner, or queues it; refuses it when the queue is full. */
-  public void admit(Runnable run) throws BusyException {
+  /**
+   * Starts {@code run} on a free runner, or queues it in {@code principal}'s turn; refuses it when
+   * the queue is full or the principal's share of it is.
+   */
+  public void admit(String principal, Runnable run) throws TryLaterException {
+    lock.lock();
     try {
-      pool.execute(run);
-    } catch (RejectedExecutionException full) {
-      int queued = pool.getQueue().size();
-      long seconds = Math.round(Math.ceil(meanRunSeconds * (queued + 1) / concurrency));
-      throw new BusyException(
-          Math.max(MIN_RETRY, Math.min(MAX_RETRY, seconds)), concurrency, queued);
+      ArrayDeque<Runnable> mine = waiting.getOrDefault(principal, new ArrayDeque<>());
+      boolean startsNow =
+          running + queued < concurrency && runningOf(principal) < running(principal);
+      if (!startsNow && queued >= queueSize) {
+        throw new BusyException(retryAfter(queued + 1, concurrency), concurrency, queued);
+      }
+      if (!startsNow && mine.size() >= queued(principal)) {
+        throw quotaExceeded(principal, mine.size());
+      }
+      if (mine.isEmpty()) {
+        waiting.put(principal, mine);
+        turns.addLast(principal);
+      }
+      mine.addLast(run);
+      queued++;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
     }
   }
 
   /** Takes a run out of the queue; false if it was not waiting there (it started, or ended). */
   public boolean withdraw(Runnable run) {
-    return pool.remove(run);
+    lock.lock();
+    try {
+      for (Iterator<Map.Entry<String, ArrayDeque<Runnable>>> it = waiting.entrySet().iterator();
+          it.hasNext(); ) {
+        Map.Entry<String, ArrayDeque<Runnable>> entry = it.next();
+        if (entry.getValue().removeFirstOccurrence(run)) {
+          queued--;
+          if (entry.getValue().isEmpty()) {
+            it.remove();
+            turns.remove(entry.getKey());
+          }
+          return true;
+        }
+      }
+      return false;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** A run took this long on its runner: the Retry-After estimate follows recent runs. */
@@ -71,16 +121,29 @@ public class RunSlots {
   }
 
   public Load load() {
-    BlockingQueue<Runnable> queue = pool.getQueue();
-    int queued = queue.size();
-    return new Load(concurrency, pool.getActiveCount(), queued, queued + queue.remainingCapacity());
+    lock.lock();
+    try {
+      return new Load(concurrency, running, queued, queueSize);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Stops every runner thread (their runs were cancelled first) and waits a while for them. */
   public void shutdown() {
-    pool.shutdownNow();
+    lock.lock();
     try {
-      pool.awaitTermination(10, TimeUnit.SECONDS);
+      stopped = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    workers.forEach(Thread::interrupt);
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    try {
+      for (Thread worker : workers) {
+        worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime())));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -93,5 +156,107 @@ public class RunSlots {
             + " try again when the service is less busy, raise limits.timeoutSeconds, or submit it"
             + " asynchronously (POST /api/v1/warehouse/polars/runs).";
     return new FloeException(ErrorCode.TIMEOUT, message.formatted(limit.toSeconds()));
+  }
+
+  /** One runner thread: takes the next run in turn, runs it, and comes back for another. */
+  private void work() {
+    while (true) {
+      Turn turn;
+      try {
+        turn = next();
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (turn == null) {
+        return;
+      }
+      try {
+        turn.run().run();
+      } catch (RuntimeException | Error e) {
+        // The run records its own failures; a runner thread outlives any one run.
+      } finally {
+        Thread.interrupted(); // a cancel's interrupt is not the next run's
+        lock.lock();
+        try {
+          running--;
+          runningOf.merge(turn.principal(), -1, (a, b) -> a + b == 0 ? null : a + b);
+          changed.signalAll();
+        } finally {
+          lock.unlock();
+        }
+      }
+    }
+  }
+
+  private record Turn(String principal, Runnable run) {}
+
+  /** Waits for a run whose principal's turn it is and who may run one more; null when stopped. */
+  private Turn next() throws InterruptedException {
+    lock.lock();
+    try {
+      while (!stopped) {
+        for (Iterator<String> it = turns.iterator(); it.hasNext(); ) {
+          String principal = it.next();
+          if (runningOf(principal) >= running(principal)) {
+            continue;
+          }
+          ArrayDeque<Runnable> mine = waiting.get(principal);
+          Runnable run = mine.removeFirst();
+          it.remove();
+          if (mine.isEmpty()) {
+            waiting.remove(principal);
+          } else {
+            turns.addLast(principal); // the others go first next time
+          }
+          queued--;
+          running++;
+          runningOf.merge(principal, 1, Integer::sum);
+          return new Turn(principal, run);
+        }
+        changed.await();
+      }
+      return null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private int runningOf(String principal) {
+    return runningOf.getOrDefault(principal, 0);
+  }
+
+  private int running(String principal) {
+    QuotasConfig.Principal own = quotas.principals().get(principal);
+    return (own == null ? quotas.running() : own.running().or(quotas::running)).orElse(concurrency);
+  }
+
+  private int queued(String principal) {
+    QuotasConfig.Principal own = quotas.principals().get(principal);
+    return (own == null ? quotas.queued() : own.queued().or(quotas::queued))
+        .orElse(Math.max(1, queueSize / 2));
+  }
+
+  private TryLaterException quotaExceeded(String principal, int waitingRuns) {
+    int share = Math.min(running(principal), concurrency);
+    long seconds = retryAfter(waitingRuns + 1, share);
+    return new TryLaterException(
+        ErrorCode.QUOTA_EXCEEDED,
+        "You have "
+            + runningOf(principal)
+            + " run(s) running and "
+            + waitingRuns
+            + " waiting, your quota ("
+            + running(principal)
+            + " running, "
+            + queued(principal)
+            + " waiting); retry in about "
+            + seconds
+            + " s (Retry-After) or ask an admin for a larger quota.",
+        seconds);
+  }
+
+  private long retryAfter(int ahead, int runners) {
+    long seconds = Math.round(Math.ceil(meanRunSeconds * ahead / Math.max(1, runners)));
+    return Math.max(MIN_RETRY, Math.min(MAX_RETRY, seconds));
   }
 }

@@ -86,17 +86,27 @@ public class RunStore {
     }
   }
 
-  /** Newest first; {@code status} null for all. */
-  public List<RunRecord> list(RunStatus status, int limit) {
-    String where = status == null ? "" : " WHERE status=?";
+  /** Newest first; {@code status} null for all, {@code principal} null for everyone's. */
+  public List<RunRecord> list(RunStatus status, String principal, int limit) {
+    List<String> where = new ArrayList<>();
+    if (status != null) {
+      where.add("status=?");
+    }
+    if (principal != null) {
+      where.add("principal=?");
+    }
+    String filter = where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where);
     return database.transaction(
         "list runs",
         db -> {
           try (PreparedStatement p =
-              db.prepareStatement(SELECT + where + " ORDER BY created_at DESC LIMIT ?")) {
+              db.prepareStatement(SELECT + filter + " ORDER BY created_at DESC LIMIT ?")) {
             int i = 1;
             if (status != null) {
               p.setString(i++, status.name());
+            }
+            if (principal != null) {
+              p.setString(i++, principal);
             }
             p.setInt(i, limit);
             List<RunRecord> runs = new ArrayList<>();
@@ -117,7 +127,7 @@ public class RunStore {
   public int failInFlight(Instant now) {
     List<RunRecord> stranded = new ArrayList<>();
     for (RunStatus status : List.of(RunStatus.QUEUED, RunStatus.RUNNING)) {
-      stranded.addAll(list(status, Integer.MAX_VALUE));
+      stranded.addAll(list(status, null, Integer.MAX_VALUE));
     }
     for (RunRecord run : stranded) {
       update(run.failed(now, null, restarted(run), run.logs()));

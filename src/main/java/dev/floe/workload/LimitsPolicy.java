@@ -1,26 +1,61 @@
 package dev.floe.workload;
 
 import dev.floe.config.LimitsConfig;
+import dev.floe.config.QuotasConfig;
 import dev.floe.error.FloeException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 
 /** Applies server defaults to a request's limits and refuses any above its cap. */
 @ApplicationScoped
 public class LimitsPolicy {
   private final LimitsConfig config;
+  private final QuotasConfig quotas;
 
+  /** The server's budgets, the same for every principal. */
   public LimitsPolicy(LimitsConfig config) {
+    this(config, null);
+  }
+
+  /** The server's budgets, and a principal's own where {@code floe.quotas} gives it some. */
+  @Inject
+  public LimitsPolicy(LimitsConfig config, QuotasConfig quotas) {
     this.config = config;
+    this.quotas = quotas;
   }
 
   /** Each argument is the client's value or null for the server default. */
   public RunLimits apply(
       Integer timeoutSeconds, Integer memoryMb, Integer maxRows, Long maxResultBytes) {
+    return apply(null, timeoutSeconds, memoryMb, maxRows, maxResultBytes);
+  }
+
+  /** As {@link #apply(Integer, Integer, Integer, Long)}, within {@code principal}'s budgets. */
+  public RunLimits apply(
+      String principal,
+      Integer timeoutSeconds,
+      Integer memoryMb,
+      Integer maxRows,
+      Long maxResultBytes) {
+    QuotasConfig.Principal own =
+        quotas == null || principal == null ? null : quotas.principals().get(principal);
     int timeout =
         within(
-            "timeoutSeconds", timeoutSeconds, config.timeoutSeconds(), config.timeoutSecondsCap());
-    int memory = within("memoryMb", memoryMb, config.memoryMb(), config.memoryMbCap());
+            "timeoutSeconds",
+            timeoutSeconds,
+            own == null
+                ? config.timeoutSeconds()
+                : own.timeoutSeconds().orElse(config.timeoutSeconds()),
+            own == null
+                ? config.timeoutSecondsCap()
+                : own.timeoutSecondsCap().orElse(config.timeoutSecondsCap()));
+    int memory =
+        within(
+            "memoryMb",
+            memoryMb,
+            own == null ? config.memoryMb() : own.memoryMb().orElse(config.memoryMb()),
+            own == null ? config.memoryMbCap() : own.memoryMbCap().orElse(config.memoryMbCap()));
     int rows = within("maxRows", maxRows, config.maxRows(), config.maxRowsCap());
     long bytes =
         within(

@@ -3,6 +3,7 @@ package dev.floe.workload;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.floe.catalog.CatalogHandle;
 import dev.floe.catalog.LakeLookup;
+import dev.floe.catalog.Reach;
 import dev.floe.catalog.TableAccess;
 import dev.floe.catalog.TableName;
 import dev.floe.error.ErrorCode;
@@ -13,7 +14,6 @@ import dev.floe.sandbox.RunnerFiles;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,24 +36,33 @@ final class RunAccess implements Runner.Requests {
   /** A table resolved to one snapshot of its current metadata; null snapshot: it has none. */
   record Resolved(TableName name, Table table, TableMetadata metadata, Long snapshotId) {}
 
-  /** What the run was given, in order. */
-  record Grant(String table, String snapshotId) {}
-
   private final CatalogHandle catalog;
   private final LakeLookup lookup;
   private final TableAccess access;
-  private final List<Grant> grants = new ArrayList<>();
+  private final Reach reach;
+  private final RunControl control;
   private volatile RunnerFiles runner;
 
-  RunAccess(CatalogHandle catalog, LakeLookup lookup, TableAccess access) {
+  /**
+   * @param reach what the run's caller may read: anything else is answered as missing
+   * @param control where each table given to the run is recorded (the audit trail reads it)
+   */
+  RunAccess(
+      CatalogHandle catalog,
+      LakeLookup lookup,
+      TableAccess access,
+      Reach reach,
+      RunControl control) {
     this.catalog = catalog;
     this.lookup = lookup;
     this.access = access;
+    this.reach = reach;
+    this.control = control;
   }
 
   /** The table at a snapshot: its id, a time ({@code asOfMillis}), or (both null) the current. */
   Resolved resolve(TableName name, Long snapshotId, Long asOfMillis) {
-    Table table = lookup.load(catalog, name);
+    Table table = lookup.load(catalog, name, reach);
     TableMetadata metadata = ((HasTableOperations) table).operations().current();
     Long wanted;
     if (asOfMillis != null) {
@@ -84,16 +93,8 @@ final class RunAccess implements Runner.Requests {
             resolved.table(),
             resolved.metadata(),
             resolved.snapshotId());
-    synchronized (grants) {
-      grants.add(new Grant(granted.identifier(), granted.snapshotId()));
-    }
+    control.read(new TableRead(catalog.name() + "." + resolved.name(), granted.snapshotId()));
     return granted;
-  }
-
-  List<Grant> grants() {
-    synchronized (grants) {
-      return List.copyOf(grants);
-    }
   }
 
   /** A run's request for a table, as it comes over the channel. */
@@ -120,14 +121,18 @@ final class RunAccess implements Runner.Requests {
                 type,
                 id,
                 "namespaces",
-                lookup.namespaces(catalog).stream().map(n -> List.of(n.split("\\."))).toList());
+                lookup.namespaces(catalog, reach).stream()
+                    .map(n -> List.of(n.split("\\.")))
+                    .toList());
         case "tables" -> {
           String namespace = request.path("namespace").asText();
           yield reply(
               type,
               id,
               "tables",
-              lookup.tables(catalog, namespace).stream().map(t -> List.of(namespace, t)).toList());
+              lookup.tables(catalog, namespace, reach).stream()
+                  .map(t -> List.of(namespace, t))
+                  .toList());
         }
         default ->
             throw new FloeException(

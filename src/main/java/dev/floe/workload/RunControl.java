@@ -2,6 +2,8 @@ package dev.floe.workload;
 
 import dev.floe.sandbox.BoundedLog;
 import dev.floe.sandbox.RunHandle;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The levers on one run from outside it: cancel, watch its logs, read its streamed result. A cancel
@@ -29,6 +31,7 @@ public final class RunControl {
   private Stage stage = Stage.WAITING;
   private boolean cancelled;
   private RunHandle handle;
+  private final List<TableRead> reads = new ArrayList<>();
 
   public RunControl(int logBytes, boolean streamed) {
     this(logBytes, streamed, () -> {});
@@ -90,6 +93,16 @@ public final class RunControl {
     beforeCommit.run();
     stage = Stage.COMMITTING;
     return true;
+  }
+
+  /** The run was given {@code table} to read. */
+  synchronized void read(TableRead table) {
+    reads.add(table);
+  }
+
+  /** The tables the run was given so far, in order. */
+  public synchronized List<TableRead> reads() {
+    return List.copyOf(reads);
   }
 
   public synchronized void done() {

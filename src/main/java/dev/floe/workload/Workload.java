@@ -8,7 +8,7 @@ import java.util.Map;
  *
  * @param catalog the catalog name as the client gave it; null for the default
  * @param destination null when the result is not saved
- * @param principal who asked; {@code anonymous} while authentication is off
+ * @param caller who asked
  */
 public record Workload(
     Mode mode,
@@ -20,4 +20,10 @@ public record Workload(
     RunLimits limits,
     Compute compute,
     boolean dryRun,
-    String principal) {}
+    Caller caller) {
+
+  /** The caller's name: runs, quotas and idempotency keys belong to it. */
+  public String principal() {
+    return caller.principal();
+  }
+}

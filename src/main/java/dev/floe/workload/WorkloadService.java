@@ -5,6 +5,7 @@ import dev.floe.catalog.CatalogHandle;
 import dev.floe.catalog.CatalogRegistry;
 import dev.floe.catalog.IcebergCommitter;
 import dev.floe.catalog.LakeLookup;
+import dev.floe.catalog.Reach;
 import dev.floe.catalog.SaveOutcome;
 import dev.floe.catalog.TableAccess;
 import dev.floe.config.SandboxConfig;
@@ -80,8 +81,10 @@ public class WorkloadService {
           "Cannot run distributed: Polars Cloud is not configured on this server; remove"
               + " distributed to run locally.");
     }
-    CatalogHandle catalog = catalogs.get(workload.catalog());
-    RunAccess tables = new RunAccess(catalog, lookup, access);
+    Reach reach = workload.caller().reach();
+    CatalogHandle catalog = catalogs.get(workload.catalog(), reach);
+    requireWritable(catalog, workload);
+    RunAccess tables = new RunAccess(catalog, lookup, access, reach, control);
     Map<String, RunAccess.Resolved> bound = new LinkedHashMap<>();
     for (TableBinding binding : workload.tables()) {
       bound.put(binding.alias(), tables.resolve(binding.table(), binding.snapshotId(), null));
@@ -168,6 +171,7 @@ public class WorkloadService {
         }
         phase(runId, RunPhase.COMMIT);
         try {
+          requireWritable(catalog, workload); // a grant removed while the run ran
           saved =
               committer.commit(
                   catalog,
@@ -208,6 +212,37 @@ public class WorkloadService {
         discard(runner);
       }
     }
+  }
+
+  /**
+   * What can be refused before a run is accepted: a catalog outside the caller's reach, and a
+   * destination it may not write. Tables it binds are checked when the run resolves them, so one it
+   * may not read fails exactly as a missing one does.
+   */
+  public void admit(Workload workload) {
+    requireWritable(catalogs.get(workload.catalog(), workload.caller().reach()), workload);
+  }
+
+  private static void requireWritable(CatalogHandle catalog, Workload workload) {
+    Destination destination = workload.destination();
+    if (destination == null
+        || workload.caller().reach().writes(catalog.name(), destination.table())) {
+      return;
+    }
+    String scope = catalog.name() + "." + destination.table().namespace();
+    throw new FloeException(
+        ErrorCode.FORBIDDEN,
+        "You ("
+            + workload.principal()
+            + ") may not save into '"
+            + catalog.name()
+            + "."
+            + destination.table()
+            + "': no write grant covers it; ask an admin for one (floe grants add "
+            + workload.principal()
+            + " write "
+            + scope
+            + ").");
   }
 
   /** The failure a cancelled run reports. */

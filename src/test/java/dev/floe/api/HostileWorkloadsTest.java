@@ -1034,6 +1034,7 @@ abstract class HostileWorkloadsTest {
       HttpRequest request =
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + Workloads.PATH))
               .header("content-type", "application/json")
+              .header("Authorization", TempLake.adminAuthorization())
               .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
               .build();
       return HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofString());

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.floe.catalog.Reach;
 import dev.floe.catalog.TableName;
 import dev.floe.catalog.trusted.SaveMode;
 import dev.floe.catalog.trusted.SchemaMode;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
+import dev.floe.workload.Caller;
 import dev.floe.workload.LimitsPolicy;
 import dev.floe.workload.LimitsPolicyTest;
 import dev.floe.workload.Mode;
@@ -19,6 +21,7 @@ import dev.floe.workload.Workload;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** A request's shape, names, aliases and limits, checked without the HTTP stack. */
@@ -77,7 +80,7 @@ class RequestMapperTest {
             FloeException.class,
             () ->
                 new RequestMapper(new LimitsPolicy(LimitsPolicyTest.defaults()))
-                    .toWorkload(request, "p"));
+                    .toWorkload(request, Caller.UNAUTHENTICATED_ADMIN));
     assertEquals(ErrorCode.INVALID_REQUEST, e.code());
     return e.getMessage();
   }
@@ -92,7 +95,7 @@ class RequestMapperTest {
                     TableItem.of("f = default.flowers"),
                     TableItem.of("default.other"),
                     TableItem.of(Map.of("alias", "s", "table", "ns.t", "snapshotId", 7)))),
-            "someone");
+            new Caller("someone", Set.of(), false, "key:k", Reach.ALL));
     assertEquals(Mode.QUERY, w.mode());
     assertEquals(
         List.of(
@@ -118,7 +121,7 @@ class RequestMapperTest {
                 SaveMode.APPEND,
                 SchemaMode.MERGE,
                 new RequestLimits(3600, 1, 5, null)),
-            "p");
+            Caller.UNAUTHENTICATED_ADMIN);
     assertEquals("lake", w.catalog());
     assertEquals(new TableName("analytics", "out"), w.destination().table());
     assertEquals(SaveMode.APPEND, w.destination().saveMode());
@@ -128,7 +131,10 @@ class RequestMapperTest {
     assertTrue(w.dryRun());
     assertEquals(
         SaveMode.OVERWRITE,
-        mapper.toWorkload(script("r", "a.b", null, null, null), "p").destination().saveMode());
+        mapper
+            .toWorkload(script("r", "a.b", null, null, null), Caller.UNAUTHENTICATED_ADMIN)
+            .destination()
+            .saveMode());
   }
 
   @Test

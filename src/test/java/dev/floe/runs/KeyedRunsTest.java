@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
+import dev.floe.workload.Caller;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -73,7 +74,7 @@ class KeyedRunsTest extends RunsTestBase {
     runs.executor = WiredRuns.untilCancelled(started);
     Ticket cancelled = runs.lifecycle.submit(WiredRuns.keyed("k-cancel", "body"));
     started.await();
-    runs.lifecycle.cancel(cancelled.runId());
+    runs.lifecycle.cancel(cancelled.runId(), Caller.UNAUTHENTICATED_ADMIN);
     assertEquals(
         new Ticket(cancelled.runId(), true),
         runs.lifecycle.submit(WiredRuns.keyed("k-cancel", "body")));
@@ -144,7 +145,7 @@ class KeyedRunsTest extends RunsTestBase {
       assertEquals(RunStatus.SUCCEEDED, runs.end(ids.iterator().next()).status());
       assertEquals(
           1,
-          runs.lifecycle.list(null, 10).stream()
+          runs.lifecycle.list(null, 10, Caller.UNAUTHENTICATED_ADMIN).stream()
               .map(RunRecord::runId)
               .collect(Collectors.toSet())
               .size());

@@ -2,6 +2,7 @@ package dev.floe.runs;
 
 import dev.floe.config.FloeConfig;
 import dev.floe.config.LimitsConfig;
+import dev.floe.config.QuotasConfig;
 import dev.floe.config.RunnersConfig;
 import dev.floe.config.RunsConfig;
 import io.smallrye.config.SmallRyeConfig;
@@ -19,6 +20,7 @@ final class Mappings {
             .withMapping(RunsConfig.class)
             .withMapping(RunnersConfig.class)
             .withMapping(LimitsConfig.class)
+            .withMapping(QuotasConfig.class)
             .withDefaultValues(overrides)
             .build();
   }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.floe.error.Diagnostics;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
+import dev.floe.workload.Caller;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,15 +80,21 @@ class RunLifecycleTest extends RunsTestBase {
             () -> runs.lifecycle.submit(WiredRuns.async(WiredRuns.workload(null))));
     assertEquals(ErrorCode.BUSY, busy.code());
     assertTrue(busy.retryAfterSeconds() >= 1, "Retry-After " + busy.retryAfterSeconds());
-    assertEquals(2, runs.lifecycle.list(null, 10).size(), "a refused run leaves no record");
+    assertEquals(
+        2,
+        runs.lifecycle.list(null, 10, Caller.UNAUTHENTICATED_ADMIN).size(),
+        "a refused run leaves no record");
 
-    RunRecord cancelled = runs.lifecycle.cancel(queued);
+    RunRecord cancelled = runs.lifecycle.cancel(queued, Caller.UNAUTHENTICATED_ADMIN);
     assertEquals(RunStatus.CANCELLED, cancelled.status());
     assertNull(cancelled.startedAt());
     assertEquals(ErrorCode.RUN_CANCELLED, cancelled.error().code());
     holder.release();
     assertEquals(RunStatus.SUCCEEDED, runs.end(running).status());
-    FloeException again = assertThrows(FloeException.class, () -> runs.lifecycle.cancel(running));
+    FloeException again =
+        assertThrows(
+            FloeException.class,
+            () -> runs.lifecycle.cancel(running, Caller.UNAUTHENTICATED_ADMIN));
     assertEquals(ErrorCode.RUN_FINISHED, again.code());
     assertTrue(again.getMessage().contains("succeeded"), again.getMessage());
   }
@@ -98,7 +105,7 @@ class RunLifecycleTest extends RunsTestBase {
     runs.executor = WiredRuns.untilCancelled(started);
     String runId = runs.lifecycle.submit(WiredRuns.async(WiredRuns.workload("ns.out"))).runId();
     started.await();
-    RunRecord end = runs.lifecycle.cancel(runId);
+    RunRecord end = runs.lifecycle.cancel(runId, Caller.UNAUTHENTICATED_ADMIN);
     assertEquals(RunStatus.CANCELLED, end.status());
     assertNotNull(end.startedAt());
     assertEquals(RunStatus.CANCELLED, runs.stores.store().get(runId).orElseThrow().status());

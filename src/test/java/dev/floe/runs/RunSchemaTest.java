@@ -57,7 +57,7 @@ class RunSchemaTest {
     try (Stores stores = Stores.open(url)) {
       stores.store().insert(Stores.queued("r-1", Instant.now()));
     }
-    assertEquals(List.of("1:SQL", "2:SQL", "3:SQL"), history(url));
+    assertEquals(List.of("1:SQL", "2:SQL", "3:SQL", "4:SQL"), history(url));
     assertEquals(0, RunSchema.migrate(url).migrationsExecuted, "a second start migrates nothing");
   }
 
@@ -78,7 +78,7 @@ class RunSchemaTest {
       assertEquals(ErrorCode.SCRIPT_ERROR, failed.error().code());
       assertEquals("look at line 2", failed.error().diagnostics().hint());
       assertEquals("lake", failed.catalog());
-      assertEquals(4, store.list(null, 10).size());
+      assertEquals(4, store.list(null, null, 10).size());
 
       // The restart that upgrades it also fails what was in flight; its keyed run may run again.
       assertEquals(2, store.failInFlight(Instant.now()));
@@ -96,7 +96,7 @@ class RunSchemaTest {
               .isEmpty());
       assertNull(store.get("r-again").orElseThrow().startedAt());
     }
-    assertEquals(List.of("1:BASELINE", "2:SQL", "3:SQL"), history(url));
+    assertEquals(List.of("1:BASELINE", "2:SQL", "3:SQL", "4:SQL"), history(url));
   }
 
   @Test

@@ -92,10 +92,10 @@ class RunStoreTest {
       RunRecord untouched = restarted.get("r-f").orElseThrow();
       assertEquals(ErrorCode.SCRIPT_ERROR, untouched.error().code());
       assertEquals("h", untouched.error().diagnostics().hint());
-      assertEquals(3, restarted.list(null, 10).size());
+      assertEquals(3, restarted.list(null, null, 10).size());
       assertEquals(
           List.of("r-f", "r-r", "r-q"),
-          restarted.list(RunStatus.FAILED, 10).stream().map(RunRecord::runId).toList());
+          restarted.list(RunStatus.FAILED, null, 10).stream().map(RunRecord::runId).toList());
     }
   }
 

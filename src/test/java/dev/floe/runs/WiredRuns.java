@@ -5,8 +5,10 @@ import dev.floe.catalog.trusted.SaveMode;
 import dev.floe.catalog.trusted.SchemaMode;
 import dev.floe.config.FloeConfig;
 import dev.floe.config.LimitsConfig;
+import dev.floe.config.QuotasConfig;
 import dev.floe.config.RunnersConfig;
 import dev.floe.config.RunsConfig;
+import dev.floe.workload.Caller;
 import dev.floe.workload.Compute;
 import dev.floe.workload.Destination;
 import dev.floe.workload.Mode;
@@ -52,12 +54,13 @@ final class WiredRuns implements AutoCloseable {
                 "floe.home", dir.toString(),
                 "floe.runners.max-concurrent", "1",
                 "floe.runners.queue-size", "1",
+                "floe.quotas.queued", "1",
                 "floe.runs.result-ttl", RESULT_TTL.toString(),
                 "floe.runs.retention", RETENTION.toString(),
                 "floe.runs.idempotency-ttl", KEY_TTL.toString()));
     stores = Stores.open("jdbc:sqlite:" + dir.resolve("runs.db"));
-    active = new ActiveRuns(stores.store());
-    slots = new RunSlots(config.get(RunnersConfig.class));
+    active = new ActiveRuns(stores.store(), RunWatch.NONE);
+    slots = new RunSlots(config.get(RunnersConfig.class), config.get(QuotasConfig.class));
     resultsDir = dir.resolve("results");
     RunsConfig runs = config.get(RunsConfig.class);
     retention =
@@ -70,7 +73,8 @@ final class WiredRuns implements AutoCloseable {
             active,
             slots,
             retention,
-            clock);
+            clock,
+            RunWatch.NONE);
     lifecycle =
         new RunLifecycle(
             stores.store(),
@@ -116,7 +120,7 @@ final class WiredRuns implements AutoCloseable {
         new RunLimits(Duration.ofSeconds(30), 512, 10, 1000),
         new Compute(false, null, null, null),
         false,
-        "anonymous");
+        Caller.UNAUTHENTICATED_ADMIN);
   }
 
   static Submission async(Workload workload) {

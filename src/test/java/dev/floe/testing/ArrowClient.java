@@ -109,7 +109,11 @@ public final class ArrowClient {
     try {
       response =
           HTTP.send(
-              request.header("Accept", ARROW).timeout(Duration.ofMinutes(5)).build(),
+              request
+                  .header("Accept", ARROW)
+                  .header("Authorization", TempLake.adminAuthorization())
+                  .timeout(Duration.ofMinutes(5))
+                  .build(),
               HttpResponse.BodyHandlers.ofInputStream());
     } catch (IOException e) {
       throw new UncheckedIOException(e);

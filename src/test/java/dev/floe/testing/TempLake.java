@@ -1,6 +1,7 @@
 package dev.floe.testing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.restassured.RestAssured;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,6 +17,18 @@ import java.util.stream.Stream;
 public class TempLake implements QuarkusTestResourceLifecycleManager {
   private static Path home;
 
+  /**
+   * The test lake's admin key: written where Floe looks for it before Floe starts, so Floe adopts
+   * it instead of making one, and sent by every RestAssured request of the tests.
+   */
+  public static final String ADMIN_KEY =
+      "floe_test-admin-" + java.util.UUID.randomUUID().toString().replace("-", "");
+
+  /** {@code Authorization} with the admin key, for tests' own HTTP clients. */
+  public static String adminAuthorization() {
+    return "Bearer " + ADMIN_KEY;
+  }
+
   /** The build's .floe directory (venvs); passed by surefire. */
   public static Path projectHome() {
     return Path.of(System.getProperty("floetest.project-home", ".floe")).toAbsolutePath();
@@ -29,18 +42,42 @@ public class TempLake implements QuarkusTestResourceLifecycleManager {
   /** PyIceberg properties with write access to the test lake, for test fixtures only. */
   public static Map<String, String> writerEnv() {
     return Map.of(
-        "FLOE_TEST_CATALOG_NAME", "lake",
-        "FLOE_TEST_CATALOG_URI", "sqlite:///" + home.resolve("catalog/catalog.db"),
-        "FLOE_TEST_WAREHOUSE", "file://" + home.resolve("warehouse"));
+        "FLOE_TEST_CATALOG_NAME",
+        "lake",
+        "FLOE_TEST_CATALOG_URI",
+        "sqlite:///" + home.resolve("catalog/catalog.db"),
+        "FLOE_TEST_WAREHOUSE",
+        "file://" + home.resolve("warehouse"),
+        "FLOE_API_KEY",
+        ADMIN_KEY);
+  }
+
+  private static boolean sending;
+
+  /** Every RestAssured request of the tests sends the admin key unless it sets its own. */
+  private static synchronized void sendAdminKey() {
+    if (sending) {
+      return;
+    }
+    sending = true;
+    RestAssured.filters(
+        (request, response, context) -> {
+          if (!request.getHeaders().hasHeaderWithName("Authorization")) {
+            request.header("Authorization", adminAuthorization());
+          }
+          return context.next(request, response);
+        });
   }
 
   @Override
   public Map<String, String> start() {
     try {
       home = Files.createTempDirectory("floe-test-");
+      Files.writeString(home.resolve("admin.key"), ADMIN_KEY + "\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    sendAdminKey();
     return Map.of(
         "floe.home", home.toString(),
         "floe.sandbox.python", projectHome().resolve("venv/bin/python").toString());

@@ -1,0 +1,306 @@
+package dev.floe.auth;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.floe.error.ErrorCode;
+import dev.floe.error.FloeException;
+import dev.floe.runs.RunDatabase;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * Floe API keys: random secrets, shown once, kept only as a SHA-256 hash (a 256-bit random secret
+ * needs no slow hash) with a name, a principal, groups, an expiry, and a revocation time.
+ *
+ * <p>Every key is also held in memory by hash, so a request is authenticated without a database
+ * read, and a revocation takes effect on the next request, mid-queue runs included.
+ */
+@Singleton
+public class ApiKeys {
+  /** What every Floe key starts with, so a leaked one is recognised by secret scanners. */
+  public static final String PREFIX = "floe_";
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** A key as listed: never its secret. */
+  public record ApiKey(
+      String name,
+      String principal,
+      Set<String> groups,
+      Instant createdAt,
+      Instant expiresAt,
+      Instant revokedAt) {
+    public ApiKey {
+      groups = Set.copyOf(groups);
+    }
+
+    /** active, expired or revoked, at {@code now}. */
+    public String status(Instant now) {
+      if (revokedAt != null) {
+        return "revoked";
+      }
+      return expiresAt != null && !now.isBefore(expiresAt) ? "expired" : "active";
+    }
+  }
+
+  /** A key just made, with the secret its owner sees this once. */
+  public record Created(ApiKey key, String secret) {}
+
+  private final RunDatabase database;
+  private final Clock clock;
+  private final ObjectMapper json;
+  private final Map<String, ApiKey> byHash = new ConcurrentHashMap<>();
+
+  public ApiKeys(RunDatabase database, Clock clock, ObjectMapper json) {
+    this.database = database;
+    this.clock = clock;
+    this.json = json;
+    database.transaction(
+        "load the API keys",
+        db -> {
+          try (PreparedStatement p = db.prepareStatement(SELECT);
+              ResultSet r = p.executeQuery()) {
+            while (r.next()) {
+              byHash.put(r.getString("key_hash"), read(r));
+            }
+          }
+          return null;
+        });
+  }
+
+  /** Makes a key; {@code expiresIn} null for one that does not expire. KEY_EXISTS if taken. */
+  public Created create(String name, String principal, Set<String> groups, Duration expiresIn) {
+    requireName(name, "key name");
+    requireName(principal, "principal");
+    groups.forEach(g -> requireName(g, "group"));
+    Instant now = clock.instant();
+    ApiKey key =
+        new ApiKey(
+            name,
+            principal,
+            new TreeSet<>(groups),
+            now,
+            expiresIn == null ? null : now.plus(expiresIn),
+            null);
+    String secret = newSecret();
+    String hash = hash(secret);
+    database.transaction(
+        "create API key " + name,
+        db -> {
+          if (findByName(db, name) != null) {
+            throw new FloeException(
+                ErrorCode.KEY_EXISTS,
+                "An API key named '"
+                    + name
+                    + "' exists already (names stay taken after a revocation); choose another"
+                    + " name.");
+          }
+          insert(db, key, hash);
+          return null;
+        });
+    byHash.put(hash, key);
+    return new Created(key, secret);
+  }
+
+  /**
+   * The admin key from the key file: recorded under {@code name} if there is no such key, its hash
+   * replaced if the file now holds another secret. False if the key by that name was revoked: a
+   * revoked admin key is not brought back by a restart.
+   */
+  boolean adopt(String name, String principal, String secret) {
+    String hash = hash(secret);
+    return database.transaction(
+        "record the admin key",
+        db -> {
+          String[] stored = findByName(db, name);
+          if (stored != null && stored[1] != null) {
+            return false;
+          }
+          if (stored != null && stored[0].equals(hash)) {
+            return true;
+          }
+          ApiKey key = new ApiKey(name, principal, Set.of(), clock.instant(), null, null);
+          if (stored != null) {
+            try (PreparedStatement p =
+                db.prepareStatement("DELETE FROM floe_api_keys WHERE name=?")) {
+              p.setString(1, name);
+              p.executeUpdate();
+            }
+            byHash.remove(stored[0]);
+          }
+          insert(db, key, hash);
+          byHash.put(hash, key);
+          return true;
+        });
+  }
+
+  /** Whether a key by this name exists and is not revoked. */
+  boolean usable(String name) {
+    return byHash.values().stream()
+        .anyMatch(k -> k.name().equals(name) && k.status(clock.instant()).equals("active"));
+  }
+
+  /** The key a secret belongs to, whatever its state; null for an unknown secret. */
+  public ApiKey find(String secret) {
+    return byHash.get(hash(secret));
+  }
+
+  /** The key by this name as it is now (revoked or expired since it was used, perhaps). */
+  public ApiKey named(String name) {
+    return byHash.values().stream().filter(k -> k.name().equals(name)).findFirst().orElse(null);
+  }
+
+  /** All keys, by name. */
+  public List<ApiKey> list() {
+    List<ApiKey> keys = new ArrayList<>(byHash.values());
+    keys.sort(Comparator.comparing(ApiKey::name));
+    return keys;
+  }
+
+  /** Revokes the key at once; KEY_NOT_FOUND if there is none by that name. */
+  public ApiKey revoke(String name) {
+    Instant now = clock.instant();
+    String hash =
+        database.transaction(
+            "revoke API key " + name,
+            db -> {
+              String[] stored = findByName(db, name);
+              if (stored == null) {
+                return null;
+              }
+              if (stored[1] == null) {
+                try (PreparedStatement p =
+                    db.prepareStatement("UPDATE floe_api_keys SET revoked_at=? WHERE name=?")) {
+                  p.setLong(1, now.toEpochMilli());
+                  p.setString(2, name);
+                  p.executeUpdate();
+                }
+              }
+              return stored[0];
+            });
+    if (hash == null) {
+      throw new FloeException(
+          ErrorCode.KEY_NOT_FOUND,
+          "There is no API key named '" + name + "'; list them with GET /api/v1/admin/keys.");
+    }
+    return byHash.computeIfPresent(
+        hash,
+        (h, k) ->
+            k.revokedAt() != null
+                ? k
+                : new ApiKey(
+                    k.name(), k.principal(), k.groups(), k.createdAt(), k.expiresAt(), now));
+  }
+
+  /** A new secret: the prefix and 256 random bits, URL-safe. */
+  static String newSecret() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  static String hash(String secret) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void requireName(String value, String what) {
+    if (value == null || !NAME.matcher(value).matches()) {
+      throw FloeException.invalid(
+          "Cannot use "
+              + what
+              + " '"
+              + value
+              + "': use letters, digits and _ . @ - (at most 128, starting with a letter or"
+              + " digit).");
+    }
+  }
+
+  private static final String SELECT =
+      "SELECT name, key_hash, principal, groups_json, created_at, expires_at, revoked_at"
+          + " FROM floe_api_keys";
+
+  private ApiKey read(ResultSet r) throws SQLException {
+    Set<String> groups;
+    try {
+      groups = json.readValue(r.getString("groups_json"), new TypeReference<Set<String>>() {});
+    } catch (JsonProcessingException e) {
+      throw new SQLException("unreadable groups of API key " + r.getString("name"), e);
+    }
+    return new ApiKey(
+        r.getString("name"),
+        r.getString("principal"),
+        groups,
+        Instant.ofEpochMilli(r.getLong("created_at")),
+        instant(r, "expires_at"),
+        instant(r, "revoked_at"));
+  }
+
+  private static Instant instant(ResultSet r, String column) throws SQLException {
+    long millis = r.getLong(column);
+    return r.wasNull() ? null : Instant.ofEpochMilli(millis);
+  }
+
+  /** {hash, revoked_at or null} of the key by this name, or null. */
+  private static String[] findByName(Connection db, String name) throws SQLException {
+    try (PreparedStatement p =
+        db.prepareStatement("SELECT key_hash, revoked_at FROM floe_api_keys WHERE name=?")) {
+      p.setString(1, name);
+      try (ResultSet r = p.executeQuery()) {
+        return r.next() ? new String[] {r.getString(1), r.getString(2)} : null;
+      }
+    }
+  }
+
+  private void insert(Connection db, ApiKey key, String hash) throws SQLException {
+    try (PreparedStatement p =
+        db.prepareStatement(
+            "INSERT INTO floe_api_keys (name, key_hash, principal, groups_json, created_at,"
+                + " expires_at, revoked_at) VALUES (?,?,?,?,?,?,?)")) {
+      p.setString(1, key.name());
+      p.setString(2, hash);
+      p.setString(3, key.principal());
+      try {
+        p.setString(4, json.writeValueAsString(new TreeSet<>(key.groups())));
+      } catch (JsonProcessingException e) {
+        throw new SQLException(e);
+      }
+      p.setLong(5, key.createdAt().toEpochMilli());
+      if (key.expiresAt() == null) {
+        p.setNull(6, Types.BIGINT);
+      } else {
+        p.setLong(6, key.expiresAt().toEpochMilli());
+      }
+      p.setNull(7, Types.BIGINT);
+      p.executeUpdate();
+    }
+  }
+}

@@ -1,0 +1,166 @@
+package dev.floe.auth;
+
+import dev.floe.config.AuthConfig;
+import dev.floe.error.ErrorCode;
+import dev.floe.error.FloeException;
+import dev.floe.workload.Caller;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Turns an {@code Authorization} header into a {@link Caller}: a Floe API key, or a JWT from the
+ * configured identity provider. Every refusal is 401 UNAUTHENTICATED with one sentence that says
+ * what to send instead, and never says whether a guessed key exists.
+ */
+@Singleton
+public class Authenticator {
+  private static final Logger LOG = Logger.getLogger(Authenticator.class);
+  private static final String BEARER = "bearer ";
+
+  private final AuthConfig config;
+  private final ApiKeys keys;
+  private final Grants grants;
+  private final Clock clock;
+  private final JwtVerifier jwt;
+
+  public Authenticator(AuthConfig config, ApiKeys keys, Grants grants, Clock clock) {
+    this.config = config;
+    this.keys = keys;
+    this.grants = grants;
+    this.clock = clock;
+    AuthConfig.Oidc oidc = config.oidc();
+    this.jwt =
+        oidc.issuer()
+            .map(
+                issuer ->
+                    new JwtVerifier(
+                        new JwtVerifier.Settings(
+                            issuer,
+                            oidc.audience().orElse(null),
+                            oidc.jwksUrl().orElse(null),
+                            oidc.principalClaim(),
+                            oidc.groupsClaim(),
+                            oidc.clockSkew())))
+            .orElse(null);
+    if (jwt != null) {
+      LOG.infof(
+          "Accepting OIDC tokens issued by %s%s",
+          oidc.issuer().get(), oidc.audience().map(a -> " for audience " + a).orElse(""));
+    }
+  }
+
+  public boolean enabled() {
+    return config.enabled();
+  }
+
+  /** The caller an {@code Authorization} header proves; UNAUTHENTICATED if it proves none. */
+  public Caller authenticate(String authorization) {
+    if (!config.enabled()) {
+      return Caller.UNAUTHENTICATED_ADMIN;
+    }
+    if (authorization == null || authorization.isBlank()) {
+      throw refused(
+          "This request has no API key; send Authorization: Bearer <key> (the CLI and the SDK"
+              + " read it from FLOE_API_KEY; an admin creates keys with floe keys create).");
+    }
+    if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      throw refused(
+          "The Authorization header is not a bearer token; send Authorization: Bearer <key>.");
+    }
+    String token = authorization.substring(BEARER.length()).strip();
+    if (JwtVerifier.looksLikeJwt(token)) {
+      return fromJwt(token);
+    }
+    return fromKey(token);
+  }
+
+  /**
+   * Null while a caller may still run; else why not: its key was revoked or expired since the
+   * request was accepted (a run waiting in the queue does not start on a dead key).
+   */
+  public FloeException refusal(Caller caller) {
+    if (!caller.credential().startsWith("key:")) {
+      return null;
+    }
+    ApiKeys.ApiKey key = keys.named(caller.credential().substring("key:".length()));
+    if (key == null) {
+      return refused("The API key that submitted this run no longer exists; nothing ran.");
+    }
+    return switch (key.status(clock.instant())) {
+      case "revoked" ->
+          refused(
+              "The API key '"
+                  + key.name()
+                  + "' was revoked while this run waited for a runner; nothing ran. Ask an admin"
+                  + " for a new key.");
+      case "expired" ->
+          refused(
+              "The API key '"
+                  + key.name()
+                  + "' expired while this run waited for a runner; nothing ran. Ask an admin for"
+                  + " a new key.");
+      default -> null;
+    };
+  }
+
+  private Caller fromKey(String secret) {
+    ApiKeys.ApiKey key = secret.startsWith(ApiKeys.PREFIX) ? keys.find(secret) : null;
+    if (key == null) {
+      throw refused(
+          "The API key is not valid; check FLOE_API_KEY (or --api-key), or ask an admin for a"
+              + " key.");
+    }
+    Instant now = clock.instant();
+    switch (key.status(now)) {
+      case "revoked" ->
+          throw refused(
+              "The API key '"
+                  + key.name()
+                  + "' was revoked at "
+                  + key.revokedAt()
+                  + "; ask an admin for a new one.");
+      case "expired" ->
+          throw refused(
+              "The API key '"
+                  + key.name()
+                  + "' expired at "
+                  + key.expiresAt()
+                  + "; ask an admin for a new one.");
+      default -> {
+        // active
+      }
+    }
+    return caller(key.principal(), key.groups(), "key:" + key.name());
+  }
+
+  private Caller fromJwt(String token) {
+    if (jwt == null) {
+      throw refused(
+          "The bearer token is a JWT, but this Floe accepts no identity provider's tokens"
+              + " (floe.auth.oidc.issuer is not set); send a Floe API key.");
+    }
+    try {
+      JwtVerifier.Identity identity = jwt.verify(token);
+      return caller(identity.principal(), identity.groups(), "jwt:" + identity.issuer());
+    } catch (InvalidTokenException e) {
+      throw refused("The bearer token was refused: " + e.getMessage().replaceAll("\\.$", "") + ".");
+    }
+  }
+
+  private Caller caller(String principal, Set<String> groups, String credential) {
+    List<String> adminGroups = config.adminGroups().orElse(List.of());
+    boolean admin =
+        config.adminPrincipals().contains(principal)
+            || groups.stream().anyMatch(adminGroups::contains);
+    return new Caller(
+        principal, groups, admin, credential, grants.reachOf(principal, groups, admin));
+  }
+
+  private static FloeException refused(String message) {
+    return new FloeException(ErrorCode.UNAUTHENTICATED, message);
+  }
+}
