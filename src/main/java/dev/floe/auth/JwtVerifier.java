@@ -1,0 +1,553 @@
+package dev.floe.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.JWKSetCacheRefreshEvaluator;
+import com.nimbusds.jose.jwk.source.JWKSetParseException;
+import com.nimbusds.jose.jwk.source.JWKSetSource;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
+import com.nimbusds.jose.jwk.source.URLBasedJWKSetSource;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.BadJWSException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jose.util.Resource;
+import com.nimbusds.jose.util.ResourceRetriever;
+import com.nimbusds.jwt.EncryptedJWT;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Verifies OIDC/JWT access tokens from the platform's identity provider (IdP): an asymmetric
+ * signature by one of the IdP's published keys (its JWKS, fetched over HTTP(S) and cached), the
+ * exact issuer, the audience (when configured), the token's lifetime, and a principal claim.
+ *
+ * <p>Nothing is fetched at construction: the discovery document (when no JWKS URL is configured)
+ * and the keys are fetched on the first token, so the service starts while the IdP is down; a token
+ * arriving while the IdP cannot be reached is refused with a reason that says so. The claims are
+ * checked before the signature (both must pass): a token from another issuer, or an expired one, is
+ * refused without a key fetch and with the more useful reason.
+ *
+ * <p>Thread-safe. No CDI: the caller builds one per configured IdP and keeps it.
+ */
+public final class JwtVerifier {
+
+  /**
+   * Issuer: the exact {@code iss}. Audience: required in {@code aud} ({@code null}: not checked).
+   * JWKS URL: {@code null} discovers it from {@code issuer + "/.well-known/openid-configuration"}
+   * (its {@code jwks_uri}). Principal claim: {@code null} means {@code sub} (could be {@code
+   * preferred_username} or {@code email}). Groups claim: {@code null} means {@code groups} (a JSON
+   * array of strings or a single string; missing means no groups). Clock skew: {@code null} means
+   * 60 s.
+   */
+  public record Settings(
+      String issuer,
+      String audience,
+      String jwksUrl,
+      String principalClaim,
+      String groupsClaim,
+      Duration clockSkew) {
+
+    public Settings {
+      requireText(issuer, "issuer");
+      if (audience != null) {
+        requireText(audience, "audience");
+      }
+      if (jwksUrl != null) {
+        httpUrl(jwksUrl, "jwksUrl");
+      } else {
+        httpUrl(discoveryUrl(issuer), "issuer (the discovery document's base)");
+      }
+      principalClaim =
+          principalClaim == null ? "sub" : requireText(principalClaim, "principalClaim");
+      groupsClaim = groupsClaim == null ? "groups" : requireText(groupsClaim, "groupsClaim");
+      clockSkew = clockSkew == null ? Duration.ofSeconds(60) : clockSkew;
+      if (clockSkew.isNegative()) {
+        throw new IllegalArgumentException("clockSkew must not be negative: " + clockSkew);
+      }
+    }
+
+    /**
+     * The issuer's settings with the defaults: discovered JWKS, {@code sub}, {@code groups}, 60 s.
+     */
+    public static Settings of(String issuer, String audience) {
+      return new Settings(issuer, audience, null, null, null, null);
+    }
+  }
+
+  /** What a valid token says. {@code groups} is unmodifiable, in the token's order. */
+  public record Identity(String principal, Set<String> groups, Instant expiresAt, String issuer) {}
+
+  /** The accepted signature algorithms: asymmetric only (no {@code none}, no HMAC). */
+  static final Set<JWSAlgorithm> ACCEPTED_ALGORITHMS =
+      Set.of(
+          JWSAlgorithm.RS256,
+          JWSAlgorithm.RS384,
+          JWSAlgorithm.RS512,
+          JWSAlgorithm.PS256,
+          JWSAlgorithm.PS384,
+          JWSAlgorithm.PS512,
+          JWSAlgorithm.ES256,
+          JWSAlgorithm.ES384,
+          JWSAlgorithm.ES512);
+
+  /** Longer tokens are refused before parsing. */
+  static final int MAX_TOKEN_CHARS = 32 * 1024;
+
+  /** Connect and read timeout of each request to the IdP. */
+  static final Duration HTTP_TIMEOUT = Duration.ofSeconds(5);
+
+  /** After a failed discovery, tokens are refused without asking the IdP again for this long. */
+  static final Duration DISCOVERY_RETRY_INTERVAL = Duration.ofSeconds(5);
+
+  /** The JWKS is fetched again after this long (and at once, rate-limited, on an unknown key). */
+  static final Duration JWKS_CACHE_TTL = Duration.ofMinutes(5);
+
+  private static final int MAX_DOCUMENT_BYTES = 256 * 1024;
+  private static final String DISCOVERY_PATH = "/.well-known/openid-configuration";
+  private static final String IDP_UNREACHABLE = "the identity provider could not be reached";
+  private static final String NOT_OUR_KEY =
+      "the token is not signed by one of the identity provider's keys";
+
+  private final Settings settings;
+  private final ResourceRetriever retriever;
+  private final Duration discoveryRetryInterval;
+
+  private final Object discoveryLock = new Object();
+  private volatile Keys keys; // null until the JWKS URL is known
+  private InvalidTokenException discoveryFailure; // guarded by discoveryLock
+  private long discoveryFailedAtNanos; // guarded by discoveryLock
+
+  public JwtVerifier(Settings settings) {
+    this(settings, HTTP_TIMEOUT, DISCOVERY_RETRY_INTERVAL);
+  }
+
+  /** With other timings, for tests. */
+  JwtVerifier(Settings settings, Duration httpTimeout, Duration discoveryRetryInterval) {
+    this.settings = settings;
+    int timeoutMillis = Math.toIntExact(httpTimeout.toMillis());
+    this.retriever = new DefaultResourceRetriever(timeoutMillis, timeoutMillis, MAX_DOCUMENT_BYTES);
+    this.discoveryRetryInterval = discoveryRetryInterval;
+    if (settings.jwksUrl() != null) {
+      this.keys = keysAt(httpUrl(settings.jwksUrl(), "jwksUrl"));
+    }
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /**
+   * True if the token looks like a JWT (three base64url parts, the first a JSON object), so the
+   * caller tries this verifier and not API keys. The third part may be empty: an unsigned ({@code
+   * alg: none}) token still looks like a JWT, and {@link #verify} refuses it with the reason.
+   */
+  public static boolean looksLikeJwt(String token) {
+    if (token == null) {
+      return false;
+    }
+    int first = token.indexOf('.');
+    int second = first < 0 ? -1 : token.indexOf('.', first + 1);
+    if (first <= 0 || second <= first + 1 || token.indexOf('.', second + 1) >= 0) {
+      return false;
+    }
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      boolean base64url =
+          (c >= 'A' && c <= 'Z')
+              || (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '_'
+              || c == '.';
+      if (!base64url) {
+        return false;
+      }
+    }
+    try {
+      String header =
+          new String(
+              Base64.getUrlDecoder().decode(token.substring(0, first)), StandardCharsets.UTF_8);
+      return header.strip().startsWith("{");
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The identity of a valid token.
+   *
+   * @throws InvalidTokenException with a short reason safe to show the client
+   */
+  public Identity verify(String token) {
+    if (token == null || token.isBlank()) {
+      throw new InvalidTokenException("no token was given");
+    }
+    if (token.length() > MAX_TOKEN_CHARS) {
+      throw new InvalidTokenException("the token is too large");
+    }
+    JWT jwt;
+    try {
+      jwt = JWTParser.parse(token);
+    } catch (ParseException e) {
+      throw new InvalidTokenException("the token is not a well-formed JWT");
+    }
+    if (jwt instanceof PlainJWT) {
+      throw new InvalidTokenException("the token is not signed (alg: none)");
+    }
+    if (jwt instanceof EncryptedJWT || !(jwt instanceof SignedJWT signed)) {
+      throw new InvalidTokenException("encrypted tokens are not accepted");
+    }
+    JWSAlgorithm algorithm = signed.getHeader().getAlgorithm();
+    if (!ACCEPTED_ALGORITHMS.contains(algorithm)) {
+      throw new InvalidTokenException(
+          "the token is signed with "
+              + printable(algorithm.getName())
+              + "; only RS256/384/512, PS256/384/512 and ES256/384/512 signatures are accepted");
+    }
+    checkType(signed.getHeader().getType());
+    JWTClaimsSet claims;
+    try {
+      claims = signed.getJWTClaimsSet();
+    } catch (ParseException e) {
+      // Not a JSON object, or a registered claim (iss, sub, aud, exp, nbf, iat, jti) of the wrong
+      // type; nimbus reads a number in sub as its digits.
+      throw new InvalidTokenException("the token's claims are malformed");
+    }
+    Identity identity = checkClaims(claims, Instant.now());
+    checkSignature(signed);
+    return identity;
+  }
+
+  /** Access tokens say {@code JWT} or {@code at+jwt} (RFC 9068), or nothing. */
+  private static void checkType(JOSEObjectType type) {
+    if (type == null) {
+      return;
+    }
+    String t = type.getType().toLowerCase(Locale.ROOT);
+    if (t.startsWith("application/")) {
+      t = t.substring("application/".length());
+    }
+    if (!t.equals("jwt") && !t.equals("at+jwt")) {
+      throw new InvalidTokenException(
+          "the token's type (typ) is " + printable(type.getType()) + ", not an access token");
+    }
+  }
+
+  private Identity checkClaims(JWTClaimsSet claims, Instant now) {
+    Object issuer = claims.getClaim("iss");
+    if (issuer == null) {
+      throw new InvalidTokenException("the token names no issuer (iss)");
+    }
+    if (!settings.issuer().equals(issuer)) {
+      throw new InvalidTokenException(
+          "the token was issued by " + printable(issuer) + ", not by " + settings.issuer());
+    }
+
+    if (settings.audience() != null) {
+      Object aud = claims.getClaim("aud");
+      if (aud == null) {
+        throw new InvalidTokenException(
+            "the token names no audience (aud); it must include " + settings.audience());
+      }
+      List<String> audiences = stringOrStrings(aud);
+      if (audiences == null) {
+        throw new InvalidTokenException(
+            "the token's audience (aud) is neither a string nor a list of strings");
+      }
+      if (!audiences.contains(settings.audience())) {
+        throw new InvalidTokenException(
+            "the token is for "
+                + printable(String.join(", ", audiences))
+                + ", not for "
+                + settings.audience());
+      }
+    }
+
+    Duration skew = settings.clockSkew();
+    Instant expiresAt = time(claims, "exp");
+    if (expiresAt == null) {
+      throw new InvalidTokenException("the token has no expiry time (exp)");
+    }
+    if (now.isAfter(expiresAt.plus(skew))) {
+      throw new InvalidTokenException("the token has expired");
+    }
+    Instant notBefore = time(claims, "nbf");
+    if (notBefore != null && notBefore.isAfter(now.plus(skew))) {
+      throw new InvalidTokenException("the token is not valid yet (nbf)");
+    }
+    Instant issuedAt = time(claims, "iat");
+    if (issuedAt != null && issuedAt.isAfter(now.plus(skew))) {
+      throw new InvalidTokenException("the token's issue time (iat) is in the future");
+    }
+
+    String principalClaim = settings.principalClaim();
+    Object principal = claims.getClaim(principalClaim);
+    if (principal == null) {
+      throw new InvalidTokenException("the token has no " + principalClaim + " claim");
+    }
+    if (!(principal instanceof String p) || p.isBlank()) {
+      throw new InvalidTokenException(
+          "the token's " + principalClaim + " claim is not a non-empty string");
+    }
+
+    Object groupsValue = claims.getClaim(settings.groupsClaim());
+    List<String> groups = groupsValue == null ? List.of() : stringOrStrings(groupsValue);
+    if (groups == null) {
+      throw new InvalidTokenException(
+          "the token's "
+              + settings.groupsClaim()
+              + " claim is neither a string nor a list of strings");
+    }
+    return new Identity(
+        p, Collections.unmodifiableSet(new LinkedHashSet<>(groups)), expiresAt, settings.issuer());
+  }
+
+  private static Instant time(JWTClaimsSet claims, String name) {
+    try {
+      Date date = claims.getDateClaim(name);
+      return date == null ? null : date.toInstant();
+    } catch (ParseException e) {
+      throw new InvalidTokenException("the token's " + name + " claim is not a time");
+    }
+  }
+
+  /** A string as a one-element list, a list of strings as itself; anything else: null. */
+  private static List<String> stringOrStrings(Object value) {
+    if (value instanceof String s) {
+      return List.of(s);
+    }
+    if (!(value instanceof List<?> list)) {
+      return null;
+    }
+    List<String> strings = new ArrayList<>(list.size());
+    for (Object item : list) {
+      if (!(item instanceof String s)) {
+        return null;
+      }
+      strings.add(s);
+    }
+    return strings;
+  }
+
+  private void checkSignature(SignedJWT signed) {
+    Keys k = keys();
+    try {
+      k.processor().process(signed, null);
+    } catch (BadJWSException e) {
+      throw new InvalidTokenException("the token's signature does not verify");
+    } catch (RateLimitReachedException e) {
+      // No key matched and the keys were fetched twice in the last 30 s.
+      if (k.fetches().lastFailed()) {
+        throw new InvalidTokenException(IDP_UNREACHABLE, e, true);
+      }
+      throw new InvalidTokenException(NOT_OUR_KEY);
+    } catch (BadJOSEException e) {
+      // No published key matches (kid, key type), even after fetching the keys again.
+      if (k.fetches().lastFailed()) {
+        throw new InvalidTokenException(
+            "the token's signing key is not among the identity provider's known keys, and the"
+                + " identity provider could not be reached to refresh them",
+            e,
+            true);
+      }
+      throw new InvalidTokenException(NOT_OUR_KEY);
+    } catch (JWKSetParseException e) {
+      throw new InvalidTokenException(
+          "the identity provider's keys (JWKS) could not be read", e, true);
+    } catch (KeySourceException e) {
+      throw new InvalidTokenException(IDP_UNREACHABLE, e, true);
+    } catch (JOSEException e) {
+      throw new InvalidTokenException("the token's signature could not be checked", e, false);
+    }
+  }
+
+  /** The processor over the IdP's keys; on first use, after discovering the JWKS URL. */
+  private Keys keys() {
+    Keys k = keys;
+    if (k != null) {
+      return k;
+    }
+    synchronized (discoveryLock) {
+      if (keys != null) {
+        return keys;
+      }
+      if (discoveryFailure != null
+          && System.nanoTime() - discoveryFailedAtNanos < discoveryRetryInterval.toNanos()) {
+        throw new InvalidTokenException(
+            discoveryFailure.getMessage(), discoveryFailure.getCause(), true);
+      }
+      try {
+        keys = keysAt(discoverJwksUrl());
+        discoveryFailure = null;
+        return keys;
+      } catch (InvalidTokenException e) {
+        discoveryFailure = e;
+        discoveryFailedAtNanos = System.nanoTime();
+        throw e;
+      }
+    }
+  }
+
+  private URL discoverJwksUrl() {
+    URL url = httpUrl(discoveryUrl(settings.issuer()), "issuer");
+    Resource document;
+    try {
+      document = retriever.retrieveResource(url);
+    } catch (IOException e) {
+      throw new InvalidTokenException(
+          IDP_UNREACHABLE, new IOException("GET " + url + ": " + e.getMessage(), e), true);
+    }
+    Map<String, Object> json;
+    try {
+      json = JSONObjectUtils.parse(document.getContent());
+    } catch (ParseException e) {
+      throw unusableDiscovery(url + " is not a JSON object", e);
+    }
+    Object issuer = json.get("issuer");
+    if (!settings.issuer().equals(issuer)) {
+      throw unusableDiscovery(
+          url + " names the issuer " + issuer + ", not the configured " + settings.issuer(), null);
+    }
+    if (!(json.get("jwks_uri") instanceof String jwksUri)) {
+      throw unusableDiscovery(url + " has no jwks_uri", null);
+    }
+    try {
+      return httpUrl(jwksUri, "jwks_uri");
+    } catch (IllegalArgumentException e) {
+      throw unusableDiscovery(url + ": " + e.getMessage(), null);
+    }
+  }
+
+  private static InvalidTokenException unusableDiscovery(String detail, Throwable cause) {
+    return new InvalidTokenException(
+        "the identity provider's discovery document could not be used",
+        new IllegalStateException(detail, cause),
+        true);
+  }
+
+  private Keys keysAt(URL jwksUrl) {
+    FetchOutcomes fetches = new FetchOutcomes(new URLBasedJWKSetSource<>(jwksUrl, retriever));
+    JWKSource<SecurityContext> source =
+        JWKSourceBuilder.create(fetches)
+            .cache(JWKS_CACHE_TTL.toMillis(), JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT)
+            // Refresh-ahead would start a (non-daemon) thread; a refresh on expiry is enough.
+            .refreshAheadCache(false)
+            // At most two fetches per 30 s: tokens with made-up key ids cannot hammer the IdP.
+            .rateLimited(true)
+            // While the IdP is down, keep using the last keys (for ten times the cache TTL).
+            .outageTolerant(true)
+            .build();
+    DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    processor.setJWSTypeVerifier((type, context) -> {}); // checkType() ran before
+    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ACCEPTED_ALGORITHMS, source));
+    processor.setJWTClaimsSetVerifier(null); // checkClaims() ran before, on the same claims
+    return new Keys(processor, fetches);
+  }
+
+  private record Keys(DefaultJWTProcessor<SecurityContext> processor, FetchOutcomes fetches) {}
+
+  /** The JWKS URL's source, remembering whether its last fetch failed. */
+  private static final class FetchOutcomes implements JWKSetSource<SecurityContext> {
+    private final JWKSetSource<SecurityContext> delegate;
+    private volatile boolean lastFailed;
+
+    FetchOutcomes(JWKSetSource<SecurityContext> delegate) {
+      this.delegate = delegate;
+    }
+
+    boolean lastFailed() {
+      return lastFailed;
+    }
+
+    @Override
+    public JWKSet getJWKSet(
+        JWKSetCacheRefreshEvaluator refreshEvaluator, long currentTime, SecurityContext context)
+        throws KeySourceException {
+      try {
+        JWKSet set = delegate.getJWKSet(refreshEvaluator, currentTime, context);
+        lastFailed = false;
+        return set;
+      } catch (KeySourceException e) {
+        lastFailed = true;
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      delegate.close();
+    }
+  }
+
+  private static String discoveryUrl(String issuer) {
+    String base = issuer;
+    while (base.endsWith("/")) {
+      base = base.substring(0, base.length() - 1);
+    }
+    return base + DISCOVERY_PATH;
+  }
+
+  private static URL httpUrl(String value, String what) {
+    try {
+      URI uri = new URI(value);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null) {
+        throw new IllegalArgumentException(what + " must be an http(s) URL: " + value);
+      }
+      return uri.toURL();
+    } catch (URISyntaxException | MalformedURLException e) {
+      throw new IllegalArgumentException(what + " must be an http(s) URL: " + value, e);
+    }
+  }
+
+  private static String requireText(String value, String what) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(what + " must not be blank");
+    }
+    return value;
+  }
+
+  /** A client-supplied value for a reason: printable ASCII, at most 100 characters. */
+  private static String printable(Object value) {
+    String s = String.valueOf(value);
+    StringBuilder out = new StringBuilder(Math.min(s.length(), 101));
+    for (int i = 0; i < s.length() && i < 100; i++) {
+      char c = s.charAt(i);
+      out.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    if (s.length() > 100) {
+      out.append('…');
+    }
+    return out.toString();
+  }
+}
