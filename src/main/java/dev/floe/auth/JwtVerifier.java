@@ -239,7 +239,9 @@ public final class JwtVerifier {
     try {
       claims = signed.getJWTClaimsSet();
     } catch (ParseException e) {
-      throw new InvalidTokenException("the token's payload is not a JSON object of claims");
+      // Not a JSON object, or a registered claim (iss, sub, aud, exp, nbf, iat, jti) of the wrong
+      // type; nimbus reads a number in sub as its digits.
+      throw new InvalidTokenException("the token's claims are malformed");
     }
     Identity identity = checkClaims(claims, Instant.now());
     checkSignature(signed);
