@@ -67,7 +67,8 @@ class Floe:
         self.url = url
 
     def env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in ("FLOE_API_KEY", "NO_COLOR")}
+        # The admin key (FLOE_API_KEY from PythonSuite) is kept: Floe authenticates every call.
+        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
         env["FLOE_URL"] = self.url
         env.update(extra)
         return env

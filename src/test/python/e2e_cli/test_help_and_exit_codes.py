@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -185,13 +186,20 @@ def test_url_flag_overrides_floe_url_both_ways(floe: Floe, closed_port: int) -> 
     assert before_command.code == 3, str(before_command)
 
 
-def test_api_key_from_the_environment_and_the_flag_are_accepted(floe: Floe) -> None:
-    # Auth is off in the test service: the header is accepted and ignored, as the contract says.
-    env = floe.env(FLOE_API_KEY="env-key")
-    from_env = floe("polars", "SELECT 1 AS x", env=env)
+def test_api_key_from_the_environment_and_the_flag_are_sent(floe: Floe) -> None:
+    admin_key = os.environ["FLOE_API_KEY"]
+    from_env = floe("polars", "SELECT 1 AS x", env=floe.env(FLOE_API_KEY=admin_key))
     assert from_env.code == 0, str(from_env)
-    from_flag = floe("polars", "SELECT 1 AS x", "--api-key", "flag-key")
+    without = {k: v for k, v in floe.env().items() if k != "FLOE_API_KEY"}
+    from_flag = floe("polars", "SELECT 1 AS x", "--api-key", admin_key, env=without)
     assert from_flag.code == 0, str(from_flag)
+    # The flag wins over the environment: a wrong one is refused even with a good FLOE_API_KEY.
+    wrong = floe("polars", "SELECT 1 AS x", "--api-key", "floe_not-a-key")
+    assert wrong.code == 3, str(wrong)
+    assert "error[UNAUTHENTICATED]" in wrong.err and "API key" in wrong.err
+    none = floe("polars", "SELECT 1 AS x", env=without)
+    assert none.code == 3, str(none)
+    assert "FLOE_API_KEY" in none.err
 
 
 # --- 4 -----------------------------------------------------------------------------------------

@@ -36,7 +36,10 @@ from floe_client import ApiClient, CatalogsApi, Configuration, WorkloadsApi  # n
 
 @pytest.fixture(scope="session")
 def api_client() -> Iterator[ApiClient]:
-    with ApiClient(Configuration(host=env("FLOE_URL").rstrip("/"))) as client:
+    configuration = Configuration(
+        host=env("FLOE_URL").rstrip("/"), access_token=env("FLOE_API_KEY")
+    )
+    with ApiClient(configuration) as client:
         yield client
 
 

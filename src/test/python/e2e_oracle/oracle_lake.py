@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 import urllib.error
 import urllib.request
@@ -289,7 +290,11 @@ class FloeClient:
         request = urllib.request.Request(
             self.base_url + "/api/v1/warehouse/polars",
             data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            headers={
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+                "Authorization": "Bearer " + os.environ.get("FLOE_API_KEY", ""),
+            },
             method="POST",
         )
         try:

@@ -8,6 +8,7 @@ with and without zone, decimals, lists, structs, and nulls in each.
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 import uuid
 from typing import Any
@@ -58,6 +59,7 @@ def floe_arrow(floe: FloeClient, table: str) -> pa.Table:
         headers={
             "Content-Type": "application/json",
             "Accept": "application/vnd.apache.arrow.stream",
+            "Authorization": "Bearer " + os.environ.get("FLOE_API_KEY", ""),
         },
         method="POST",
     )

@@ -36,7 +36,7 @@ from pyiceberg.types import LongType, NestedField, StringType
 # floe_e2e (the folder above) holds env, the floe_url and writer_catalog fixtures, drop_namespace.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 pytest.register_assert_rewrite("floe_e2e")
-from floe_e2e import drop_namespace
+from floe_e2e import drop_namespace, env
 
 pytest_plugins = ("floe_e2e",)
 
@@ -51,7 +51,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 @pytest.fixture(scope="session")
 def client(floe_url: str) -> Oleander:
     """The hosted SDK's client, exactly as a user would construct it for another host."""
-    return Oleander(api_key="any-key", base_url=floe_url)
+    return Oleander(api_key=env("FLOE_API_KEY"), base_url=floe_url)
 
 
 @pytest.fixture

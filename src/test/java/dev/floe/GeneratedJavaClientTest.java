@@ -57,6 +57,8 @@ class GeneratedJavaClientTest {
     client.setHost(base.getHost());
     client.setPort(base.getPort());
     client.setBasePath("");
+    client.setRequestInterceptor(
+        request -> request.header("Authorization", TempLake.adminAuthorization()));
     workloads = new WorkloadsApi(client);
     catalogs = new CatalogsApi(client);
   }

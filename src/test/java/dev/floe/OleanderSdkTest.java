@@ -23,6 +23,6 @@ class OleanderSdkTest {
 
   @Test
   void hostedSdkWorksUnchanged() throws Exception {
-    PythonSuite.run("e2e_sdk", url, 34);
+    PythonSuite.run("e2e_sdk", url, 38);
   }
 }

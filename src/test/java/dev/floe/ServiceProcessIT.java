@@ -106,14 +106,22 @@ class ServiceProcessIT {
 
   private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+        authorized(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** With the admin key the service wrote at its first start (health needs none). */
+  private static HttpRequest.Builder authorized(HttpRequest.Builder request) throws IOException {
+    Path key = home.resolve("admin.key");
+    return Files.exists(key)
+        ? request.header("Authorization", "Bearer " + Files.readString(key).strip())
+        : request;
   }
 
   private static HttpResponse<String> post(String path, Map<String, Object> body)
       throws IOException, InterruptedException {
     return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+        authorized(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
             .build(),
@@ -151,7 +159,8 @@ class ServiceProcessIT {
             + "import pyarrow as pa\n"
             + "req = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(),"
             + " method='POST', headers={'content-type': 'application/json',"
-            + " 'accept': 'application/vnd.apache.arrow.stream'})\n"
+            + " 'accept': 'application/vnd.apache.arrow.stream',"
+            + " 'authorization': 'Bearer ' + open(sys.argv[3]).read().strip()})\n"
             + "t0 = time.time()\n"
             + "rows = last = nbytes = 0\n"
             + "with urllib.request.urlopen(req, timeout=600) as resp:\n"
@@ -189,7 +198,8 @@ class ServiceProcessIT {
                 "-c",
                 client,
                 "http://localhost:" + port + "/api/v1/warehouse/polars",
-                JSON.writeValueAsString(Map.of("mode", "script", "script", script)))
+                JSON.writeValueAsString(Map.of("mode", "script", "script", script)),
+                home.resolve("admin.key").toString())
             .redirectErrorStream(true)
             .start();
     String out = new String(reader.getInputStream().readAllBytes()).strip();
@@ -336,7 +346,7 @@ class ServiceProcessIT {
   private static CompletableFuture<HttpResponse<String>> postAsync(
       String path, Map<String, Object> body, String idempotencyKey) throws IOException {
     return HTTP.sendAsync(
-        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+        authorized(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)))
             .header("Content-Type", "application/json")
             .header("Idempotency-Key", idempotencyKey)
             .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))

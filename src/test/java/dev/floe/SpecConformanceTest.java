@@ -55,6 +55,8 @@ class SpecConformanceTest {
                 spec.toString(),
                 "--checks",
                 String.join(",", CHECKS),
+                "--header",
+                "Authorization: " + TempLake.adminAuthorization(),
                 "--no-color")
             .environment(
                 Map.of(

@@ -1,6 +1,7 @@
 package dev.floe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import dev.floe.sandbox.RunFiles;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +55,14 @@ class StartupIT {
         Thread.sleep(200);
       }
       Integer exit = p.isAlive() ? null : p.exitValue();
-      return new Result(exit, Files.readString(log), port);
+      Path key = home.resolve("admin.key");
+      boolean made = Files.exists(key);
+      return new Result(
+          exit,
+          Files.readString(log),
+          port,
+          made ? Files.readString(key).strip() : "",
+          made ? PosixFilePermissions.toString(Files.getPosixFilePermissions(key)) : "");
     } finally {
       p.destroy();
       p.waitFor(30, TimeUnit.SECONDS);
@@ -61,17 +70,37 @@ class StartupIT {
     }
   }
 
-  private record Result(Integer exit, String log, int port) {}
+  private record Result(Integer exit, String log, int port, String adminKey, String adminKeyMode) {}
 
   @Test
-  void listensOnLoopbackByDefaultAndSaysNothingAuthenticates() throws Exception {
+  void listensOnLoopbackWithAuthenticationAndWritesTheAdminKeyForItsOwnerOnly() throws Exception {
     Result r = start(List.of(), true);
     assertEquals(null, r.exit(), "the service exited:\n" + r.log());
     assertTrue(r.log().contains("Listening on: http://127.0.0.1:" + r.port()), r.log());
-    assertTrue(
-        r.log().contains("Floe listens on 127.0.0.1:" + r.port() + " without authentication"),
-        r.log());
+    assertTrue(r.log().contains("every API call needs Authorization: Bearer"), r.log());
     assertTrue(r.log().contains("QUARKUS_HTTP_HOST=0.0.0.0"), r.log());
+    assertTrue(r.log().contains("Made the admin API key and wrote it to "), r.log());
+    assertTrue(r.adminKey().startsWith("floe_"), r.adminKey());
+    assertEquals("rw-------", r.adminKeyMode());
+    assertFalse(r.log().contains(r.adminKey()), "the log never shows the key");
+  }
+
+  @Test
+  void withoutAuthenticationItRefusesToListenBeyondLoopback() throws Exception {
+    Result r = start(List.of("-Dfloe.auth.enabled=false", "-Dquarkus.http.host=0.0.0.0"), false);
+    assertNotEquals(null, r.exit(), "the service started:\n" + r.log());
+    assertTrue(
+        r.log().contains("floe.auth.enabled=false is refused while Floe listens on 0.0.0.0"),
+        r.log());
+    assertFalse(r.log().contains("at dev.floe"), "one sentence, no stack trace:\n" + r.log());
+  }
+
+  @Test
+  void withoutAuthenticationOnLoopbackItSaysSoLoudly() throws Exception {
+    Result r = start(List.of("-Dfloe.auth.enabled=false"), true);
+    assertEquals(null, r.exit(), "the service exited:\n" + r.log());
+    assertTrue(r.log().contains("AUTHENTICATION IS OFF"), r.log());
+    assertTrue(r.log().contains("WITHOUT AUTHENTICATION"), r.log());
   }
 
   @Test

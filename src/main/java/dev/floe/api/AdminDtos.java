@@ -108,7 +108,8 @@ public final class AdminDtos {
       @Schema(required = true, description = "METHOD /path, or run for a run's end") String action,
       @Schema(nullable = true) String mode,
       @Schema(nullable = true) String scriptSha256,
-      @Schema(nullable = true) List<TableRead> tables,
+      @Schema(required = true, description = "what a run read, at which snapshot; empty else")
+          List<TableRead> tables,
       @Schema(nullable = true) String destination,
       @Schema(nullable = true) String snapshotId,
       @Schema(nullable = true) Integer status,
@@ -128,7 +129,7 @@ public final class AdminDtos {
           e.action(),
           e.mode(),
           e.scriptSha256(),
-          e.tables(),
+          e.tables() == null ? List.of() : e.tables(),
           e.destination(),
           e.snapshotId(),
           e.status(),

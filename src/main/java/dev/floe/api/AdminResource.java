@@ -39,6 +39,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @APIResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
 public class AdminResource {
   private static final int MAX_AUDIT = 10_000;
+  private static final long MAX_EXPIRY_SECONDS = 10L * 366 * 24 * 3600;
 
   private final ApiKeys keys;
   private final Grants grants;
@@ -69,12 +70,17 @@ public class AdminResource {
     if (request == null) {
       throw FloeException.invalid("Cannot make a key: send {\"name\": ...}.");
     }
-    if (request.expiresInSeconds() != null && request.expiresInSeconds() < 1) {
+    if (request.groups() != null && request.groups().contains(null)) {
+      throw FloeException.invalid("Cannot make a key: groups holds a null; list group names.");
+    }
+    if (request.expiresInSeconds() != null
+        && (request.expiresInSeconds() < 1 || request.expiresInSeconds() > MAX_EXPIRY_SECONDS)) {
       throw FloeException.invalid(
           "Cannot make a key that expires in "
               + request.expiresInSeconds()
-              + " s: expiresInSeconds is at least 1, or leave it out for a key that does not"
-              + " expire.");
+              + " s: expiresInSeconds is between 1 and "
+              + MAX_EXPIRY_SECONDS
+              + " (ten years), or leave it out for a key that does not expire.");
     }
     ApiKeys.Created created =
         keys.create(

@@ -1,49 +1,48 @@
 package dev.floe.api;
 
+import dev.floe.auth.AdminKeyFile;
+import dev.floe.config.AuthConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-/**
- * Says at start-up where Floe listens and that nothing authenticates, until the auth work lands.
- */
+/** Says at start-up where Floe listens and who may call it. */
 @ApplicationScoped
 public class ListenNotice {
   private static final Logger LOG = Logger.getLogger(ListenNotice.class);
 
   private final String host;
   private final int port;
+  private final AuthConfig auth;
 
   public ListenNotice(
       @ConfigProperty(name = "quarkus.http.host") String host,
-      @ConfigProperty(name = "quarkus.http.port") int port) {
+      @ConfigProperty(name = "quarkus.http.port") int port,
+      AuthConfig auth) {
     this.host = host;
     this.port = port;
+    this.auth = auth;
   }
 
   void onStart(@Observes StartupEvent started) {
-    LOG.info(describe(host, port));
+    LOG.info(describe(host, port, auth.enabled()));
   }
 
-  static String describe(String host, int port) {
+  static String describe(String host, int port, boolean authenticates) {
     String where = host + ":" + (port == 0 ? "<random port>" : port);
-    if (isLoopback(host)) {
+    if (!authenticates) {
       return "Floe listens on "
           + where
-          + " without authentication, reachable from this machine only; set"
-          + " QUARKUS_HTTP_HOST=0.0.0.0 to open it to the network (anyone who reaches it can run"
-          + " code and overwrite tables).";
+          + " WITHOUT AUTHENTICATION (floe.auth.enabled=false), reachable from this machine only.";
     }
     return "Floe listens on "
         + where
-        + " WITHOUT AUTHENTICATION: anyone who can reach this address can run code and overwrite"
-        + " tables; keep it behind a firewall or an authenticating proxy, or unset"
-        + " quarkus.http.host to listen on 127.0.0.1 only.";
-  }
-
-  static boolean isLoopback(String host) {
-    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+        + (AdminKeyFile.isLoopback(host)
+            ? ", reachable from this machine only (QUARKUS_HTTP_HOST=0.0.0.0 opens it to the"
+                + " network)"
+            : "")
+        + "; every API call needs Authorization: Bearer <API key or OIDC token>.";
   }
 }

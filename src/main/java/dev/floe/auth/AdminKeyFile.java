@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -116,20 +115,22 @@ public class AdminKeyFile {
   }
 
   private void requireLoopback() {
-    boolean loopback;
-    try {
-      loopback =
-          Set.of("localhost").contains(host) || InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      loopback = false;
-    }
-    if (!loopback) {
+    if (!isLoopback(host)) {
       throw new IllegalStateException(
           "floe.auth.enabled=false is refused while Floe listens on "
               + host
               + ": without authentication anyone who reaches the port can run code and overwrite"
               + " tables. Listen on loopback (quarkus.http.host=127.0.0.1) or turn authentication"
               + " on.");
+    }
+  }
+
+  /** Reachable from this machine only: localhost, 127.x or ::1. */
+  public static boolean isLoopback(String host) {
+    try {
+      return host.equals("localhost") || InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
     }
   }
 }

@@ -82,7 +82,7 @@ public class WorkloadService {
               + " distributed to run locally.");
     }
     Reach reach = workload.caller().reach();
-    CatalogHandle catalog = catalogs.get(workload.catalog(), reach);
+    CatalogHandle catalog = catalog(workload);
     requireWritable(catalog, workload);
     RunAccess tables = new RunAccess(catalog, lookup, access, reach, control);
     Map<String, RunAccess.Resolved> bound = new LinkedHashMap<>();
@@ -220,7 +220,17 @@ public class WorkloadService {
    * may not read fails exactly as a missing one does.
    */
   public void admit(Workload workload) {
-    requireWritable(catalogs.get(workload.catalog(), workload.caller().reach()), workload);
+    requireWritable(catalog(workload), workload);
+  }
+
+  /**
+   * The catalog a workload names, if its caller may see it; the default one (named in the contract,
+   * no secret) for any caller, whose grants then decide which of its tables the run may read.
+   */
+  private CatalogHandle catalog(Workload workload) {
+    return workload.catalog() == null
+        ? catalogs.get(null)
+        : catalogs.get(workload.catalog(), workload.caller().reach());
   }
 
   private static void requireWritable(CatalogHandle catalog, Workload workload) {
