@@ -11,21 +11,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 import urllib.request
 from typing import Any
 
-SCRIPT = (
-    "result = pl.DataFrame({'k': [%d] * 100, 'v': pl.int_range(0, 100, eager=True)})\n"
-)
+SCRIPT = "result = pl.DataFrame({'k': [%d] * 100, 'v': pl.int_range(0, 100, eager=True)})\n"
 
 
 def post(url: str, body: dict[str, Any]) -> tuple[float, dict[str, Any]]:
     request = urllib.request.Request(
         url + "/api/v1/warehouse/polars",
         data=json.dumps(body).encode(),
-        headers={"content-type": "application/json"},
+        headers={
+            "content-type": "application/json",
+            "authorization": "Bearer " + os.environ.get("FLOE_API_KEY", ""),
+        },
     )
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=600) as response:
@@ -64,9 +66,7 @@ def main() -> None:
                 "append_p50_ms": round(statistics.median(appends)),
                 "append_p90_ms": round(percentile(appends, 0.9)),
                 "run_without_save_p50_ms": round(statistics.median(runs)),
-                "commit_part_p50_ms": round(
-                    statistics.median(appends) - statistics.median(runs)
-                ),
+                "commit_part_p50_ms": round(statistics.median(appends) - statistics.median(runs)),
             }
         )
     )

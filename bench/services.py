@@ -58,12 +58,22 @@ class Response:
     headers: dict[str, str]
 
 
+#: The admin key of each Floe the bench started (by URL), read from the file Floe wrote at start.
+KEYS: dict[str, str] = {}
+
+
+def auth(url: str) -> dict[str, str]:
+    """The Authorization header for a Floe the bench started; nothing for the baselines."""
+    key = KEYS.get(url)
+    return {"authorization": f"Bearer {key}"} if key else {}
+
+
 def post_json(url: str, path: str, body: Any, timeout: float = 900, headers: dict[str, str] | None = None) -> Response:
     req = urllib.request.Request(
         url + path,
         data=json.dumps(body).encode(),
         method="POST",
-        headers={"content-type": "application/json", **(headers or {})},
+        headers={"content-type": "application/json", **auth(url), **(headers or {})},
     )
     t0 = time.perf_counter()
     try:
@@ -92,7 +102,7 @@ def download(url: str, path: str, body: bytes, content_type: str, accept: str) -
     host, port = url.removeprefix("http://").split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=900)
     t0 = time.perf_counter()
-    conn.request("POST", path, body=body, headers={"content-type": content_type, "accept": accept})
+    conn.request("POST", path, body=body, headers={"content-type": content_type, "accept": accept, **auth(url)})
     resp = conn.getresponse()
     chunks = [resp.read(1)]
     ttfb = time.perf_counter() - t0
@@ -109,6 +119,7 @@ class Client:
     def __init__(self, url: str) -> None:
         host, port = url.removeprefix("http://").split(":")
         self.conn = http.client.HTTPConnection(host, int(port), timeout=900)
+        self.headers = {"content-type": "application/json", **auth(url)}
         self.cut = False
 
     def post_json(self, path: str, body: Any) -> Response:
@@ -117,7 +128,7 @@ class Client:
             "POST",
             path,
             body=json.dumps(body).encode(),
-            headers={"content-type": "application/json"},
+            headers=self.headers,
         )
         resp = self.conn.getresponse()
         raw = resp.read()
@@ -168,6 +179,7 @@ class Floe:
                 ready = self.readiness()
                 if ready.get("status") == "UP":
                     self.ready_after = time.perf_counter() - self.started
+                    KEYS[self.url] = (self.home / "admin.key").read_text().strip()
                     return ready
             time.sleep(0.2)
         raise SystemExit(f"Floe '{self.name}' was not ready after {limit:.0f} s: {self.readiness()}")

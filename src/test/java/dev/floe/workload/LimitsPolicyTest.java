@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.floe.config.LimitsConfig;
+import dev.floe.config.QuotasConfig;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
+import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Server defaults when a request names none; a value above its cap or below 1 is refused. */
@@ -125,5 +128,32 @@ public class LimitsPolicyTest {
     RunLimits limits = policy.apply(10, null, null, null).afterQueueing(Duration.ofSeconds(3));
     assertEquals(Duration.ofSeconds(7), limits.runTime());
     assertEquals(Duration.ofSeconds(10), limits.timeout());
+  }
+
+  @Test
+  void aPrincipalsOwnBudgetsReplaceTheServersForItAlone() {
+    QuotasConfig quotas =
+        new SmallRyeConfigBuilder()
+            .withMapping(QuotasConfig.class)
+            .withDefaultValues(
+                Map.of(
+                    "floe.quotas.principals.\"team-a\".memory-mb", "1024",
+                    "floe.quotas.principals.\"team-a\".memory-mb-cap", "2048",
+                    "floe.quotas.principals.\"team-a\".timeout-seconds-cap", "60"))
+            .build()
+            .getConfigMapping(QuotasConfig.class);
+    LimitsPolicy perPrincipal = new LimitsPolicy(new Defaults(), quotas);
+    RunLimits teamA = perPrincipal.apply("team-a", null, null, null, null);
+    assertEquals(1024, teamA.memoryMb());
+    FloeException over =
+        assertThrows(
+            FloeException.class, () -> perPrincipal.apply("team-a", null, 4096, null, null));
+    assertTrue(over.getMessage().contains("cap is 2048"), over.getMessage());
+    FloeException tooLong =
+        assertThrows(
+            FloeException.class, () -> perPrincipal.apply("team-a", 120, null, null, null));
+    assertTrue(tooLong.getMessage().contains("cap is 60"), tooLong.getMessage());
+    RunLimits other = perPrincipal.apply("team-b", null, 4096, null, null);
+    assertEquals(4096, other.memoryMb());
   }
 }
