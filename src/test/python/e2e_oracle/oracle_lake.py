@@ -286,17 +286,21 @@ class FloeClient:
     base_url: str
     timeout: float = 300.0
 
-    def post(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        request = urllib.request.Request(
+    def request(self, body: dict[str, Any], accept: str) -> urllib.request.Request:
+        """A POST of a workload, with the admin key the suite was given (FLOE_API_KEY)."""
+        return urllib.request.Request(
             self.base_url + "/api/v1/warehouse/polars",
             data=json.dumps(body).encode(),
             headers={
                 "Content-Type": "application/json",
-                "Accept": "application/json",
+                "Accept": accept,
                 "Authorization": "Bearer " + os.environ.get("FLOE_API_KEY", ""),
             },
             method="POST",
         )
+
+    def post(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        request = self.request(body, "application/json")
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.status, json.loads(response.read())

@@ -7,8 +7,6 @@ with and without zone, decimals, lists, structs, and nulls in each.
 
 from __future__ import annotations
 
-import json
-import os
 import urllib.request
 import uuid
 from typing import Any
@@ -53,16 +51,7 @@ def expected() -> pl.DataFrame:
 
 def floe_arrow(floe: FloeClient, table: str) -> pa.Table:
     body = {"mode": "script", "script": f"result = scan('{table}').sort('id')\n"}
-    request = urllib.request.Request(
-        floe.base_url + "/api/v1/warehouse/polars",
-        data=json.dumps(body).encode(),
-        headers={
-            "Content-Type": "application/json",
-            "Accept": "application/vnd.apache.arrow.stream",
-            "Authorization": "Bearer " + os.environ.get("FLOE_API_KEY", ""),
-        },
-        method="POST",
-    )
+    request = floe.request(body, "application/vnd.apache.arrow.stream")
     with urllib.request.urlopen(request, timeout=300) as response:
         return pa.ipc.open_stream(response.read()).read_all()
 

@@ -1,5 +1,6 @@
 package dev.floe.api;
 
+import dev.floe.auth.AdminKeyFile;
 import dev.floe.auth.ApiKeys;
 import dev.floe.auth.AuditTrail;
 import dev.floe.auth.Grants;
@@ -122,6 +123,14 @@ public class AdminResource {
   @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
   public AdminDtos.KeyAnswer revokeKey(@PathParam("name") String name) {
     requireAdmin("revoke API keys");
+    if (AdminKeyFile.NAME.equals(name)) {
+      throw new FloeException(
+          ErrorCode.FORBIDDEN,
+          "The key '"
+              + name
+              + "' is the admin key of the admin key file and is not revoked over the API (that"
+              + " could lock every admin out); replace the file and restart Floe to rotate it.");
+    }
     return new AdminDtos.KeyAnswer(
         true, AdminDtos.ApiKeyView.of(keys.revoke(name), clock.instant()));
   }

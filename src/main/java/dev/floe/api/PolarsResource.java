@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.floe.auth.AuditTrail;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import dev.floe.runs.ResultRetention;
@@ -26,12 +27,8 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -165,9 +162,8 @@ public class PolarsResource {
   /** What an Idempotency-Key is bound to: the request as parsed, in a canonical form. */
   static String bodyHash(PolarsRequest request) {
     try {
-      byte[] canonical = CANONICAL.writeValueAsString(request).getBytes(StandardCharsets.UTF_8);
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+      return AuditTrail.sha256(CANONICAL.writeValueAsString(request));
+    } catch (JsonProcessingException e) {
       throw new FloeException(ErrorCode.INTERNAL, "Cannot fingerprint the request.");
     }
   }

@@ -27,8 +27,11 @@ import org.jboss.logging.Logger;
 public class AdminKeyFile {
   private static final Logger LOG = Logger.getLogger(AdminKeyFile.class);
 
-  /** The name of the admin key in the key list. */
-  static final String NAME = "admin";
+  /**
+   * The name of the admin key in the key list. It cannot be revoked over the API (that could lock
+   * every admin out); it is rotated by replacing the file and restarting.
+   */
+  public static final String NAME = "admin";
 
   private final AuthConfig config;
   private final FloeConfig floe;

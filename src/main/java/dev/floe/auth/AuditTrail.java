@@ -3,9 +3,11 @@ package dev.floe.auth;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.floe.config.AuthConfig;
 import dev.floe.error.ErrorCode;
 import dev.floe.runs.RunDatabase;
 import dev.floe.workload.TableRead;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -14,11 +16,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import org.jboss.logging.Logger;
 
 /**
  * The audit trail: one entry per API request, accepted or refused, and one per run's end (what it
@@ -27,6 +31,8 @@ import java.util.Set;
  */
 @Singleton
 public class AuditTrail {
+  private static final Logger LOG = Logger.getLogger(AuditTrail.class);
+
   /** Refusals of the caller, as opposed to failures of the work. */
   private static final Set<ErrorCode> REFUSALS =
       Set.of(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.QUOTA_EXCEEDED);
@@ -55,10 +61,40 @@ public class AuditTrail {
 
   private final RunDatabase database;
   private final ObjectMapper json;
+  private final AuthConfig config;
+  private final Clock clock;
 
-  public AuditTrail(RunDatabase database, ObjectMapper json) {
+  public AuditTrail(RunDatabase database, ObjectMapper json, AuthConfig config, Clock clock) {
     this.database = database;
     this.json = json;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /** Entries older than {@code floe.auth.audit-retention} go. */
+  @Scheduled(
+      identity = "floe-audit-sweeper",
+      every = "${floe.runs.sweep-interval}",
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+  void sweep() {
+    long before = clock.instant().minus(config.auditRetention()).toEpochMilli();
+    try {
+      int removed =
+          database.transaction(
+              "prune the audit trail",
+              db -> {
+                try (PreparedStatement p =
+                    db.prepareStatement("DELETE FROM floe_audit WHERE at < ?")) {
+                  p.setLong(1, before);
+                  return p.executeUpdate();
+                }
+              });
+      if (removed > 0) {
+        LOG.infof("Removed %d audit entries older than %s", removed, config.auditRetention());
+      }
+    } catch (RuntimeException e) {
+      LOG.warnf(e, "Pruning the audit trail failed; will try again");
+    }
   }
 
   /** ok, refused (who asked may not: 401, 403, quota) or failed, from an error code or none. */

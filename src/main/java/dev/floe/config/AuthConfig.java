@@ -29,6 +29,10 @@ public interface AuthConfig {
   /** Groups whose members are admins (e.g. a group claim of the identity provider). */
   Optional<List<String>> adminGroups();
 
+  /** How long audit entries are kept; older ones are removed by the run sweeper's schedule. */
+  @WithDefault("P365D")
+  Duration auditRetention();
+
   /** OIDC/JWT access tokens from the platform's identity provider; off without an issuer. */
   Oidc oidc();
 

@@ -96,6 +96,16 @@ class AuthenticationTest {
   }
 
   @Test
+  void theAdminKeyOfTheKeyFileIsNotRevokedOverTheApi() {
+    given()
+        .delete("/api/v1/admin/keys/admin")
+        .then()
+        .statusCode(403)
+        .body("error", containsString("replace the file and restart"));
+    given().get(WHOAMI).then().statusCode(200);
+  }
+
+  @Test
   void anExpiredKeyIsRefused() {
     Callers.Key key = Callers.key("carol", 1L);
     await()
