@@ -53,8 +53,9 @@ public class LakeLookup {
 
   /** NAMESPACE_NOT_FOUND, naming what {@code reach} sees, unless it exists within reach. */
   public void requireNamespace(CatalogHandle handle, String namespace, Reach reach) {
-    if (!reach.seesNamespace(handle.name(), namespace)
-        || !handle.namespaces().namespaceExists(Namespace.of(namespace))) {
+    // Both asked either way, so a namespace out of reach answers as fast as a missing one.
+    boolean exists = handle.namespaces().namespaceExists(Namespace.of(namespace));
+    if (!reach.seesNamespace(handle.name(), namespace) || !exists) {
       List<String> existing = namespaces(handle, reach);
       throw new FloeException(
           ErrorCode.NAMESPACE_NOT_FOUND,
@@ -86,6 +87,8 @@ public class LakeLookup {
     requireNamespace(handle, name.namespace(), reach);
     try {
       if (!reach.reads(handle.name(), name)) {
+        // The catalog is asked as it is for a missing table, so the answer takes as long.
+        handle.catalog().tableExists(name.identifier());
         throw new NoSuchTableException("outside the caller's reach");
       }
       Table table = tables.load(handle, name.identifier());

@@ -208,6 +208,9 @@ class BackPressureTest {
         ("POST "
                 + Workloads.PATH
                 + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Authorization: "
+                + TempLake.adminAuthorization()
+                + "\r\n"
                 + "Content-Length: "
                 + json.length
                 + "\r\n\r\n")

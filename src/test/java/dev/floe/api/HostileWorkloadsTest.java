@@ -954,6 +954,9 @@ abstract class HostileWorkloadsTest {
           ("POST "
                   + Workloads.PATH
                   + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  + "Authorization: "
+                  + TempLake.adminAuthorization()
+                  + "\r\n"
                   + "Content-Length: "
                   + bytes.length
                   + "\r\n\r\n")

@@ -91,6 +91,7 @@ public class MovedLake implements QuarkusTestResourceLifecycleManager {
       firstSnapshot = Long.parseLong(out.substring(out.lastIndexOf('\n') + 1).strip());
       Files.move(root.resolve("floe"), root.resolve("floe2"));
       home = root.resolve("floe2/.floe");
+      TempLake.writeAdminKey(home);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (Exception e) {

@@ -21,8 +21,28 @@ public class TempLake implements QuarkusTestResourceLifecycleManager {
    * The test lake's admin key: written where Floe looks for it before Floe starts, so Floe adopts
    * it instead of making one, and sent by every RestAssured request of the tests.
    */
-  public static final String ADMIN_KEY =
-      "floe_test-admin-" + java.util.UUID.randomUUID().toString().replace("-", "");
+  public static final String ADMIN_KEY = adminKey();
+
+  /**
+   * One key for the whole test JVM: each Quarkus start loads this class again (another class
+   * loader), while the requests of all of them go through one RestAssured, so the key lives in a
+   * system property, not in a static of one loader.
+   */
+  private static String adminKey() {
+    synchronized (System.class) {
+      String key = System.getProperty("floetest.admin-key");
+      if (key == null) {
+        key = "floe_test-admin-" + java.util.UUID.randomUUID().toString().replace("-", "");
+        System.setProperty("floetest.admin-key", key);
+      }
+      return key;
+    }
+  }
+
+  /** Puts the tests' admin key where a Floe with this {@code floe.home} adopts it at start. */
+  public static void writeAdminKey(Path floeHome) throws IOException {
+    Files.writeString(floeHome.resolve("admin.key"), ADMIN_KEY + "\n");
+  }
 
   /** {@code Authorization} with the admin key, for tests' own HTTP clients. */
   public static String adminAuthorization() {
@@ -73,7 +93,7 @@ public class TempLake implements QuarkusTestResourceLifecycleManager {
   public Map<String, String> start() {
     try {
       home = Files.createTempDirectory("floe-test-");
-      Files.writeString(home.resolve("admin.key"), ADMIN_KEY + "\n");
+      writeAdminKey(home);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
