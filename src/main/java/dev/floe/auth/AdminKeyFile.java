@@ -2,6 +2,7 @@ package dev.floe.auth;
 
 import dev.floe.config.AuthConfig;
 import dev.floe.config.FloeConfig;
+import dev.floe.error.StartupRefusal;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -66,7 +67,7 @@ public class AdminKeyFile {
       if (Files.exists(file)) {
         String secret = Files.readString(file, StandardCharsets.UTF_8).strip();
         if (!secret.startsWith(ApiKeys.PREFIX)) {
-          throw new IllegalStateException(
+          throw new StartupRefusal(
               "The admin key file "
                   + file
                   + " does not hold a Floe API key (it starts with "
@@ -119,7 +120,7 @@ public class AdminKeyFile {
 
   private void requireLoopback() {
     if (!isLoopback(host)) {
-      throw new IllegalStateException(
+      throw new StartupRefusal(
           "floe.auth.enabled=false is refused while Floe listens on "
               + host
               + ": without authentication anyone who reaches the port can run code and overwrite"
