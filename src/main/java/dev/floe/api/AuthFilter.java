@@ -6,6 +6,7 @@ import dev.floe.error.ErrorCode;
 import dev.floe.workload.Caller;
 import dev.floe.workload.Workload;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -35,7 +36,7 @@ public class AuthFilter {
     this.clock = clock;
   }
 
-  @ServerRequestFilter
+  @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
   public void authenticate(ContainerRequestContext request, HttpServerRequest http) {
     if (!request.getUriInfo().getPath().startsWith(API)) {
       return;

@@ -79,7 +79,7 @@ public class CatalogResource {
     List<CatalogDtos.RegisteredCatalog> registered = new ArrayList<>();
     List<CatalogDtos.TableRef> all = new ArrayList<>();
     for (String name : catalogs.names()) {
-      if (!reach().seesCatalog(name)) {
+      if (!catalogs.sees(reach(), name)) {
         continue;
       }
       CatalogHandle handle = catalogs.get(name);

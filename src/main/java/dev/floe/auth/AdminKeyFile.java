@@ -65,6 +65,12 @@ public class AdminKeyFile {
     String principal = config.adminPrincipals().get(0);
     try {
       if (Files.exists(file)) {
+        String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(file));
+        if (!perms.substring(3).equals("------")) {
+          LOG.warnf(
+              "The admin key file %s can be read by others (%s); make it rw------- (chmod 600).",
+              file, perms);
+        }
         String secret = Files.readString(file, StandardCharsets.UTF_8).strip();
         if (!secret.startsWith(ApiKeys.PREFIX)) {
           throw new StartupRefusal(

@@ -123,8 +123,9 @@ public class ApiKeys {
 
   /**
    * The admin key from the key file: recorded under {@code name} if there is no such key, its hash
-   * replaced if the file now holds another secret. False if the key by that name was revoked: a
-   * revoked admin key is not brought back by a restart.
+   * and principal replaced if the file now holds another secret or the admin principal changed.
+   * False if the key by that name was revoked: a revoked admin key is not brought back by a
+   * restart.
    */
   boolean adopt(String name, String principal, String secret) {
     String hash = hash(secret);
@@ -135,7 +136,7 @@ public class ApiKeys {
           if (stored != null && stored[1] != null) {
             return false;
           }
-          if (stored != null && stored[0].equals(hash)) {
+          if (stored != null && stored[0].equals(hash) && stored[2].equals(principal)) {
             return true;
           }
           ApiKey key = new ApiKey(name, principal, Set.of(), clock.instant(), null, null);
@@ -259,13 +260,14 @@ public class ApiKeys {
     return r.wasNull() ? null : Instant.ofEpochMilli(millis);
   }
 
-  /** {hash, revoked_at or null} of the key by this name, or null. */
+  /** {hash, revoked_at or null, principal} of the key by this name, or null. */
   private static String[] findByName(Connection db, String name) throws SQLException {
     try (PreparedStatement p =
-        db.prepareStatement("SELECT key_hash, revoked_at FROM floe_api_keys WHERE name=?")) {
+        db.prepareStatement(
+            "SELECT key_hash, revoked_at, principal FROM floe_api_keys WHERE name=?")) {
       p.setString(1, name);
       try (ResultSet r = p.executeQuery()) {
-        return r.next() ? new String[] {r.getString(1), r.getString(2)} : null;
+        return r.next() ? new String[] {r.getString(1), r.getString(2), r.getString(3)} : null;
       }
     }
   }

@@ -53,10 +53,6 @@ public class Authenticator {
     }
   }
 
-  public boolean enabled() {
-    return config.enabled();
-  }
-
   /** The caller an {@code Authorization} header proves; UNAUTHENTICATED if it proves none. */
   public Caller authenticate(String authorization) {
     if (!config.enabled()) {
@@ -79,29 +75,26 @@ public class Authenticator {
   }
 
   /**
-   * Null while a caller may still run; else why not: its key was revoked or expired since the
-   * request was accepted (a run waiting in the queue does not start on a dead key).
+   * Null while the key is still good; else why the run it submitted may go no further: it was
+   * revoked or expired since the request was accepted.
    */
-  public FloeException refusal(Caller caller) {
-    if (!caller.credential().startsWith("key:")) {
-      return null;
-    }
-    ApiKeys.ApiKey key = keys.named(caller.credential().substring("key:".length()));
+  private FloeException standing(String name) {
+    ApiKeys.ApiKey key = keys.named(name);
     if (key == null) {
-      return refused("The API key that submitted this run no longer exists; nothing ran.");
+      return refused("The API key that submitted this run no longer exists; nothing was saved.");
     }
     return switch (key.status(clock.instant())) {
       case "revoked" ->
           refused(
               "The API key '"
                   + key.name()
-                  + "' was revoked while this run waited for a runner; nothing ran. Ask an admin"
+                  + "' was revoked while this run waited or ran; nothing was saved. Ask an admin"
                   + " for a new key.");
       case "expired" ->
           refused(
               "The API key '"
                   + key.name()
-                  + "' expired while this run waited for a runner; nothing ran. Ask an admin for"
+                  + "' expired while this run waited or ran; nothing was saved. Ask an admin for"
                   + " a new key.");
       default -> null;
     };
@@ -134,7 +127,8 @@ public class Authenticator {
         // active
       }
     }
-    return caller(key.principal(), key.groups(), "key:" + key.name());
+    String name = key.name();
+    return caller(key.principal(), key.groups(), "key:" + name, () -> standing(name), true);
   }
 
   private Caller fromJwt(String token) {
@@ -145,19 +139,35 @@ public class Authenticator {
     }
     try {
       JwtVerifier.Identity identity = jwt.verify(token);
-      return caller(identity.principal(), identity.groups(), "jwt:" + identity.issuer());
+      // A token cannot be revoked; its run, accepted while it was valid, goes to its end.
+      return caller(
+          identity.principal(),
+          identity.groups(),
+          "jwt:" + identity.issuer(),
+          Caller.Standing.PERMANENT,
+          false);
     } catch (InvalidTokenException e) {
       throw refused("The bearer token was refused: " + e.getMessage().replaceAll("\\.$", "") + ".");
     }
   }
 
-  private Caller caller(String principal, Set<String> groups, String credential) {
+  /**
+   * The caller a credential proves. Admins are the admin principals' keys and the admin groups'
+   * members; a token is admin only through its groups, so an identity provider's user who happens
+   * to be called "admin" is not.
+   */
+  private Caller caller(
+      String principal,
+      Set<String> groups,
+      String credential,
+      Caller.Standing standing,
+      boolean isKey) {
     List<String> adminGroups = config.adminGroups().orElse(List.of());
     boolean admin =
-        config.adminPrincipals().contains(principal)
+        (isKey && config.adminPrincipals().contains(principal))
             || groups.stream().anyMatch(adminGroups::contains);
     return new Caller(
-        principal, groups, admin, credential, grants.reachOf(principal, groups, admin));
+        principal, groups, admin, credential, grants.reachOf(principal, groups, admin), standing);
   }
 
   private static FloeException refused(String message) {

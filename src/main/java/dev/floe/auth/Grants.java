@@ -114,7 +114,7 @@ public class Grants {
   }
 
   /** Grants {@code privilege} on {@code scope} to {@code subject} (a principal or a group). */
-  public Added add(String subject, String privilege, String scope) {
+  public synchronized Added add(String subject, String privilege, String scope) {
     Grant wanted = parse(subject, privilege, scope);
     for (Grant g : grants) {
       if (g.same(wanted)) {
@@ -141,7 +141,7 @@ public class Grants {
   }
 
   /** Removes a grant; GRANT_NOT_FOUND if there is no such grant. */
-  public Grant remove(String subject, String privilege, String scope) {
+  public synchronized Grant remove(String subject, String privilege, String scope) {
     Grant wanted = parse(subject, privilege, scope);
     Grant found = grants.stream().filter(g -> g.same(wanted)).findFirst().orElse(null);
     if (found == null) {

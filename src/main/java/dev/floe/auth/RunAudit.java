@@ -4,29 +4,21 @@ import dev.floe.catalog.SaveOutcome;
 import dev.floe.error.FloeException;
 import dev.floe.runs.RunRecord;
 import dev.floe.runs.RunWatch;
-import dev.floe.workload.Caller;
 import dev.floe.workload.TableRead;
 import dev.floe.workload.Workload;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.List;
 
-/** What the runs tell authentication (is this key still good?) and the audit trail (it ended). */
+/** Each run's end, in the audit trail: who, what it read at which snapshots, what it saved. */
 @Singleton
 public class RunAudit implements RunWatch {
-  private final Authenticator authenticator;
   private final AuditTrail trail;
   private final Clock clock;
 
-  public RunAudit(Authenticator authenticator, AuditTrail trail, Clock clock) {
-    this.authenticator = authenticator;
+  public RunAudit(AuditTrail trail, Clock clock) {
     this.trail = trail;
     this.clock = clock;
-  }
-
-  @Override
-  public FloeException refusal(Caller caller) {
-    return authenticator.refusal(caller);
   }
 
   @Override

@@ -81,10 +81,10 @@ public class CatalogRegistry {
 
   private String canonicalName(String nameOrAlias, Reach reach) {
     String name = configuredName(nameOrAlias);
-    if (name != null && reach.seesCatalog(name)) {
+    if (name != null && sees(reach, name)) {
       return name;
     }
-    List<String> seen = names().stream().filter(reach::seesCatalog).toList();
+    List<String> seen = names().stream().filter(n -> sees(reach, n)).toList();
     throw new FloeException(
         ErrorCode.CATALOG_NOT_FOUND,
         "Catalog '"
@@ -97,6 +97,14 @@ public class CatalogRegistry {
                     + (seen.contains(config.defaultCatalog())
                         ? " (or omit catalog for the default, '" + config.defaultCatalog() + "')."
                         : ".")));
+  }
+
+  /**
+   * Whether a caller sees a catalog: one it has a grant in, and the default one (its name is in the
+   * contract; its grants decide which of its tables the caller sees).
+   */
+  public boolean sees(Reach reach, String name) {
+    return name.equals(config.defaultCatalog()) || reach.seesCatalog(name);
   }
 
   private String configuredName(String nameOrAlias) {

@@ -87,8 +87,9 @@ public class LakeLookup {
     requireNamespace(handle, name.namespace(), reach);
     try {
       if (!reach.reads(handle.name(), name)) {
-        // The catalog is asked as it is for a missing table, so the answer takes as long.
-        handle.catalog().tableExists(name.identifier());
+        // Never opened (its metadata is not read, so nothing about it can fail differently);
+        // the catalog is queried once, as it is for a missing table, so the answer takes as long.
+        handle.catalog().listTables(Namespace.of(name.namespace()));
         throw new NoSuchTableException("outside the caller's reach");
       }
       Table table = tables.load(handle, name.identifier());

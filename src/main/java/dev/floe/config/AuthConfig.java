@@ -2,6 +2,7 @@ package dev.floe.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Size;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -22,8 +23,12 @@ public interface AuthConfig {
   /** Where the admin key is written at first start (mode 0600). Default: floe.home/admin.key. */
   Optional<String> adminKeyFile();
 
-  /** Principals with every right: keys, grants, all runs, all tables. */
+  /**
+   * Principals whose API keys have every right: keys, grants, all runs, all tables. The first is
+   * the admin key file's. (A token is admin only through {@link #adminGroups()}.)
+   */
   @WithDefault("admin")
+  @Size(min = 1)
   List<String> adminPrincipals();
 
   /** Groups whose members are admins (e.g. a group claim of the identity provider). */

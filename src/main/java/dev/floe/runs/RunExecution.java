@@ -25,7 +25,6 @@ public class RunExecution {
   private final RunSlots slots;
   private final ResultRetention retention;
   private final Clock clock;
-  private final RunWatch watch;
 
   public RunExecution(
       RunExecutor executor,
@@ -33,15 +32,13 @@ public class RunExecution {
       ActiveRuns active,
       RunSlots slots,
       ResultRetention retention,
-      Clock clock,
-      RunWatch watch) {
+      Clock clock) {
     this.executor = executor;
     this.store = store;
     this.active = active;
     this.slots = slots;
     this.retention = retention;
     this.clock = clock;
-    this.watch = watch;
   }
 
   /** Runs on a runner thread, once the run's turn came. */
@@ -51,7 +48,7 @@ public class RunExecution {
       active.finish(run, cancelled(run));
       return;
     }
-    FloeException refused = watch.refusal(run.submission().workload().caller());
+    FloeException refused = run.submission().workload().caller().refusal();
     if (refused != null) {
       active.finish(run, failed(run, refused.inRun(runId), System.nanoTime()));
       return;

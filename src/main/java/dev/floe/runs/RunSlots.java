@@ -72,9 +72,13 @@ public class RunSlots {
   public void admit(String principal, Runnable run) throws TryLaterException {
     lock.lock();
     try {
+      if (stopped) {
+        throw new BusyException(MAX_RETRY, concurrency, queued);
+      }
       ArrayDeque<Runnable> mine = waiting.getOrDefault(principal, new ArrayDeque<>());
-      boolean startsNow =
-          running + queued < concurrency && runningOf(principal) < running(principal);
+      // A runner is free and the principal may run one more: it starts at once (runs waiting for
+      // their own principal's quota do not hold it back).
+      boolean startsNow = running < concurrency && runningOf(principal) < running(principal);
       if (!startsNow && queued >= queueSize) {
         throw new BusyException(retryAfter(queued + 1, concurrency), concurrency, queued);
       }
@@ -165,7 +169,7 @@ public class RunSlots {
       try {
         turn = next();
       } catch (InterruptedException e) {
-        return;
+        continue; // only shutdown ends a runner thread, and next() says so with null
       }
       if (turn == null) {
         return;
@@ -175,7 +179,7 @@ public class RunSlots {
       } catch (RuntimeException | Error e) {
         // The run records its own failures; a runner thread outlives any one run.
       } finally {
-        Thread.interrupted(); // a cancel's interrupt is not the next run's
+        Thread.interrupted(); // an interrupt meant for this run is not the next run's
         lock.lock();
         try {
           running--;

@@ -1,6 +1,7 @@
 package dev.floe.workload;
 
 import dev.floe.catalog.Reach;
+import dev.floe.error.FloeException;
 import java.util.Set;
 
 /**
@@ -12,9 +13,26 @@ import java.util.Set;
  * @param credential how it proved itself, never a secret: {@code key:<name>}, {@code jwt:<issuer>},
  *     or {@code none} while authentication is off
  * @param reach what its grants let it see, read and write
+ * @param standing whether its credential still holds (a key revoked since is checked when its run
+ *     starts, at each table the run asks for, and before its save is committed)
  */
 public record Caller(
-    String principal, Set<String> groups, boolean admin, String credential, Reach reach) {
+    String principal,
+    Set<String> groups,
+    boolean admin,
+    String credential,
+    Reach reach,
+    Standing standing) {
+
+  /** Whether a caller's credential still holds. */
+  @FunctionalInterface
+  public interface Standing {
+    /** Always holds: no credential that can be revoked. */
+    Standing PERMANENT = () -> null;
+
+    /** Null while it holds; else the failure of whatever the caller's run does next. */
+    FloeException refusal();
+  }
 
   public Caller {
     groups = Set.copyOf(groups);
@@ -22,7 +40,12 @@ public record Caller(
 
   /** Every request while authentication is off ({@code floe.auth.enabled=false}). */
   public static final Caller UNAUTHENTICATED_ADMIN =
-      new Caller("anonymous", Set.of(), true, "none", Reach.ALL);
+      new Caller("anonymous", Set.of(), true, "none", Reach.ALL, Standing.PERMANENT);
+
+  /** Null while the caller's credential holds; else why its run may go no further. */
+  public FloeException refusal() {
+    return standing.refusal();
+  }
 
   /** May see (follow, cancel, read the result and logs of) a run of {@code owner}. */
   public boolean sees(String owner) {

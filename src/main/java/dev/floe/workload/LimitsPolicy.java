@@ -4,7 +4,6 @@ import dev.floe.config.LimitsConfig;
 import dev.floe.config.QuotasConfig;
 import dev.floe.error.FloeException;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.time.Duration;
 
 /** Applies server defaults to a request's limits and refuses any above its cap. */
@@ -13,13 +12,10 @@ public class LimitsPolicy {
   private final LimitsConfig config;
   private final QuotasConfig quotas;
 
-  /** The server's budgets, the same for every principal. */
-  public LimitsPolicy(LimitsConfig config) {
-    this(config, null);
-  }
-
-  /** The server's budgets, and a principal's own where {@code floe.quotas} gives it some. */
-  @Inject
+  /**
+   * The server's budgets, and a principal's own where {@code floe.quotas} gives it some ({@code
+   * quotas} null: the same for every principal).
+   */
   public LimitsPolicy(LimitsConfig config, QuotasConfig quotas) {
     this.config = config;
     this.quotas = quotas;

@@ -39,24 +39,27 @@ final class RunAccess implements Runner.Requests {
   private final CatalogHandle catalog;
   private final LakeLookup lookup;
   private final TableAccess access;
+  private final Caller caller;
   private final Reach reach;
   private final RunControl control;
   private volatile RunnerFiles runner;
 
   /**
-   * @param reach what the run's caller may read: anything else is answered as missing
+   * @param caller whose run it is: what it may read (anything else is answered as missing), and
+   *     whether its key still holds at each request
    * @param control where each table given to the run is recorded (the audit trail reads it)
    */
   RunAccess(
       CatalogHandle catalog,
       LakeLookup lookup,
       TableAccess access,
-      Reach reach,
+      Caller caller,
       RunControl control) {
     this.catalog = catalog;
     this.lookup = lookup;
     this.access = access;
-    this.reach = reach;
+    this.caller = caller;
+    this.reach = caller.reach();
     this.control = control;
   }
 
@@ -114,6 +117,10 @@ final class RunAccess implements Runner.Requests {
     String type = request.path("type").asText();
     long id = request.path("id").asLong();
     try {
+      FloeException revoked = caller.refusal();
+      if (revoked != null) {
+        throw revoked;
+      }
       return switch (type) {
         case "table" -> reply(type, id, "table", grant(resolve(TableRequest.parse(request))));
         case "namespaces" ->

@@ -5,7 +5,6 @@ import dev.floe.catalog.CatalogHandle;
 import dev.floe.catalog.CatalogRegistry;
 import dev.floe.catalog.IcebergCommitter;
 import dev.floe.catalog.LakeLookup;
-import dev.floe.catalog.Reach;
 import dev.floe.catalog.SaveOutcome;
 import dev.floe.catalog.TableAccess;
 import dev.floe.config.SandboxConfig;
@@ -81,10 +80,9 @@ public class WorkloadService {
           "Cannot run distributed: Polars Cloud is not configured on this server; remove"
               + " distributed to run locally.");
     }
-    Reach reach = workload.caller().reach();
     CatalogHandle catalog = catalog(workload);
     requireWritable(catalog, workload);
-    RunAccess tables = new RunAccess(catalog, lookup, access, reach, control);
+    RunAccess tables = new RunAccess(catalog, lookup, access, workload.caller(), control);
     Map<String, RunAccess.Resolved> bound = new LinkedHashMap<>();
     for (TableBinding binding : workload.tables()) {
       bound.put(binding.alias(), tables.resolve(binding.table(), binding.snapshotId(), null));
@@ -158,8 +156,12 @@ public class WorkloadService {
         }
       }
       if (!produced) {
+        // Refused a table because its key was revoked meanwhile: the trusted side knows why.
+        FloeException revoked = workload.caller().refusal();
         FloeException failure =
-            RunFailures.classify(exit, files.errorFile(), workload.limits(), json);
+            revoked != null
+                ? revoked
+                : RunFailures.classify(exit, files.errorFile(), workload.limits(), json);
         throw new RunFailedException(failure, exit.logs());
       }
       String plan = workload.dryRun() ? readPlan(output) : null;
@@ -171,7 +173,12 @@ public class WorkloadService {
         }
         phase(runId, RunPhase.COMMIT);
         try {
-          requireWritable(catalog, workload); // a grant removed while the run ran
+          // A grant removed, or the key revoked, while the run ran.
+          requireWritable(catalog, workload);
+          FloeException revoked = workload.caller().refusal();
+          if (revoked != null) {
+            throw revoked;
+          }
           saved =
               committer.commit(
                   catalog,
@@ -223,14 +230,9 @@ public class WorkloadService {
     requireWritable(catalog(workload), workload);
   }
 
-  /**
-   * The catalog a workload names, if its caller may see it; the default one (named in the contract,
-   * no secret) for any caller, whose grants then decide which of its tables the run may read.
-   */
+  /** The catalog a workload names (none: the default), if its caller sees it. */
   private CatalogHandle catalog(Workload workload) {
-    return workload.catalog() == null
-        ? catalogs.get(null)
-        : catalogs.get(workload.catalog(), workload.caller().reach());
+    return catalogs.get(workload.catalog(), workload.caller().reach());
   }
 
   private static void requireWritable(CatalogHandle catalog, Workload workload) {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /** A request's shape, names, aliases and limits, checked without the HTTP stack. */
 class RequestMapperTest {
   private final RequestMapper mapper =
-      new RequestMapper(new LimitsPolicy(LimitsPolicyTest.defaults()));
+      new RequestMapper(new LimitsPolicy(LimitsPolicyTest.defaults(), null));
 
   private static PolarsRequest query(String sql, List<TableItem> tables) {
     return only(Mode.QUERY, sql, tables, null, null);
@@ -79,7 +79,7 @@ class RequestMapperTest {
         assertThrows(
             FloeException.class,
             () ->
-                new RequestMapper(new LimitsPolicy(LimitsPolicyTest.defaults()))
+                new RequestMapper(new LimitsPolicy(LimitsPolicyTest.defaults(), null))
                     .toWorkload(request, Caller.UNAUTHENTICATED_ADMIN));
     assertEquals(ErrorCode.INVALID_REQUEST, e.code());
     return e.getMessage();
@@ -95,7 +95,7 @@ class RequestMapperTest {
                     TableItem.of("f = default.flowers"),
                     TableItem.of("default.other"),
                     TableItem.of(Map.of("alias", "s", "table", "ns.t", "snapshotId", 7)))),
-            new Caller("someone", Set.of(), false, "key:k", Reach.ALL));
+            new Caller("someone", Set.of(), false, "key:k", Reach.ALL, Caller.Standing.PERMANENT));
     assertEquals(Mode.QUERY, w.mode());
     assertEquals(
         List.of(

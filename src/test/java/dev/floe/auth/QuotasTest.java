@@ -126,7 +126,43 @@ class QuotasTest {
         .get(RUNS + "/" + queued)
         .then()
         .body("error.error_code", equalTo("UNAUTHENTICATED"))
-        .body("error.error", containsString("was revoked while this run waited"));
+        .body("error.error", containsString("was revoked while this run waited or ran"));
     hogs.forEach(QuotasTest::waitForEnd);
+  }
+
+  @Test
+  void aKeyRevokedWhileItsRunRunsGetsNoMoreTablesAndSavesNothing() {
+    String ns = "revoked_" + java.util.UUID.randomUUID().toString().substring(0, 6);
+    Callers.Key key = Callers.key("short-lived");
+    Callers.grant(key.principal(), "read", "lake.default");
+    Callers.grant(key.principal(), "write", "lake." + ns);
+    String runId =
+        key.given()
+            .contentType(ContentType.JSON)
+            .body(
+                Map.of(
+                    "mode",
+                    "script",
+                    "script",
+                    "import time\ntime.sleep(3)\nresult = scan('default.flowers')",
+                    "destination",
+                    ns + ".copy"))
+            .post(RUNS)
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("run_id");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> "running".equals(given().get(RUNS + "/" + runId).path("status")));
+    Callers.revoke(key);
+    Map<String, Object> end = waitForEnd(runId);
+    assertEquals("failed", end.get("status"), end.toString());
+    given()
+        .get(RUNS + "/" + runId)
+        .then()
+        .body("error.error_code", equalTo("UNAUTHENTICATED"))
+        .body("error.error", containsString("nothing was saved"));
+    given().get("/api/v1/catalogs/lake/namespaces/" + ns + "/tables/copy").then().statusCode(404);
   }
 }

@@ -73,8 +73,7 @@ final class WiredRuns implements AutoCloseable {
             active,
             slots,
             retention,
-            clock,
-            RunWatch.NONE);
+            clock);
     lifecycle =
         new RunLifecycle(
             stores.store(),

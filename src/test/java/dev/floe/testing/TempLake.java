@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -41,7 +42,9 @@ public class TempLake implements QuarkusTestResourceLifecycleManager {
 
   /** Puts the tests' admin key where a Floe with this {@code floe.home} adopts it at start. */
   public static void writeAdminKey(Path floeHome) throws IOException {
-    Files.writeString(floeHome.resolve("admin.key"), ADMIN_KEY + "\n");
+    Path file = floeHome.resolve("admin.key");
+    Files.writeString(file, ADMIN_KEY + "\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
   }
 
   /** {@code Authorization} with the admin key, for tests' own HTTP clients. */

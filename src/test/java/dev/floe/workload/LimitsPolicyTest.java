@@ -69,7 +69,7 @@ public class LimitsPolicyTest {
     return new Defaults();
   }
 
-  private final LimitsPolicy policy = new LimitsPolicy(new Defaults());
+  private final LimitsPolicy policy = new LimitsPolicy(new Defaults(), null);
 
   @Test
   void absentValuesTakeTheServerDefaults() {
