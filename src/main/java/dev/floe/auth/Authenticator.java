@@ -46,6 +46,12 @@ public class Authenticator {
                             oidc.groupsClaim(),
                             oidc.clockSkew())))
             .orElse(null);
+    if (jwt != null && oidc.audience().isEmpty()) {
+      LOG.warnf(
+          "floe.auth.oidc.audience is not set: any token of %s is accepted, including tokens it"
+              + " issued for other services; set the audience Floe's tokens are issued for.",
+          oidc.issuer().get());
+    }
     if (jwt != null) {
       LOG.infof(
           "Accepting OIDC tokens issued by %s%s",
