@@ -50,15 +50,8 @@ class SaveRecoveryTest {
   }
 
   private static Map<String, Object> save(String table, String mode, int rows) {
-    return Map.of(
-        "mode",
-        "script",
-        "script",
-        "result = pl.DataFrame({'v': pl.int_range(0, " + rows + ", eager=True)})\n",
-        "destination",
-        table,
-        "saveMode",
-        mode);
+    return Workloads.saving(
+        "result = pl.DataFrame({'v': pl.int_range(0, " + rows + ", eager=True)})\n", table, mode);
   }
 
   private static int snapshots(String table) {
