@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from floe_e2e import drop_namespace
 from pyiceberg.catalog import Catalog
 from pyiceberg.schema import Schema
 from pyiceberg.types import (
@@ -20,7 +21,7 @@ from pyiceberg.types import (
     StructType,
 )
 
-from conftest import Floe, drop_namespace
+from conftest import Floe
 
 GROUP_COUNT = "SELECT species, COUNT(*) AS n FROM f GROUP BY species"
 
