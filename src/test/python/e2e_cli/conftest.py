@@ -94,6 +94,10 @@ class Floe:
         assert result.code == 0, str(result)
         return result
 
+    def json(self, *args: str, stdin: str | None = None) -> Any:
+        """What a successful command prints with ``--output json`` (added last), parsed."""
+        return self.ok(*args, "--output", "json", stdin=stdin).json()
+
     def with_terminal(
         self, *args: str, terminal: str, env: dict[str, str] | None = None
     ) -> tuple[int, bytes, bytes]:
@@ -148,7 +152,5 @@ def closed_port() -> int:
 def grouped_json(floe: Floe) -> dict[str, Any]:
     """The server's JSON answer to GROUPED, through `floe --output json`: what the other
     formats are compared with."""
-    answer: dict[str, Any] = floe.ok(
-        "polars", GROUPED, "--table", FLOWERS, "--output", "json"
-    ).json()
+    answer: dict[str, Any] = floe.json("polars", GROUPED, "--table", FLOWERS)
     return answer
