@@ -6,12 +6,15 @@ A pytest plugin: each suite's conftest puts this folder on sys.path and names it
   FLOE_TEST_CATALOG_NAME   catalog name ("lake")
   FLOE_TEST_CATALOG_URI    SqlCatalog URI, e.g. sqlite:////tmp/floe-test-x/catalog/catalog.db
   FLOE_TEST_WAREHOUSE      warehouse location, e.g. file:///tmp/floe-test-x/warehouse
+  FLOE_API_KEY             an admin's API key for the Floe under test
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import uuid
+from collections.abc import Iterator
 
 import pytest
 from pyiceberg.catalog import Catalog, load_catalog
@@ -39,6 +42,17 @@ def writer_catalog() -> Catalog:
         uri=env("FLOE_TEST_CATALOG_URI"),
         warehouse=env("FLOE_TEST_WAREHOUSE"),
     )
+
+
+@contextlib.contextmanager
+def fresh_namespace(catalog: Catalog, prefix: str) -> Iterator[str]:
+    """A namespace name no one uses yet (``prefix`` and random hex; not created), dropped with
+    whatever landed there when the block ends."""
+    namespace = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    try:
+        yield namespace
+    finally:
+        drop_namespace(catalog, namespace)
 
 
 def drop_namespace(catalog: Catalog, namespace: str) -> None:

@@ -198,9 +198,10 @@ class Harness:
         snapshots: dict[str, int] | None = None,
         params: dict[str, Any] | None = None,
         max_threads: int = 2,
+        engine: str | None = None,
     ) -> dict[str, Any]:
         bindings = tables if tables is not None else {"flowers": "default.flowers"}
-        return {
+        job: dict[str, Any] = {
             "type": "job",
             "version": 2,
             "run_id": "r-test",
@@ -224,6 +225,9 @@ class Harness:
                 "address_space_bytes": 0,
             },
         }
+        if engine is not None:
+            job["engine"] = engine
+        return job
 
     def query(self, sql: str, **job: Any) -> Run:
         return self.run(self.job("query", sql, **job))

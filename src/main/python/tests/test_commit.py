@@ -50,6 +50,12 @@ class Lake:
     def table(self, identifier: str) -> Table:
         return self.catalog().load_table(identifier)
 
+    def create_table(self, identifier: str, *fields: NestedField) -> None:
+        """The table and its namespace, made as another writer would before the test's saves."""
+        catalog = self.catalog()
+        catalog.create_namespace(identifier.split(".")[0])
+        catalog.create_table(identifier, schema=Schema(*fields))
+
     def job(
         self,
         data: pa.Table,
@@ -125,6 +131,18 @@ def snapshot_ids(table: Table) -> list[int]:
 def column_types(table: Table) -> dict[str, str]:
     """Column types as PyIceberg prints them, nested field ids left out."""
     return {f.name: re.sub(r"\b\d+: ", "", str(f.field_type)) for f in table.schema().fields}
+
+
+def saved_as(
+    lake: Lake, identifier: str, columns: dict[str, tuple[pa.Array, str]]
+) -> tuple[pa.Table, Table]:
+    """Saves a column for each entry (name: its Arrow array, the Iceberg type it must be stored as)
+    and checks the stored types; the data and the table."""
+    data = pa.table({name: array for name, (array, _) in columns.items()})
+    saved(lake, data, identifier)
+    table = lake.table(identifier)
+    assert column_types(table) == {name: stored for name, (_, stored) in columns.items()}
+    return data, table
 
 
 def rows(table: Table) -> list[dict[str, Any]]:
@@ -349,42 +367,37 @@ def test_schema_overwrite_replaces_the_schema_and_the_data(lake: Lake) -> None:
 
 def test_types_round_trip(lake: Lake) -> None:
     paris = dt.timezone(dt.timedelta(hours=1))
-    data = pa.table(
+    data, table = saved_as(
+        lake,
+        "ns.types",
         {
-            "day": pa.array([dt.date(2024, 2, 29), None], pa.date32()),
-            "at": pa.array([dt.datetime(2024, 2, 29, 12, 30, 0, 123456), None], pa.timestamp("us")),
-            "at_tz": pa.array(
-                [dt.datetime(2024, 2, 29, 12, 30, tzinfo=paris), None],
-                pa.timestamp("us", tz="Europe/Paris"),
+            "day": (pa.array([dt.date(2024, 2, 29), None], pa.date32()), "date"),
+            "at": (
+                pa.array([dt.datetime(2024, 2, 29, 12, 30, 0, 123456), None], pa.timestamp("us")),
+                "timestamp",
             ),
-            "price": pa.array([Decimal("12.34"), None], pa.decimal128(10, 2)),
-            "tags": pa.array([[1, 2**40], None], pa.large_list(pa.int64())),
-            "point": pa.array(
-                [{"x": 1.5, "label": "a"}, None],
-                pa.struct([("x", pa.float64()), ("label", pa.large_string())]),
+            "at_tz": (
+                pa.array(
+                    [dt.datetime(2024, 2, 29, 12, 30, tzinfo=paris), None],
+                    pa.timestamp("us", tz="Europe/Paris"),
+                ),
+                "timestamptz",
             ),
-            "ok": pa.array([True, None], pa.bool_()),
-            "text": pa.array(["é", None], pa.large_string()),
-            "raw": pa.array([b"\x00\x01", None], pa.large_binary()),
-            "n": pa.array([None, 5], pa.int64()),
-        }
+            "price": (pa.array([Decimal("12.34"), None], pa.decimal128(10, 2)), "decimal(10, 2)"),
+            "tags": (pa.array([[1, 2**40], None], pa.large_list(pa.int64())), "list<long>"),
+            "point": (
+                pa.array(
+                    [{"x": 1.5, "label": "a"}, None],
+                    pa.struct([("x", pa.float64()), ("label", pa.large_string())]),
+                ),
+                "struct<x: optional double, label: optional string>",
+            ),
+            "ok": (pa.array([True, None], pa.bool_()), "boolean"),
+            "text": (pa.array(["é", None], pa.large_string()), "string"),
+            "raw": (pa.array([b"\x00\x01", None], pa.large_binary()), "binary"),
+            "n": (pa.array([None, 5], pa.int64()), "long"),
+        },
     )
-
-    saved(lake, data, "ns.types")
-
-    table = lake.table("ns.types")
-    assert column_types(table) == {
-        "day": "date",
-        "at": "timestamp",
-        "at_tz": "timestamptz",
-        "price": "decimal(10, 2)",
-        "tags": "list<long>",
-        "point": "struct<x: optional double, label: optional string>",
-        "ok": "boolean",
-        "text": "string",
-        "raw": "binary",
-        "n": "long",
-    }
     back = table.scan().to_arrow()
     assert back.to_pylist() == data.to_pylist()  # an aware datetime equals the same instant
     assert back.schema.field("at_tz").type.tz in ("UTC", "+00:00")
@@ -395,38 +408,26 @@ def test_types_round_trip(lake: Lake) -> None:
 
 
 def test_nanoseconds_small_ints_and_unsigned_ints_are_stored_as_iceberg_types(lake: Lake) -> None:
-    data = pa.table(
+    _, table = saved_as(
+        lake,
+        "ns.t",
         {
-            "ns": pa.array([1_700_000_000_123_456_789], pa.timestamp("ns")),
-            "ns_tz": pa.array([1_700_000_000_123_456_789], pa.timestamp("ns", tz="UTC")),
-            "ms": pa.array([1_700_000_000_123], pa.timestamp("ms")),
-            "clock": pa.array([3_723_000_000_001], pa.time64("ns")),
-            "i8": pa.array([-5], pa.int8()),
-            "u16": pa.array([65535], pa.uint16()),
-            "u32": pa.array([4_294_967_295], pa.uint32()),
-            "u64": pa.array([2**63 - 1], pa.uint64()),
-            "half": pa.array([1.5], pa.float16()),
-            "cat": pa.array(["a"]).dictionary_encode(),
-            "fixed": pa.array([[1, 2]], pa.list_(pa.int64(), 2)),
-        }
+            "ns": (pa.array([1_700_000_000_123_456_789], pa.timestamp("ns")), "timestamp"),
+            "ns_tz": (
+                pa.array([1_700_000_000_123_456_789], pa.timestamp("ns", tz="UTC")),
+                "timestamptz",
+            ),
+            "ms": (pa.array([1_700_000_000_123], pa.timestamp("ms")), "timestamp"),
+            "clock": (pa.array([3_723_000_000_001], pa.time64("ns")), "time"),
+            "i8": (pa.array([-5], pa.int8()), "int"),
+            "u16": (pa.array([65535], pa.uint16()), "int"),
+            "u32": (pa.array([4_294_967_295], pa.uint32()), "long"),
+            "u64": (pa.array([2**63 - 1], pa.uint64()), "long"),
+            "half": (pa.array([1.5], pa.float16()), "float"),
+            "cat": (pa.array(["a"]).dictionary_encode(), "string"),
+            "fixed": (pa.array([[1, 2]], pa.list_(pa.int64(), 2)), "list<long>"),
+        },
     )
-
-    saved(lake, data, "ns.t")
-
-    table = lake.table("ns.t")
-    assert column_types(table) == {
-        "ns": "timestamp",
-        "ns_tz": "timestamptz",
-        "ms": "timestamp",
-        "clock": "time",
-        "i8": "int",
-        "u16": "int",
-        "u32": "long",
-        "u64": "long",
-        "half": "float",
-        "cat": "string",
-        "fixed": "list<long>",
-    }
     [row] = rows(table)
     assert row["ns"] == dt.datetime(2023, 11, 14, 22, 13, 20, 123456)  # truncated to us
     assert row["ns_tz"] == dt.datetime(2023, 11, 14, 22, 13, 20, 123456, tzinfo=dt.UTC)
@@ -505,14 +506,10 @@ def test_the_results_metadata_is_not_trusted(lake: Lake) -> None:
 
 
 def test_a_required_column_takes_a_result_without_nulls_only(lake: Lake) -> None:
-    catalog = lake.catalog()
-    catalog.create_namespace("ns")
-    catalog.create_table(
+    lake.create_table(
         "ns.req",
-        schema=Schema(
-            NestedField(1, "id", LongType(), required=True),
-            NestedField(2, "note", StringType(), required=False),
-        ),
+        NestedField(1, "id", LongType(), required=True),
+        NestedField(2, "note", StringType(), required=False),
     )
 
     saved(lake, pa.table({"id": [1, 2], "note": ["a", None]}), "ns.req", mode="append")
@@ -605,18 +602,11 @@ def test_eight_concurrent_first_saves_create_the_table_once_and_all_land(lake: L
 
 
 def test_schema_overwrite_relaxes_required_fields(lake: Lake) -> None:
-    catalog = lake.catalog()
-    catalog.create_namespace("ns")
-    catalog.create_table(
+    lake.create_table(
         "ns.req",
-        schema=Schema(
-            NestedField(1, "id", LongType(), required=True),
-            NestedField(
-                2,
-                "s",
-                StructType(NestedField(3, "x", LongType(), required=True)),
-                required=False,
-            ),
+        NestedField(1, "id", LongType(), required=True),
+        NestedField(
+            2, "s", StructType(NestedField(3, "x", LongType(), required=True)), required=False
         ),
     )
     data = pa.table(

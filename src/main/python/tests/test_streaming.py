@@ -29,9 +29,7 @@ result = pl.select(i=pl.int_range(0, 300_000)).lazy().with_columns(
 def test_the_streaming_engine_gives_every_row_in_order_in_bounded_batches(
     harness: Harness,
 ) -> None:
-    job = harness.job("script", BIG)
-    job["engine"] = "streaming"
-    run = harness.run(job)
+    run = harness.script(BIG, engine="streaming")
     assert sum(batch.num_rows for batch in run.batches) == 300_000
     assert max(batch.num_rows for batch in run.batches) <= 65_536
     column = pa.Table.from_batches(run.batches, run.schema).column("j").to_pylist()
@@ -41,16 +39,13 @@ def test_the_streaming_engine_gives_every_row_in_order_in_bounded_batches(
 def test_both_engines_answer_a_query_alike(harness: Harness) -> None:
     sql = "SELECT species, COUNT(*) AS n FROM flowers GROUP BY species ORDER BY species"
     in_memory = harness.query(sql).rows
-    job = harness.job("query", sql)
-    job["engine"] = "streaming"
-    assert harness.run(job).rows == in_memory
+    assert harness.query(sql, engine="streaming").rows == in_memory
 
 
 def test_a_failure_after_the_first_batch_leaves_the_stream_without_its_end(
     harness: Harness,
 ) -> None:
-    job = harness.job("script", FAILS_MIDWAY)
-    job["engine"] = "streaming"
+    job = harness.job("script", FAILS_MIDWAY, engine="streaming")
     process = harness.launch(job)
     assert process.returncode == 3, process.stderr
     error = json.loads(Path(job["error_path"]).read_text(encoding="utf-8"))
@@ -62,8 +57,7 @@ def test_a_failure_after_the_first_batch_leaves_the_stream_without_its_end(
 
 
 def test_the_result_can_be_a_pipe_read_while_it_is_written(harness: Harness) -> None:
-    job = harness.job("script", BIG)
-    job["engine"] = "streaming"
+    job = harness.job("script", BIG, engine="streaming")
     os.mkfifo(job["result_path"])
     received: list[pa.Table] = []
 

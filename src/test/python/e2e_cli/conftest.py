@@ -1,13 +1,9 @@
 """Fixtures for the CLI suite: the installed `floe` console script, run as a subprocess against
 a live Floe, exactly as a user types it.
 
-Environment (set by PythonSuite.java, or by hand):
-  FLOE_URL                 base URL of the running Floe
-  FLOE_TEST_CATALOG_NAME   catalog name ("lake")
-  FLOE_TEST_CATALOG_URI    SqlCatalog URI, e.g. sqlite:////tmp/floe-test-x/catalog/catalog.db
-  FLOE_TEST_WAREHOUSE      warehouse location, e.g. file:///tmp/floe-test-x/warehouse
-The last three give fixtures WRITE access to the lake (to create tables with nested types and to
-drop what the suite saved); the CLI itself only ever talks HTTP to Floe.
+Environment: as floe_e2e.py lists it. The catalog's variables give fixtures WRITE access to the
+lake (to create tables with nested types and to drop what the suite saved); the CLI itself only
+ever talks HTTP to Floe.
 """
 
 from __future__ import annotations
@@ -18,7 +14,6 @@ import pty
 import socket
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +22,11 @@ from typing import Any
 import pytest
 from pyiceberg.catalog import Catalog
 
-# floe_e2e (the folder above) holds env, the floe_url and writer_catalog fixtures, drop_namespace.
+# floe_e2e (the folder above) holds env, the floe_url and writer_catalog fixtures, drop_namespace
+# and fresh_namespace.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 pytest.register_assert_rewrite("floe_e2e")
-from floe_e2e import drop_namespace
+from floe_e2e import fresh_namespace
 
 pytest_plugins = ("floe_e2e",)
 
@@ -98,6 +94,10 @@ class Floe:
         assert result.code == 0, str(result)
         return result
 
+    def json(self, *args: str, stdin: str | None = None) -> Any:
+        """What a successful command prints with ``--output json`` (added last), parsed."""
+        return self.ok(*args, "--output", "json", stdin=stdin).json()
+
     def with_terminal(
         self, *args: str, terminal: str, env: dict[str, str] | None = None
     ) -> tuple[int, bytes, bytes]:
@@ -136,9 +136,8 @@ def floe(floe_url: str) -> Floe:
 @pytest.fixture
 def save_namespace(writer_catalog: Catalog) -> Iterator[str]:
     """A fresh namespace name (not created) for a test's saves; whatever landed there is dropped."""
-    namespace = f"cli_{uuid.uuid4().hex[:10]}"
-    yield namespace
-    drop_namespace(writer_catalog, namespace)
+    with fresh_namespace(writer_catalog, "cli") as namespace:
+        yield namespace
 
 
 @pytest.fixture(scope="session")
@@ -153,7 +152,5 @@ def closed_port() -> int:
 def grouped_json(floe: Floe) -> dict[str, Any]:
     """The server's JSON answer to GROUPED, through `floe --output json`: what the other
     formats are compared with."""
-    answer: dict[str, Any] = floe.ok(
-        "polars", GROUPED, "--table", FLOWERS, "--output", "json"
-    ).json()
+    answer: dict[str, Any] = floe.json("polars", GROUPED, "--table", FLOWERS)
     return answer

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from floe_e2e import drop_namespace
 from pyiceberg.catalog import Catalog
 from pyiceberg.schema import Schema
 from pyiceberg.types import (
@@ -20,7 +21,7 @@ from pyiceberg.types import (
     StructType,
 )
 
-from conftest import Floe, drop_namespace
+from conftest import Floe
 
 GROUP_COUNT = "SELECT species, COUNT(*) AS n FROM f GROUP BY species"
 
@@ -39,9 +40,9 @@ def test_explain_json_and_a_save_that_does_not_happen(
     floe: Floe, save_namespace: str, writer_catalog: Catalog
 ) -> None:
     table = f"{save_namespace}.never"
-    answer: dict[str, Any] = floe.ok(
-        "explain", GROUP_COUNT, "--table", "f=default.flowers", "--save", table, "--output", "json"
-    ).json()
+    answer: dict[str, Any] = floe.json(
+        "explain", GROUP_COUNT, "--table", "f=default.flowers", "--save", table
+    )
     plan = answer["dry_run"]
     assert plan["columns"] == ["species", "n"]
     assert plan["destination"] == table
@@ -127,7 +128,7 @@ def test_tables_of_one_namespace_with_nested_types(floe: Floe, nested_table: str
 
 
 def test_tables_json(floe: Floe) -> None:
-    found = floe.ok("tables", "lake", "--namespace", "default", "--output", "json").json()
+    found = floe.json("tables", "lake", "--namespace", "default")
     [catalog] = found["catalogs"]
     assert catalog["catalog"] == "lake"
     [namespace] = catalog["namespaces"]

@@ -80,7 +80,7 @@ def test_json_and_table_outputs_to_a_file(floe: Floe, tmp_path: Path) -> None:
 
 
 def test_every_format_agrees_on_every_row(floe: Floe, tmp_path: Path) -> None:
-    answer = floe.ok("polars", ALL_FLOWERS, "--table", FLOWERS, "--output", "json").json()
+    answer = floe.json("polars", ALL_FLOWERS, "--table", FLOWERS)
     assert answer["row_count"] == 150
     for fmt in ("parquet", "arrow"):
         path = tmp_path / f"all.{fmt}"
@@ -105,7 +105,7 @@ def test_types_survive_into_parquet(floe: Floe, tmp_path: Path) -> None:
         "    'b': [True, False],\n"
         "})\n"
     )
-    answer = floe.ok("polars", "--script", "-", "--output", "json", stdin=script).json()
+    answer = floe.json("polars", "--script", "-", stdin=script)
     path = tmp_path / "typed.parquet"
     floe.ok("polars", "--script", "-", "--output", "parquet", "-o", str(path), stdin=script)
     table = pq.read_table(path)

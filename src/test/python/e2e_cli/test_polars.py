@@ -45,43 +45,27 @@ def test_json_output_is_the_servers_answer(floe: Floe, grouped_json: dict[str, A
 
 
 def test_table_flag_repeats(floe: Floe) -> None:
-    answer = floe.ok(
+    answer = floe.json(
         "polars",
         "SELECT (SELECT COUNT(*) FROM f) + (SELECT COUNT(*) FROM g) AS n",
         "--table",
         "f=default.flowers",
         "--table",
         "g=default.flowers",
-        "--output",
-        "json",
-    ).json()
+    )
     assert answer["results"]["rows"] == [[300]]
 
 
 def test_plain_namespace_table_binding(floe: Floe) -> None:
-    answer = floe.ok(
-        "polars",
-        "SELECT COUNT(*) AS n FROM flowers",
-        "--table",
-        "default.flowers",
-        "--output",
-        "json",
-    ).json()
+    answer = floe.json("polars", "SELECT COUNT(*) AS n FROM flowers", "--table", "default.flowers")
     assert answer["results"]["rows"] == [[150]]
 
 
 def test_catalog_flag_by_name_alias_and_unknown(floe: Floe) -> None:
     for name in ("lake", "oleander"):
-        answer = floe.ok(
-            "polars",
-            "SELECT COUNT(*) AS n FROM flowers",
-            "--table",
-            FLOWERS,
-            "--catalog",
-            name,
-            "--output",
-            "json",
-        ).json()
+        answer = floe.json(
+            "polars", "SELECT COUNT(*) AS n FROM flowers", "--table", FLOWERS, "--catalog", name
+        )
         assert answer["results"]["rows"] == [[150]], name
     unknown = floe("polars", "SELECT 1", "--table", FLOWERS, "--catalog", "nope")
     assert unknown.code == 1, str(unknown)
@@ -95,9 +79,7 @@ def test_max_rows_truncates_and_says_so(floe: Floe) -> None:
     assert len(lines) == 3 + 5 + 2, table.out  # header, types, rule, 5 rows, footer, note
     assert lines[-2].startswith("150 rows · ")
     assert "first 5 of 150 rows" in lines[-1] and "--max-rows" in lines[-1]
-    answer = floe.ok(
-        "polars", "SELECT * FROM flowers", "--table", FLOWERS, "--max-rows", "5", "--output", "json"
-    ).json()
+    answer = floe.json("polars", "SELECT * FROM flowers", "--table", FLOWERS, "--max-rows", "5")
     assert answer["truncated"] is True
     assert answer["row_count"] == 150
     assert len(answer["results"]["rows"]) == 5
@@ -105,24 +87,15 @@ def test_max_rows_truncates_and_says_so(floe: Floe) -> None:
 
 def test_vcpus_reaches_the_run(floe: Floe) -> None:
     script = "result = pl.DataFrame({'threads': [pl.thread_pool_size()]})\n"
-    answer = floe.ok(
-        "polars", "--script", "-", "--vcpus", "1", "--output", "json", stdin=script
-    ).json()
+    answer = floe.json("polars", "--script", "-", "--vcpus", "1", stdin=script)
     assert answer["results"]["rows"] == [[1]]
 
 
 def test_instance_type_and_cluster_size_are_sent(floe: Floe) -> None:
     # Locally they describe nothing to run on; with --distributed they reach the (refusing) server.
-    local = floe.ok(
-        "polars",
-        "SELECT 1 AS x",
-        "--instance-type",
-        "t4g.medium",
-        "--cluster-size",
-        "2",
-        "--output",
-        "json",
-    ).json()
+    local = floe.json(
+        "polars", "SELECT 1 AS x", "--instance-type", "t4g.medium", "--cluster-size", "2"
+    )
     assert local["compute"]["distributed"] is False
 
 
@@ -137,7 +110,7 @@ result = pl.DataFrame(rows, schema=["key", "type", "value"], orient="row")
 def test_script_file_with_params_parsed_as_json_or_string(floe: Floe, tmp_path: Path) -> None:
     script = tmp_path / "job.py"
     script.write_text(PARAM_TYPES)
-    answer = floe.ok(
+    answer = floe.json(
         "polars",
         "--script",
         str(script),
@@ -157,9 +130,7 @@ def test_script_file_with_params_parsed_as_json_or_string(floe: Floe, tmp_path: 
         "species=setosa",
         "--param",
         "nothing=null",
-        "--output",
-        "json",
-    ).json()
+    )
     assert answer["results"]["rows"] == [
         ["cfg", "dict", "{'a': 1}"],
         ["flag", "bool", "True"],
@@ -177,10 +148,8 @@ def test_script_from_stdin(floe: Floe) -> None:
         "result = scan('default.flowers').filter(pl.col('petal_length') > params['min'])"
         ".select(pl.len().alias('n'))\n"
     )
-    answer = floe.ok(
-        "polars", "--script", "-", "--param", "min=6", "--output", "json", stdin=script
-    )
-    assert answer.json()["results"]["rows"] == [[9]]
+    answer = floe.json("polars", "--script", "-", "--param", "min=6", stdin=script)
+    assert answer["results"]["rows"] == [[9]]
 
 
 def test_script_output_goes_to_stderr(floe: Floe) -> None:
@@ -243,9 +212,7 @@ def test_output_printed_before_a_failure_is_shown(floe: Floe) -> None:
 
 
 def _count(floe: Floe, table: str) -> int:
-    answer = floe.ok(
-        "polars", "SELECT COUNT(*) AS n FROM t", "--table", f"t={table}", "--output", "json"
-    ).json()
+    answer = floe.json("polars", "SELECT COUNT(*) AS n FROM t", "--table", f"t={table}")
     count: int = answer["results"]["rows"][0][0]
     return count
 
@@ -256,18 +223,9 @@ def test_save_overwrite_append_overwrite(floe: Floe, save_namespace: str) -> Non
     first = floe.ok("polars", query, "--table", FLOWERS, "--save", table)
     assert re.search(rf"^saved 50 rows to {table} \(overwrite, snapshot \d+\)$", first.out, re.M)
     assert _count(floe, table) == 50
-    appended = floe.ok(
-        "polars",
-        query,
-        "--table",
-        FLOWERS,
-        "--save",
-        table,
-        "--save-mode",
-        "append",
-        "--output",
-        "json",
-    ).json()
+    appended = floe.json(
+        "polars", query, "--table", FLOWERS, "--save", table, "--save-mode", "append"
+    )
     assert appended["saved"]["mode"] == "append"
     assert appended["saved"]["rows_written"] == 50
     assert _count(floe, table) == 100

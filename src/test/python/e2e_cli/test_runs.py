@@ -30,7 +30,7 @@ def _submit(floe: Floe, *args: str, stdin: str | None = None) -> str:
 def _wait_status(floe: Floe, run_id: str, wanted: set[str], seconds: float = 60) -> dict[str, Any]:
     deadline = time.monotonic() + seconds
     while True:
-        view: dict[str, Any] = floe.ok("runs", "show", run_id, "--output", "json").json()
+        view: dict[str, Any] = floe.json("runs", "show", run_id)
         if view["status"] in wanted or time.monotonic() > deadline:
             return view
         time.sleep(0.3)
@@ -40,7 +40,7 @@ def test_async_run_then_its_result(
     floe: Floe, grouped_json: dict[str, Any], tmp_path: Path
 ) -> None:
     run_id = _submit(floe, GROUPED, "--table", FLOWERS)
-    answer = floe.ok("runs", "result", run_id, "--output", "json").json()
+    answer = floe.json("runs", "result", run_id)
     assert answer["run_id"] == run_id
     assert answer["results"] == grouped_json["results"]
     table = floe.ok("runs", "result", run_id).out
@@ -63,9 +63,9 @@ def test_runs_show_and_list(floe: Floe) -> None:
     text = floe.ok("runs", "show", run_id).out
     assert re.search(rf"^run_id:\s+{run_id}$", text, re.M)
     assert re.search(r"^status:\s+succeeded$", text, re.M)
-    listed = floe.ok("runs", "list", "--output", "json").json()
+    listed = floe.json("runs", "list")
     assert run_id in [r["run_id"] for r in listed["runs"]]
-    succeeded = floe.ok("runs", "list", "--status", "succeeded", "--output", "json").json()
+    succeeded = floe.json("runs", "list", "--status", "succeeded")
     assert succeeded["runs"] and {r["status"] for r in succeeded["runs"]} == {"succeeded"}
     table = floe.ok("runs", "list").out
     assert table.splitlines()[0].split()[0] == "run_id"
@@ -129,15 +129,11 @@ def test_idempotency_key_returns_the_first_run_and_saves_once(
         "append",
         "--idempotency-key",
         key,
-        "--output",
-        "json",
     )
-    first = floe.ok(*args).json()
-    second = floe.ok(*args).json()
+    first = floe.json(*args)
+    second = floe.json(*args)
     assert second["run_id"] == first["run_id"]
-    count = floe.ok(
-        "polars", "SELECT COUNT(*) AS n FROM t", "--table", f"t={table}", "--output", "json"
-    ).json()
+    count = floe.json("polars", "SELECT COUNT(*) AS n FROM t", "--table", f"t={table}")
     assert count["results"]["rows"] == [[150]]
     other = floe("polars", "SELECT 1 AS x", "--idempotency-key", key)
     assert other.code == 1, str(other)

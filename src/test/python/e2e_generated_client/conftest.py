@@ -5,24 +5,24 @@ openapi/floe.yaml at the build's generate-test-sources phase, into target/genera
 its imports (pydantic, python-dateutil, urllib3) are pinned in the dev venv. Nothing in it is
 edited: a field or type the spec gets wrong fails here as it would for a platform team using it.
 
-Environment (set by PythonSuite.java, or by hand): FLOE_URL, and FLOE_TEST_CATALOG_NAME /
-FLOE_TEST_CATALOG_URI / FLOE_TEST_WAREHOUSE for write access to drop what the suite saved.
+Environment: as floe_e2e.py lists it; the catalog's variables give write access to drop what the
+suite saved.
 """
 
 from __future__ import annotations
 
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pyiceberg.catalog import Catalog
 
-# floe_e2e (the folder above) holds env, the floe_url and writer_catalog fixtures, drop_namespace.
+# floe_e2e (the folder above) holds env, the floe_url and writer_catalog fixtures, drop_namespace
+# and fresh_namespace.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 pytest.register_assert_rewrite("floe_e2e")
-from floe_e2e import drop_namespace, env
+from floe_e2e import env, fresh_namespace
 
 pytest_plugins = ("floe_e2e",)
 
@@ -56,6 +56,5 @@ def catalogs(api_client: ApiClient) -> CatalogsApi:
 @pytest.fixture
 def save_namespace(writer_catalog: Catalog) -> Iterator[str]:
     """A fresh namespace name (not created) for a test's saves; whatever landed there is dropped."""
-    namespace = f"gen_{uuid.uuid4().hex[:10]}"
-    yield namespace
-    drop_namespace(writer_catalog, namespace)
+    with fresh_namespace(writer_catalog, "gen") as namespace:
+        yield namespace

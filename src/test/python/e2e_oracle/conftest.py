@@ -4,17 +4,12 @@ One deterministic data set (seeded RNG, no wall clock) is generated per session 
 twice: to Parquet files that DuckDB reads, and into fresh Iceberg tables of a new namespace in
 the catalog the Floe under test serves. Every query then runs on both and the answers must agree.
 
-Environment (set by PythonSuite.java, or by hand):
-  FLOE_URL                 base URL of the running Floe
-  FLOE_TEST_CATALOG_NAME   catalog name ("lake")
-  FLOE_TEST_CATALOG_URI    SqlCatalog URI, e.g. sqlite:////tmp/floe-test-x/catalog/catalog.db
-  FLOE_TEST_WAREHOUSE      warehouse location, e.g. file:///tmp/floe-test-x/warehouse
+Environment: as floe_e2e.py lists it.
 """
 
 from __future__ import annotations
 
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -26,10 +21,11 @@ from pyiceberg.catalog import Catalog
 
 from oracle_lake import FloeClient, FloeResult, generate_dataset
 
-# floe_e2e (the folder above) holds env, the floe_url and writer_catalog fixtures, drop_namespace.
+# floe_e2e (the folder above) holds env, the floe_url and writer_catalog fixtures, drop_namespace
+# and fresh_namespace.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 pytest.register_assert_rewrite("floe_e2e")
-from floe_e2e import drop_namespace
+from floe_e2e import fresh_namespace
 
 pytest_plugins = ("floe_e2e",)
 
@@ -60,13 +56,12 @@ def parquet_dir(
 @pytest.fixture(scope="session")
 def lake_namespace(writer_catalog: Catalog, dataset: dict[str, pa.Table]) -> Iterator[str]:
     """A fresh namespace holding the data set as Iceberg tables; dropped at the end."""
-    namespace = f"oracle_{uuid.uuid4().hex[:10]}"
-    writer_catalog.create_namespace(namespace)
-    for name, table in dataset.items():
-        iceberg_table = writer_catalog.create_table(f"{namespace}.{name}", schema=table.schema)
-        iceberg_table.append(table)
-    yield namespace
-    drop_namespace(writer_catalog, namespace)
+    with fresh_namespace(writer_catalog, "oracle") as namespace:
+        writer_catalog.create_namespace(namespace)
+        for name, table in dataset.items():
+            iceberg_table = writer_catalog.create_table(f"{namespace}.{name}", schema=table.schema)
+            iceberg_table.append(table)
+        yield namespace
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,7 @@ from oleander_sdk import (
     PolarsOptions,
     PolarsResult,
     PolarsTable,
+    QueryResultColumns,
 )
 
 from conftest import PartitionedTable, run
@@ -52,8 +53,9 @@ def polars(client: Oleander, **options: Any) -> PolarsResult:
     return run(client.polars(PolarsOptions(**options)))
 
 
-def assert_local_success(result: PolarsResult) -> None:
-    """The base envelope of a successful, local, unsaved-or-saved run, as the SDK parsed it."""
+def assert_local_success(result: PolarsResult) -> QueryResultColumns:
+    """The base envelope of a successful, local, unsaved-or-saved run, as the SDK parsed it; its
+    results."""
     assert result.success is True
     assert result.error is None
     assert result.results is not None
@@ -65,6 +67,7 @@ def assert_local_success(result: PolarsResult) -> None:
     assert result.compute.distributed is False
     assert result.compute.instance_type is None
     assert result.compute.cluster_size is None
+    return result.results
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,12 +86,11 @@ def assert_local_success(result: PolarsResult) -> None:
 )
 def test_query_with_each_binding_form(client: Oleander, binding: Any, sql_name: str) -> None:
     result = polars(client, query=GROUPED.format(t=sql_name), tables=[binding])
-    assert_local_success(result)
+    results = assert_local_success(result)
     assert result.saved is None
-    assert result.results is not None
-    assert result.results.columns == ["species", "n", "avg_petal_length"]
-    assert result.results.column_types == ["String", "Int64", "Float64"]
-    rows = result.results.rows
+    assert results.columns == ["species", "n", "avg_petal_length"]
+    assert results.column_types == ["String", "Int64", "Float64"]
+    rows = results.rows
     assert [r[:2] for r in rows] == [["setosa", 50], ["versicolor", 50], ["virginica", 50]]
     assert [r[2] for r in rows] == pytest.approx([1.462, 4.26, 5.552])
     assert result.row_count == 3
@@ -103,13 +105,12 @@ def test_query_names_the_catalog_either_way(client: Oleander, catalog: str) -> N
         tables=[FLOWERS],
         catalog=catalog,
     )
-    assert_local_success(result)
-    assert result.results is not None
-    assert result.results.columns == FLOWER_COLUMNS
-    assert result.results.column_types == ["Float64"] * 4 + ["String"]
+    results = assert_local_success(result)
+    assert results.columns == FLOWER_COLUMNS
+    assert results.column_types == ["Float64"] * 4 + ["String"]
     assert result.row_count == 50
-    assert result.results.rows[0][0] == 7.9
-    assert {r[4] for r in result.results.rows} == {"virginica"}
+    assert results.rows[0][0] == 7.9
+    assert {r[4] for r in results.rows} == {"virginica"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -141,9 +142,8 @@ def test_script_params_arrive_as_python_values(client: Oleander) -> None:
         script=PARAMS_SCRIPT,
         params={"n": 2, "x": 1.5, "s": "setosa", "flag": True, "names": ["a", "b", "c"]},
     )
-    assert_local_success(result)
-    assert result.results is not None
-    assert result.results.columns == [
+    results = assert_local_success(result)
+    assert results.columns == [
         "species",
         "scaled",
         "n_times_10",
@@ -153,7 +153,7 @@ def test_script_params_arrive_as_python_values(client: Oleander) -> None:
         "flag_type",
         "names_len",
     ]
-    rows = result.results.rows
+    rows = results.rows
     assert result.row_count == 2  # head(n): n is an int
     assert [r[0] for r in rows] == ["setosa", "setosa"]  # filter on s: s is the string
     assert [r[1] for r in rows] == pytest.approx([5.1 * 1.5, 4.9 * 1.5])  # x is the float
@@ -162,15 +162,9 @@ def test_script_params_arrive_as_python_values(client: Oleander) -> None:
 
 def test_hosted_docs_example_script(client: Oleander) -> None:
     result = polars(client, script=DOCS_EXAMPLE_SCRIPT, params={"limit": 2})
-    assert_local_success(result)
-    assert result.results is not None
-    assert result.results.columns == [
-        "species",
-        "count",
-        "avg_sepal_length",
-        "avg_petal_length",
-    ]
-    assert result.results.rows == [["virginica", 50, 6.59, 5.55], ["versicolor", 50, 5.94, 4.26]]
+    results = assert_local_success(result)
+    assert results.columns == ["species", "count", "avg_sepal_length", "avg_petal_length"]
+    assert results.rows == [["virginica", 50, 6.59, 5.55], ["versicolor", 50, 5.94, 4.26]]
     assert result.row_count == 2
 
 
@@ -196,25 +190,22 @@ def test_save_overwrite_then_append_then_overwrite(client: Oleander, save_namesp
 
     def counts() -> list[list[Any]]:
         result = polars(client, query=COUNT_BY_SPECIES, tables=[f"t={destination}"])
+        return assert_local_success(result).rows
+
+    def saved_50(species: str, mode: str) -> PolarsResult:
+        result = save(species, mode)
         assert_local_success(result)
-        assert result.results is not None
-        return result.results.rows
+        assert result.saved is not None
+        assert result.saved.table == destination
+        assert result.saved.rows_written == 50
+        assert result.saved.mode == mode
+        return result
 
     # overwrite into a table that does not exist yet creates it
-    first = save("setosa", "overwrite")
-    assert_local_success(first)
-    assert first.saved is not None
-    assert first.saved.table == destination
-    assert first.saved.rows_written == 50
-    assert first.saved.mode == "overwrite"
+    first = saved_50("setosa", "overwrite")
     assert first.row_count == 50
 
-    second = save("versicolor", "append")
-    assert_local_success(second)
-    assert second.saved is not None
-    assert second.saved.table == destination
-    assert second.saved.rows_written == 50
-    assert second.saved.mode == "append"
+    saved_50("versicolor", "append")
     assert counts() == [["setosa", 50], ["versicolor", 50]]
 
     third = save("virginica", "overwrite")

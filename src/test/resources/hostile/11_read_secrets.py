@@ -2,14 +2,14 @@
 # ~/.aws. params["paths"] are host paths the test planted secrets in, params["home"] the service's
 # home, params["catalog_db"] and params["runners"] the catalog database and the runners' directory
 # (the run is told where to look: a real attacker would guess). Every readable file under the
-# directories this run can see is searched for the secret prefix (built here so this script never
-# matches itself); params["control"] is planted in this run's own /tmp first, to prove the search
-# finds what is there. Everything found is returned.
+# directories this run can see is searched for the secret prefix (_secret_hits.py);
+# params["control"] is planted in this run's own /tmp first, to prove the search finds what is
+# there. Everything found is returned.
 import errno
 import os
 import sys
 
-PREFIX = ("FLOE" + "CANARY").encode()
+# floe-test: include _secret_hits.py
 home = params["home"]
 catalog_db = params["catalog_db"]
 with open("/tmp/control.txt", "w") as f:
@@ -22,14 +22,6 @@ def record(place, status, found=()):
     if place not in seen:
         seen.add(place)
         rows.append({"place": place, "status": status, "hits": list(found)})
-
-
-def hits(data):
-    found, start = [], 0
-    while (i := data.find(PREFIX, start)) >= 0:
-        found.append(data[i : i + 60].decode("latin-1"))
-        start = i + 1
-    return found
 
 
 def read_file(path):

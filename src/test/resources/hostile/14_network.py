@@ -1,17 +1,9 @@
 # Row 14: reach the network. Probes aim at loopback only (the service's own port params["port"] on
 # 127.0.0.1 and ::1), never at any other address (security-cases.md, the rule for network probes).
-import errno
 import socket
 
 port = int(params["port"])
-outcome = {}
-
-
-def attempt(what, action):
-    try:
-        outcome[what] = str(action())
-    except OSError as e:
-        outcome[what] = errno.errorcode.get(e.errno, type(e).__name__)
+# floe-test: include _attempt.py
 
 
 def tcp(family, host):

@@ -128,6 +128,12 @@ class ServiceProcessIT {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** The id of the run {@code response} answers, which must have {@code status}. */
+  private static String runId(HttpResponse<String> response, int status) throws IOException {
+    assertEquals(status, response.statusCode(), response.body());
+    return (String) JSON.readValue(response.body(), Map.class).get("run_id");
+  }
+
   /** Used bytes of the service's heap, from jstat (S0U + S1U + EU + OU, in KB). */
   private static long heapUsedBytes() throws IOException, InterruptedException {
     String jstat = Path.of(System.getProperty("java.home"), "bin", "jstat").toString();
@@ -241,18 +247,15 @@ class ServiceProcessIT {
   @Test
   @Order(2)
   void runsOutliveARestartAndInFlightOnesReadFailed() throws Exception {
-    HttpResponse<String> done =
-        post(
-            "/api/v1/warehouse/polars",
-            Map.of("mode", "script", "script", "result = pl.DataFrame({'a': [1]})\n"));
-    assertEquals(200, done.statusCode(), done.body());
-    String finished = (String) JSON.readValue(done.body(), Map.class).get("run_id");
-    HttpResponse<String> accepted =
-        post(
-            "/api/v1/warehouse/polars/runs",
-            Map.of("mode", "script", "script", "import time\ntime.sleep(600)\n"));
-    assertEquals(202, accepted.statusCode(), accepted.body());
-    String inFlight = (String) JSON.readValue(accepted.body(), Map.class).get("run_id");
+    String finished =
+        runId(
+            post(
+                WORKLOADS,
+                Map.of("mode", "script", "script", "result = pl.DataFrame({'a': [1]})\n")),
+            200);
+    String inFlight =
+        runId(
+            post(RUNS, Map.of("mode", "script", "script", "import time\ntime.sleep(600)\n")), 202);
     await().atMost(Duration.ofMinutes(1)).until(() -> "running".equals(status(inFlight)));
 
     long killed = service.pid();

@@ -30,6 +30,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** (extension) Admin only: API keys, grants, and the audit trail. */
@@ -102,10 +103,7 @@ public class AdminResource {
   @GET
   @Path("/keys")
   @Operation(operationId = "listKeys", summary = "The API keys, without their secrets")
-  @APIResponse(
-      responseCode = "200",
-      description = "OK",
-      content = @Content(schema = @Schema(implementation = AdminDtos.KeyList.class)))
+  @APIResponseSchema(AdminDtos.KeyList.class)
   public AdminDtos.KeyList listKeys() {
     requireAdmin("list API keys");
     Instant now = clock.instant();
@@ -166,10 +164,7 @@ public class AdminResource {
   @GET
   @Path("/grants")
   @Operation(operationId = "listGrants", summary = "The grants, of one subject or all")
-  @APIResponse(
-      responseCode = "200",
-      description = "OK",
-      content = @Content(schema = @Schema(implementation = AdminDtos.GrantList.class)))
+  @APIResponseSchema(AdminDtos.GrantList.class)
   public AdminDtos.GrantList listGrants(
       @Parameter(description = "only this principal's or group's") @QueryParam("subject")
           String subject) {
@@ -202,10 +197,7 @@ public class AdminResource {
   @Operation(
       operationId = "listAudit",
       summary = "The audit trail, newest first: every request and every run's end")
-  @APIResponse(
-      responseCode = "200",
-      description = "OK",
-      content = @Content(schema = @Schema(implementation = AdminDtos.AuditList.class)))
+  @APIResponseSchema(AdminDtos.AuditList.class)
   public AdminDtos.AuditList audit(
       @QueryParam("principal") String principal,
       @QueryParam("runId") String runId,

@@ -24,10 +24,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Browsing the lake: catalogs, namespaces, tables, metadata and sizes (the SDK's catalog API). */
@@ -65,10 +65,7 @@ public class CatalogResource {
 
   @GET
   @Operation(operationId = "listCatalogs", summary = "The configured catalogs")
-  @APIResponse(
-      responseCode = "200",
-      description = "OK",
-      content = @Content(schema = @Schema(implementation = CatalogDtos.Catalogs.class)))
+  @APIResponseSchema(CatalogDtos.Catalogs.class)
   public CatalogDtos.Catalogs list(
       @Parameter(
               description = "also list every visible table",
@@ -97,10 +94,7 @@ public class CatalogResource {
   @GET
   @Path("/{catalog}/namespaces")
   @Operation(operationId = "listNamespaces", summary = "The namespaces of a catalog")
-  @APIResponse(
-      responseCode = "200",
-      description = "OK",
-      content = @Content(schema = @Schema(implementation = CatalogDtos.Namespaces.class)))
+  @APIResponseSchema(CatalogDtos.Namespaces.class)
   public CatalogDtos.Namespaces namespaces(@PathParam("catalog") String catalog) {
     CatalogHandle handle = catalogs.get(catalog, reach());
     return new CatalogDtos.Namespaces(true, handle.name(), lookup.namespaces(handle, reach()));
@@ -109,10 +103,7 @@ public class CatalogResource {
   @GET
   @Path("/{catalog}/namespaces/{namespace}/tables")
   @Operation(operationId = "listTables", summary = "The tables of a namespace")
-  @APIResponse(
-      responseCode = "200",
-      description = "OK",
-      content = @Content(schema = @Schema(implementation = CatalogDtos.Tables.class)))
+  @APIResponseSchema(CatalogDtos.Tables.class)
   public CatalogDtos.Tables tables(
       @PathParam("catalog") String catalog, @PathParam("namespace") String namespace) {
     CatalogHandle handle = catalogs.get(catalog, reach());
@@ -126,10 +117,7 @@ public class CatalogResource {
   @GET
   @Path("/{catalog}/namespaces/{namespace}/tables/{table}")
   @Operation(operationId = "getTableMetadata", summary = "A table's Iceberg metadata")
-  @APIResponse(
-      responseCode = "200",
-      description = "OK",
-      content = @Content(schema = @Schema(implementation = CatalogDtos.Metadata.class)))
+  @APIResponseSchema(CatalogDtos.Metadata.class)
   public CatalogDtos.Metadata metadata(
       @PathParam("catalog") String catalog,
       @PathParam("namespace") String namespace,
@@ -146,10 +134,7 @@ public class CatalogResource {
   @Operation(
       operationId = "getTableSize",
       summary = "A table's size from its manifests, for a snapshot and a partition subset")
-  @APIResponse(
-      responseCode = "200",
-      description = "OK",
-      content = @Content(schema = @Schema(implementation = CatalogDtos.Size.class)))
+  @APIResponseSchema(CatalogDtos.Size.class)
   public CatalogDtos.Size size(
       @PathParam("catalog") String catalog,
       @PathParam("namespace") String namespace,

@@ -3,6 +3,7 @@ package dev.floe.api;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
@@ -10,16 +11,31 @@ import org.eclipse.microprofile.openapi.models.Operation;
 import org.eclipse.microprofile.openapi.models.media.Content;
 import org.eclipse.microprofile.openapi.models.media.Schema;
 import org.eclipse.microprofile.openapi.models.responses.APIResponse;
+import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 import org.eclipse.microprofile.openapi.models.security.SecurityScheme;
 
 /**
  * The parts of the spec every endpoint shares, written once: the error responses (one envelope,
- * JSON or problem+json, each naming its error codes), the bearer authentication, and the 401 and
- * 403 every {@code /api/} operation may answer.
+ * JSON or problem+json, each naming its error codes), the bearer authentication, the 401 and 403
+ * every {@code /api/} operation may answer, and the errors a run may end in, which every operation
+ * that answers a run's result (the shared {@code Result} response) may answer.
  */
 public class OpenApiErrors implements OASFilter {
   private static final String ERROR_SCHEMA = "#/components/schemas/ErrorResponse";
   private static final String BEARER = "bearer";
+  private static final String RESULT = "#/components/responses/Result";
+
+  /** Status and shared response of each error a run may end in, whichever endpoint started it. */
+  private static final Map<String, String> RUN_ERRORS =
+      Map.of(
+          "400", "BadRequest",
+          "404", "NotFound",
+          "409", "Conflict",
+          "413", "TooLarge",
+          "422", "Unprocessable",
+          "500", "Internal",
+          "503", "Unavailable",
+          "504", "Timeout");
 
   /** Name of the shared response, and the error codes it stands for. */
   private static final Map<String, String> RESPONSES = new LinkedHashMap<>();
@@ -79,9 +95,26 @@ public class OpenApiErrors implements OASFilter {
         .forEach(
             (path, item) -> {
               if (path.startsWith("/api/")) {
+                item.getOperations().values().forEach(OpenApiErrors::mayEndAsARun);
                 item.getOperations().values().forEach(OpenApiErrors::mayRefuse);
               }
             });
+  }
+
+  /**
+   * An operation that answers a run's result answers the run's errors too; its responses are listed
+   * by status.
+   */
+  private static void mayEndAsARun(Operation operation) {
+    APIResponses responses = operation.getResponses();
+    APIResponse ok = responses.getAPIResponse("200");
+    if (ok == null || !RESULT.equals(ok.getRef())) {
+      return;
+    }
+    Map<String, APIResponse> byStatus = new TreeMap<>(responses.getAPIResponses());
+    RUN_ERRORS.forEach(
+        (status, name) -> byStatus.put(status, OASFactory.createAPIResponse().ref(name)));
+    responses.setAPIResponses(new LinkedHashMap<>(byStatus));
   }
 
   /** Every API operation answers 401 without a valid token and 403 where the caller may not. */
@@ -100,19 +133,20 @@ public class OpenApiErrors implements OASFilter {
     }
     APIResponse response = OASFactory.createAPIResponse().description(codes).content(content);
     if (name.equals("Busy")) {
-      response.addHeader(
-          "Retry-After",
-          OASFactory.createHeader()
-              .description("seconds")
-              .schema(OASFactory.createSchema().type(List.of(Schema.SchemaType.INTEGER))));
+      header(response, "Retry-After", "seconds", Schema.SchemaType.INTEGER);
     }
     if (name.equals("Unauthenticated")) {
-      response.addHeader(
-          "WWW-Authenticate",
-          OASFactory.createHeader()
-              .description("Bearer")
-              .schema(OASFactory.createSchema().type(List.of(Schema.SchemaType.STRING))));
+      header(response, "WWW-Authenticate", "Bearer", Schema.SchemaType.STRING);
     }
     return response;
+  }
+
+  private static void header(
+      APIResponse response, String name, String description, Schema.SchemaType type) {
+    response.addHeader(
+        name,
+        OASFactory.createHeader()
+            .description(description)
+            .schema(OASFactory.createSchema().type(List.of(type))));
   }
 }

@@ -74,19 +74,12 @@ public class PolarsResource {
       description =
           "Answers JSON by default; with Accept: application/vnd.apache.arrow.stream, the whole"
               + " result as an Arrow IPC stream while it is produced.")
+  // The errors a run may end in are added by OpenApiErrors, as for every answer of a result.
   @APIResponse(
       responseCode = "200",
       description = "the result",
       ref = "#/components/responses/Result")
-  @APIResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
-  @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
-  @APIResponse(responseCode = "409", ref = "#/components/responses/Conflict")
-  @APIResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
-  @APIResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
   @APIResponse(responseCode = "429", ref = "#/components/responses/Busy")
-  @APIResponse(responseCode = "500", ref = "#/components/responses/Internal")
-  @APIResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
-  @APIResponse(responseCode = "504", ref = "#/components/responses/Timeout")
   public Response run(
       PolarsRequest request,
       @Parameter(description = "(extension) the same key with the same body returns the first run")

@@ -165,19 +165,12 @@ public class RunsResource {
       operationId = "getRunResult",
       summary = "The run's result once it ended: JSON, or Arrow with Accept: " + RunResults.ARROW,
       description = "Waits for a run that has not ended. A failed run answers its error.")
+  // The errors a run may end in are added by OpenApiErrors, as for every answer of a result.
   @APIResponse(
       responseCode = "200",
       description = "the result",
       ref = "#/components/responses/Result")
-  @APIResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
-  @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
-  @APIResponse(responseCode = "409", ref = "#/components/responses/Conflict")
   @APIResponse(responseCode = "410", ref = "#/components/responses/Gone")
-  @APIResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
-  @APIResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
-  @APIResponse(responseCode = "500", ref = "#/components/responses/Internal")
-  @APIResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
-  @APIResponse(responseCode = "504", ref = "#/components/responses/Timeout")
   public Response result(@PathParam("id") String id, @Context HttpHeaders headers)
       throws InterruptedException {
     runs.get(id, current.caller()); // 404 before waiting

@@ -8,9 +8,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.TreeSet;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** (extension) Who the service takes the caller for: a check that a key or token works. */
@@ -27,10 +25,7 @@ public class WhoAmIResource {
 
   @GET
   @Operation(operationId = "whoAmI", summary = "The caller as authenticated")
-  @APIResponse(
-      responseCode = "200",
-      description = "OK",
-      content = @Content(schema = @Schema(implementation = AdminDtos.WhoAmI.class)))
+  @APIResponseSchema(AdminDtos.WhoAmI.class)
   public AdminDtos.WhoAmI whoAmI() {
     Caller caller = current.caller();
     return new AdminDtos.WhoAmI(

@@ -74,17 +74,9 @@ public class ApiKeys {
     this.database = database;
     this.clock = clock;
     this.json = json;
-    database.transaction(
-        "load the API keys",
-        db -> {
-          try (PreparedStatement p = db.prepareStatement(SELECT);
-              ResultSet r = p.executeQuery()) {
-            while (r.next()) {
-              byHash.put(r.getString("key_hash"), read(r));
-            }
-          }
-          return null;
-        });
+    database
+        .rows("load the API keys", SELECT, r -> Map.entry(r.getString("key_hash"), read(r)))
+        .forEach(key -> byHash.put(key.getKey(), key.getValue()));
   }
 
   /** Makes a key; {@code expiresIn} null for one that does not expire. KEY_EXISTS if taken. */

@@ -8,7 +8,6 @@ import dev.floe.error.FloeException;
 import dev.floe.runs.RunDatabase;
 import jakarta.inject.Singleton;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -90,27 +89,20 @@ public class Grants {
     this.database = database;
     this.catalogs = catalogs;
     this.clock = clock;
-    database.transaction(
-        "load the grants",
-        db -> {
-          try (PreparedStatement p =
-                  db.prepareStatement(
-                      "SELECT subject, privilege, scope, created_at FROM floe_grants");
-              ResultSet r = p.executeQuery()) {
-            while (r.next()) {
+    grants.addAll(
+        database.rows(
+            "load the grants",
+            "SELECT subject, privilege, scope, created_at FROM floe_grants",
+            r -> {
               String[] parts = r.getString(3).split("\\.", -1);
-              grants.add(
-                  new Grant(
-                      r.getString(1),
-                      Privilege.valueOf(r.getString(2)),
-                      parts[0],
-                      parts.length > 1 ? parts[1] : null,
-                      parts.length > 2 ? parts[2] : null,
-                      Instant.ofEpochMilli(r.getLong(4))));
-            }
-          }
-          return null;
-        });
+              return new Grant(
+                  r.getString(1),
+                  Privilege.valueOf(r.getString(2)),
+                  parts[0],
+                  parts.length > 1 ? parts[1] : null,
+                  parts.length > 2 ? parts[2] : null,
+                  Instant.ofEpochMilli(r.getLong(4)));
+            }));
   }
 
   /** Grants {@code privilege} on {@code scope} to {@code subject} (a principal or a group). */

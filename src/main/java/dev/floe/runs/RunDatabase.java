@@ -5,8 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The run store's database, migrated to the newest schema when opened. One connection, serialized:
@@ -21,6 +25,12 @@ public final class RunDatabase implements AutoCloseable {
   @FunctionalInterface
   public interface Work<T> {
     T on(Connection db) throws SQLException;
+  }
+
+  /** Reads one row of a query's result (the cursor is on it) into a value. */
+  @FunctionalInterface
+  public interface Row<T> {
+    T read(ResultSet r) throws SQLException;
   }
 
   private RunDatabase(String url, Connection db) {
@@ -65,6 +75,22 @@ public final class RunDatabase implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException("Cannot " + what + " in the run store at " + url, e);
     }
+  }
+
+  /** Every row {@code sql} (a query without parameters) selects, each read by {@code row}. */
+  public <T> List<T> rows(String what, String sql, Row<T> row) {
+    return transaction(
+        what,
+        db -> {
+          List<T> rows = new ArrayList<>();
+          try (PreparedStatement p = db.prepareStatement(sql);
+              ResultSet r = p.executeQuery()) {
+            while (r.next()) {
+              rows.add(row.read(r));
+            }
+          }
+          return rows;
+        });
   }
 
   @Override

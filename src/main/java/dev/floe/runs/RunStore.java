@@ -187,20 +187,10 @@ public class RunStore {
 
   /** Every result file a record still points at. */
   public List<String> keptResults() {
-    return database.transaction(
+    return database.rows(
         "list kept results",
-        db -> {
-          List<String> files = new ArrayList<>();
-          try (PreparedStatement p =
-                  db.prepareStatement(
-                      "SELECT result_file FROM floe_runs WHERE result_file IS NOT NULL");
-              ResultSet r = p.executeQuery()) {
-            while (r.next()) {
-              files.add(r.getString(1));
-            }
-          }
-          return files;
-        });
+        "SELECT result_file FROM floe_runs WHERE result_file IS NOT NULL",
+        r -> r.getString(1));
   }
 
   /** Drops finished records older than {@code before} whose result is gone. Returns how many. */

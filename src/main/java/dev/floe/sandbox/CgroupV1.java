@@ -148,7 +148,7 @@ final class CgroupV1 implements RunCgroups {
       RunCgroups.write(memory.resolve("memory.limit_in_bytes"), bytes);
       // Without swap accounting there is no memsw file, and no swap to escape into on these hosts.
       RunCgroups.tryWrite(memory.resolve("memory.memsw.limit_in_bytes"), bytes);
-      RunCgroups.write(pids.resolve("pids.max"), Integer.toString(limits.maxPids()));
+      group.limitPids(limits.maxPids());
       if (cpuParent != null && limits.cpus() > 0) {
         cpu = Files.createDirectory(cpuParent.resolve(runId));
         group = new Group(memory, pids, cpu);
@@ -191,7 +191,7 @@ final class CgroupV1 implements RunCgroups {
         RunCgroups.write(limit, bytes);
       }
       if (limits.maxPids() >= 0) {
-        RunCgroups.write(pids.resolve("pids.max"), Integer.toString(limits.maxPids()));
+        limitPids(limits.maxPids());
       }
       if (cpu != null && limits.cpus() > 0) {
         RunCgroups.write(
@@ -202,11 +202,6 @@ final class CgroupV1 implements RunCgroups {
     @Override
     public boolean oomKilled() {
       return RunCgroups.counter(memory.resolve("memory.oom_control"), "oom_kill") > 0;
-    }
-
-    @Override
-    public boolean pidsLimitHit() {
-      return RunCgroups.counter(pids.resolve("pids.events"), "max") > 0;
     }
 
     @Override

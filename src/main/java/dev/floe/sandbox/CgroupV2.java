@@ -138,7 +138,7 @@ final class CgroupV2 implements RunCgroups {
       RunCgroups.tryWrite(dir.resolve("memory.swap.max"), "0");
       // An OOM kill takes the whole run, not one victim that leaves the rest half-done.
       RunCgroups.tryWrite(dir.resolve("memory.oom.group"), "1");
-      RunCgroups.write(dir.resolve("pids.max"), Integer.toString(limits.maxPids()));
+      group.limitPids(limits.maxPids());
       if (cpu && limits.cpus() > 0) {
         RunCgroups.write(
             dir.resolve("cpu.max"), limits.cpus() * CPU_PERIOD_US + " " + CPU_PERIOD_US);
@@ -164,6 +164,12 @@ final class CgroupV2 implements RunCgroups {
   /** One run's group. */
   record Group(Path dir) implements RunCgroups.Group {
 
+    /** The one group holds every controller. */
+    @Override
+    public Path pids() {
+      return dir;
+    }
+
     @Override
     public List<String> procsFiles() {
       return List.of(dir.resolve("cgroup.procs").toString());
@@ -173,7 +179,7 @@ final class CgroupV2 implements RunCgroups {
     public void update(Limits limits) throws IOException {
       RunCgroups.write(dir.resolve("memory.max"), Long.toString(limits.memoryBytes()));
       if (limits.maxPids() >= 0) {
-        RunCgroups.write(dir.resolve("pids.max"), Integer.toString(limits.maxPids()));
+        limitPids(limits.maxPids());
       }
       if (limits.cpus() > 0 && Files.exists(dir.resolve("cpu.max"))) {
         RunCgroups.write(
@@ -184,11 +190,6 @@ final class CgroupV2 implements RunCgroups {
     @Override
     public boolean oomKilled() {
       return RunCgroups.counter(dir.resolve("memory.events"), "oom_kill") > 0;
-    }
-
-    @Override
-    public boolean pidsLimitHit() {
-      return RunCgroups.counter(dir.resolve("pids.events"), "max") > 0;
     }
 
     @Override

@@ -52,8 +52,18 @@ public interface RunCgroups {
     /** Whether the kernel's OOM killer killed a process of this run. */
     boolean oomKilled();
 
+    /** The group of the pids controller: its files are the same in both layouts. */
+    Path pids();
+
+    /** Sets the run's limit on processes and threads. */
+    default void limitPids(int maxPids) throws IOException {
+      write(pids().resolve("pids.max"), Integer.toString(maxPids));
+    }
+
     /** Whether the run tried to exceed its pids limit (a fork or thread bomb). */
-    boolean pidsLimitHit();
+    default boolean pidsLimitHit() {
+      return counter(pids().resolve("pids.events"), "max") > 0;
+    }
 
     /** Sets new limits on a group that exists (a runner's, at its hand-over). */
     void update(Limits limits) throws java.io.IOException;

@@ -23,7 +23,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -141,10 +140,9 @@ class BackPressureTest {
   @Test
   void aClientThatWalksAwayFromASaveLetsItFinish() throws Exception {
     String table = "walk_" + UUID.randomUUID().toString().substring(0, 8).replace("-", "") + ".t";
-    Map<String, Object> body = new HashMap<>();
-    body.put("mode", "script");
-    body.put("script", "import time\ntime.sleep(3)\nresult = pl.DataFrame({'a': [1, 2, 3]})\n");
-    body.put("destination", table);
+    Map<String, Object> body =
+        Workloads.saving(
+            "import time\ntime.sleep(3)\nresult = pl.DataFrame({'a': [1, 2, 3]})\n", table, null);
     String newest;
     try (Socket socket = postAndHold(body)) {
       // The client walks away while its save runs (not while it waits in the queue).

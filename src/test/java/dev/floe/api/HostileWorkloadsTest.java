@@ -191,9 +191,7 @@ abstract class HostileWorkloadsTest {
             .extract()
             .path("run_id");
     assertNoRunLeftovers();
-    assertTrue(
-        serviceRssMb() - rssBefore < 256,
-        "the service's RSS grew by " + (serviceRssMb() - rssBefore) + " MB");
+    assertRssGrewLessThan256MbSince(rssBefore);
     given()
         .get("/api/v1/catalogs/lake/namespaces/hostile/tables/never_saved")
         .then()
@@ -256,10 +254,8 @@ abstract class HostileWorkloadsTest {
   void row03ForkAndThreadBombsStopAtThePidsLimit() {
     for (String variant : List.of("fork", "thread")) {
       String id =
-          hostile("03_fork_bomb.py", Map.of("variant", variant), Map.of(), null)
-              .statusCode(422)
-              .body("error_code", equalTo("SCRIPT_ERROR"))
-              .body("error", containsString("limit on processes and threads"))
+          scriptError(
+                  "03_fork_bomb.py", Map.of("variant", variant), "limit on processes and threads")
               .extract()
               .path("run_id");
       assertNoRunLeftovers();
@@ -273,21 +269,8 @@ abstract class HostileWorkloadsTest {
   void row04BusyLoopAndEndlessSleepTimeOutWithTheTreeGone() {
     for (String variant : List.of("busy", "sleep")) {
       String marker = "floe-hostile-" + UUID.randomUUID();
-      long t0 = System.nanoTime();
-      String id =
-          hostile(
-                  "04_busy_loop.py",
-                  Map.of("variant", variant, "marker", marker),
-                  Map.of("timeoutSeconds", 3),
-                  null)
-              .statusCode(504)
-              .body("error_code", equalTo("TIMEOUT"))
-              .body("error", containsString("3 s"))
-              .extract()
-              .path("run_id");
-      assertTrue(Duration.ofNanos(System.nanoTime() - t0).toSeconds() < 15, "slow to stop");
-      assertNoProcessWith(marker);
-      assertNoRunLeftovers();
+      timesOutAt3SecondsWithTheTreeGone("04_busy_loop.py", Map.of("variant", variant), marker)
+          .body("error", containsString("3 s"));
     }
   }
 
@@ -295,16 +278,7 @@ abstract class HostileWorkloadsTest {
   @Order(5)
   void row05IgnoringSigtermDoesNotSurviveTheTimeLimit() {
     String marker = "floe-hostile-" + UUID.randomUUID();
-    long t0 = System.nanoTime();
-    String id =
-        hostile("05_ignore_sigterm.py", Map.of("marker", marker), Map.of("timeoutSeconds", 3), null)
-            .statusCode(504)
-            .body("error_code", equalTo("TIMEOUT"))
-            .extract()
-            .path("run_id");
-    assertTrue(Duration.ofNanos(System.nanoTime() - t0).toSeconds() < 15, "slow to stop");
-    assertNoProcessWith(marker);
-    assertNoRunLeftovers();
+    timesOutAt3SecondsWithTheTreeGone("05_ignore_sigterm.py", Map.of(), marker);
   }
 
   @Test
@@ -383,19 +357,14 @@ abstract class HostileWorkloadsTest {
       // floe.limits.log-bytes (64 KiB, head + tail) plus the marker line.
       assertTrue(logs.length() < 65_536 + 200, "logs of " + logs.length() + " chars");
     }
-    assertTrue(
-        serviceRssMb() - rssBefore < 256,
-        "the service's RSS grew by " + (serviceRssMb() - rssBefore) + " MB");
+    assertRssGrewLessThan256MbSince(rssBefore);
   }
 
   @Test
   @Order(8)
   void row08ABillionRowResultIsRefusedOrStreamedNeverHeld() {
     long rssBefore = serviceRssMb();
-    hostile("08_billion_rows.py", Map.of("variant", "int8"), Map.of(), null)
-        .statusCode(413)
-        .body("error_code", equalTo("LIMIT_EXCEEDED"))
-        .body("error", containsString(FILE_LIMIT_MB + " MB"))
+    overTheResultFileLimit("08_billion_rows.py", Map.of("variant", "int8"))
         .body("error", containsString("floe.sandbox.max-result-file-mb"));
     hostile("08_billion_rows.py", Map.of("variant", "nulls"), Map.of("maxRows", 5), null)
         .statusCode(200)
@@ -410,18 +379,13 @@ abstract class HostileWorkloadsTest {
         .statusCode(413)
         .body("error_code", equalTo("LIMIT_EXCEEDED"))
         .body("error", containsString("limit of 1000000 bytes"));
-    assertTrue(
-        serviceRssMb() - rssBefore < 256,
-        "the service's RSS grew by " + (serviceRssMb() - rssBefore) + " MB");
+    assertRssGrewLessThan256MbSince(rssBefore);
   }
 
   @Test
   @Order(9)
   void row09FillingTheDiskIsBoundedWithAClearError() {
-    hostile("09_fill_scratch.py", Map.of("variant", "tmp"), Map.of(), null)
-        .statusCode(422)
-        .body("error_code", equalTo("SCRIPT_ERROR"))
-        .body("error", containsString("No space left on device"));
+    scriptError("09_fill_scratch.py", Map.of("variant", "tmp"), "No space left on device");
     Map<String, Object> filled =
         firstRow(
             hostile("09_fill_scratch.py", Map.of("variant", "tmp_report"), Map.of(), null)
@@ -432,14 +396,8 @@ abstract class HostileWorkloadsTest {
     int written = ((Number) filled.get("written_mb")).intValue();
     assertTrue(written > 400 && written <= 512, "wrote " + written + " MB to /tmp");
 
-    hostile("09_fill_scratch.py", Map.of("variant", "outdir"), Map.of(), null)
-        .statusCode(422)
-        .body("error_code", equalTo("SCRIPT_ERROR"))
-        .body("error", containsString("Read-only file system"));
-    hostile("09_fill_scratch.py", Map.of("variant", "result"), Map.of(), null)
-        .statusCode(413)
-        .body("error_code", equalTo("LIMIT_EXCEEDED"))
-        .body("error", containsString(FILE_LIMIT_MB + " MB"));
+    scriptError("09_fill_scratch.py", Map.of("variant", "outdir"), "Read-only file system");
+    overTheResultFileLimit("09_fill_scratch.py", Map.of("variant", "result"));
   }
 
   // ---- rows 10, 11 ----
@@ -516,7 +474,7 @@ abstract class HostileWorkloadsTest {
     params.put("paths", paths);
     params.put("control", control);
     params.put("home", TempLake.home().toString());
-    params.put("catalog_db", TempLake.home().resolve("catalog/catalog.db").toString());
+    params.put("catalog_db", catalogDb().toString());
     params.put("runners", TempLake.home().resolve("runners").toString());
     ExtractableResponse<Response> r =
         hostile("11_read_secrets.py", params, Map.of(), null).statusCode(200).extract();
@@ -542,7 +500,7 @@ abstract class HostileWorkloadsTest {
     // Neither the catalog database nor any runner's directory exists for a run; of the service's
     // home only the harness is there, and the warehouses (this test home is under /tmp, so each
     // runner binds them over its own /tmp at start) are there empty: no table was granted.
-    assertEquals("ENOENT", status.get(TempLake.home().resolve("catalog/catalog.db").toString()));
+    assertEquals("ENOENT", status.get(catalogDb().toString()));
     assertEquals("ENOENT", status.get(TempLake.home().resolve("runners").toString()));
     assertTrue(
         Set.of("harness", "warehouse", "other")
@@ -556,20 +514,15 @@ abstract class HostileWorkloadsTest {
   void row12TheLakeTheCatalogTheInterpreterAndTheHarnessAreReadOnly() throws IOException {
     String name = "floe_hostile_" + UUID.randomUUID().toString().replace("-", "");
     Map<String, String> outcome =
-        table(
-            hostile(
-                    "12_write_protected.py",
-                    Map.of(
-                        "name",
-                        name,
-                        "warehouse",
-                        TempLake.home().resolve("warehouse").toString(),
-                        "catalog_db",
-                        TempLake.home().resolve("catalog/catalog.db").toString()),
-                    Map.of(),
-                    null)
-                .statusCode(200)
-                .extract());
+        outcome(
+            "12_write_protected.py",
+            Map.of(
+                "name",
+                name,
+                "warehouse",
+                TempLake.home().resolve("warehouse").toString(),
+                "catalog_db",
+                catalogDb().toString()));
     outcome.forEach(
         (target, result) ->
             assertFalse(
@@ -595,21 +548,7 @@ abstract class HostileWorkloadsTest {
   @Test
   @Order(13)
   void row13LinksPlantedForTheHostAreNeverFollowed() {
-    Map<String, String> outcome =
-        table(
-            hostile(
-                    "13_plant_links.py",
-                    Map.of(
-                        "variant",
-                        "report",
-                        "target",
-                        secretsFile.toString(),
-                        "catalog_db",
-                        TempLake.home().resolve("catalog/catalog.db").toString()),
-                    Map.of(),
-                    null)
-                .statusCode(200)
-                .extract());
+    Map<String, String> outcome = outcome("13_plant_links.py", plantLinks("report"));
     Map<String, String> expected = new LinkedHashMap<>();
     expected.put("unlink_result", "EROFS");
     expected.put("symlink_over_result", "EEXIST");
@@ -626,31 +565,17 @@ abstract class HostileWorkloadsTest {
     expected.put("result_size", "0");
     assertEquals(expected, outcome);
     // Plant, then leave with status 0 and no result: the host reads nothing of the target.
-    hostile(
+    scriptError(
             "13_plant_links.py",
-            Map.of(
-                "variant",
-                "exit",
-                "target",
-                secretsFile.toString(),
-                "catalog_db",
-                TempLake.home().resolve("catalog/catalog.db").toString()),
-            Map.of(),
-            null)
-        .statusCode(422)
-        .body("error_code", equalTo("SCRIPT_ERROR"))
-        .body("error", containsString("exited with status 0 before producing a result"))
+            plantLinks("exit"),
+            "exited with status 0 before producing a result")
         .body(not(containsString(canary())));
   }
 
   @Test
   @Order(14)
   void row14NoNetworkNotEvenLoopback() {
-    Map<String, String> outcome =
-        table(
-            hostile("14_network.py", Map.of("port", port), Map.of(), null)
-                .statusCode(200)
-                .extract());
+    Map<String, String> outcome = outcome("14_network.py", Map.of("port", port));
     for (String probe :
         List.of(
             "tcp4_service_port",
@@ -704,56 +629,32 @@ abstract class HostileWorkloadsTest {
   @Test
   @Order(17)
   void row17CrashesAndKillAllEndOnlyTheRun() throws Exception {
-    hostile("17_crash.py", Map.of("variant", "segv"), Map.of(), null)
-        .statusCode(422)
-        .body("error_code", equalTo("SCRIPT_ERROR"))
-        .body("error", containsString("signal 11 (SIGSEGV)"));
-    hostile("17_crash.py", Map.of("variant", "abort"), Map.of(), null)
-        .statusCode(422)
-        .body("error_code", equalTo("SCRIPT_ERROR"))
-        .body("error", containsString("signal 6 (SIGABRT)"));
+    scriptError("17_crash.py", Map.of("variant", "segv"), "signal 11 (SIGSEGV)");
+    scriptError("17_crash.py", Map.of("variant", "abort"), "signal 6 (SIGABRT)");
     // kill(-1, SIGKILL) while another run is going on: only the killer's own run dies.
     CompletableFuture<HttpResponse<String>> bystander = sleeper(8);
     awaitTrue(() -> claimedRunners().size() == 1, Duration.ofSeconds(20), "the bystander started");
-    hostile("17_crash.py", Map.of("variant", "kill_all"), Map.of(), null)
-        .statusCode(422)
-        .body("error_code", equalTo("SCRIPT_ERROR"))
-        .body("error", containsString("signal 9 (SIGKILL)"));
-    HttpResponse<String> survived = bystander.get();
-    assertEquals(200, survived.statusCode(), survived.body());
-    assertTrue(survived.body().contains("\"rows\":[[\"survived\"]]"), survived.body());
+    scriptError("17_crash.py", Map.of("variant", "kill_all"), "signal 9 (SIGKILL)");
+    assertSurvived(bystander);
   }
 
   @Test
   @Order(18)
   void row18AnotherTenantsRunCanBeNeitherSignalledNorRead() throws Exception {
     String victimMarker = "floe-victim-" + UUID.randomUUID();
-    CompletableFuture<HttpResponse<String>> victim =
-        postAsync(
-            Map.of(
-                "mode",
-                "script",
-                "script",
-                "import time\ntime.sleep(8)\nresult = pl.DataFrame({'state': ['survived']})\n",
-                "params",
-                Map.of("marker", victimMarker)));
+    CompletableFuture<HttpResponse<String>> victim = sleeper(8, Map.of("marker", victimMarker));
     long victimPid =
         awaitValue(this::claimedRunnersRunProcess, Duration.ofSeconds(20), "the victim's process");
     Map<String, String> outcome =
-        table(
-            hostile(
-                    "18_other_tenant.py",
-                    Map.of(
-                        "victim_pid",
-                        victimPid,
-                        "victim_marker",
-                        victimMarker,
-                        "runners",
-                        TempLake.home().resolve("runners").toString()),
-                    Map.of(),
-                    null)
-                .statusCode(200)
-                .extract());
+        outcome(
+            "18_other_tenant.py",
+            Map.of(
+                "victim_pid",
+                victimPid,
+                "victim_marker",
+                victimMarker,
+                "runners",
+                TempLake.home().resolve("runners").toString()));
     assertEquals("ESRCH", outcome.get("kill_victim_pid"), outcome.toString());
     for (String what : List.of("read_environ", "read_cmdline", "read_mem")) {
       assertEquals("ENOENT", outcome.get(what), what);
@@ -761,9 +662,7 @@ abstract class HostileWorkloadsTest {
     assertEquals("0", outcome.get("victim_processes_visible"));
     assertEquals("False", outcome.get("runner_dirs_visible"));
     assertEquals("0", outcome.get("victim_files_found"));
-    HttpResponse<String> survived = victim.get();
-    assertEquals(200, survived.statusCode(), survived.body());
-    assertTrue(survived.body().contains("\"rows\":[[\"survived\"]]"), survived.body());
+    assertSurvived(victim);
   }
 
   @Test
@@ -810,11 +709,7 @@ abstract class HostileWorkloadsTest {
         TempLake.projectHome()
             .resolve("venv/lib/python3.11/site-packages/polars/__init__.py")
             .toString();
-    Map<String, String> planted =
-        table(
-            hostile("20_shadow_modules.py", Map.of("variant", "plant"), Map.of(), null)
-                .statusCode(200)
-                .extract());
+    Map<String, String> planted = outcome("20_shadow_modules.py", Map.of("variant", "plant"));
     assertEquals("EROFS", planted.get("plant_in_out_dir"));
     assertEquals(venvPolars, planted.get("child_imported"), planted.toString());
     assertEquals(venvPolars, planted.get("polars_file"));
@@ -823,11 +718,7 @@ abstract class HostileWorkloadsTest {
     assertEquals("False", planted.get("path_has_cwd_or_tmp"));
     assertEquals("None", planted.get("sitecustomize"));
     assertEquals("None", planted.get("pythonpath_env"));
-    Map<String, String> next =
-        table(
-            hostile("20_shadow_modules.py", Map.of("variant", "check"), Map.of(), null)
-                .statusCode(200)
-                .extract());
+    Map<String, String> next = outcome("20_shadow_modules.py", Map.of("variant", "check"));
     assertEquals("", next.get("tmp_contents"), "a previous run's files are in this run's /tmp");
     assertEquals(venvPolars, next.get("polars_file"));
   }
@@ -845,10 +736,7 @@ abstract class HostileWorkloadsTest {
     assertEquals(1024, ((Number) row.get("hard")).intValue());
     assertTrue(((Number) row.get("opened")).intValue() < 1024, row.toString());
     assertEquals("ValueError", row.get("raise_limit"), "the run raised its own fd limit");
-    hostile("21_fd_exhaustion.py", Map.of("variant", "raise"), Map.of(), null)
-        .statusCode(422)
-        .body("error_code", equalTo("SCRIPT_ERROR"))
-        .body("error", containsString("1024"))
+    scriptError("21_fd_exhaustion.py", Map.of("variant", "raise"), "1024")
         .body("error", containsString("open"));
   }
 
@@ -861,14 +749,9 @@ abstract class HostileWorkloadsTest {
     Path otherWarehouse = TempLake.home().resolve("other/warehouse");
     assertTrue(Files.exists(otherDb) && Files.isDirectory(otherWarehouse), "the other catalog");
     Map<String, String> outcome =
-        table(
-            hostile(
-                    "22_other_catalog.py",
-                    Map.of("db", otherDb.toString(), "warehouse", otherWarehouse.toString()),
-                    Map.of(),
-                    null)
-                .statusCode(200)
-                .extract());
+        outcome(
+            "22_other_catalog.py",
+            Map.of("db", otherDb.toString(), "warehouse", otherWarehouse.toString()));
     assertEquals("ENOENT", outcome.get("db"));
     // Absent, or (a test home under /tmp) the empty directory a runner binds at start.
     assertTrue(Set.of("ENOENT", "listed: ").contains(outcome.get("warehouse")), outcome.toString());
@@ -1020,16 +903,77 @@ abstract class HostileWorkloadsTest {
     return post(body);
   }
 
+  /** The fixture's run fails as its script's error (422 SCRIPT_ERROR), the error saying so. */
+  private static ValidatableResponse scriptError(String name, Map<String, ?> params, String says) {
+    return hostile(name, params, Map.of(), null)
+        .statusCode(422)
+        .body("error_code", equalTo("SCRIPT_ERROR"))
+        .body("error", containsString(says));
+  }
+
+  /** The fixture's run writes a result over floe.sandbox.max-result-file-mb: 413, naming it. */
+  private static ValidatableResponse overTheResultFileLimit(String name, Map<String, ?> params) {
+    return hostile(name, params, Map.of(), null)
+        .statusCode(413)
+        .body("error_code", equalTo("LIMIT_EXCEEDED"))
+        .body("error", containsString(FILE_LIMIT_MB + " MB"));
+  }
+
+  /**
+   * The fixture's run, which never ends by itself, is stopped at a time limit of 3 s (TIMEOUT) and
+   * soon, with no process left that carries {@code marker} (a parameter of the run).
+   */
+  private ValidatableResponse timesOutAt3SecondsWithTheTreeGone(
+      String name, Map<String, ?> params, String marker) {
+    Map<String, Object> marked = new HashMap<>(params);
+    marked.put("marker", marker);
+    long t0 = System.nanoTime();
+    ValidatableResponse response =
+        hostile(name, marked, Map.of("timeoutSeconds", 3), null)
+            .statusCode(504)
+            .body("error_code", equalTo("TIMEOUT"));
+    assertTrue(Duration.ofNanos(System.nanoTime() - t0).toSeconds() < 15, "slow to stop");
+    assertNoProcessWith(marker);
+    assertNoRunLeftovers();
+    return response;
+  }
+
+  /** Row 13's parameters: links to plant aimed at the secrets file and the catalog database. */
+  private static Map<String, Object> plantLinks(String variant) {
+    return Map.of(
+        "variant", variant, "target", secretsFile.toString(), "catalog_db", catalogDb().toString());
+  }
+
+  private static Path catalogDb() {
+    return TempLake.home().resolve("catalog/catalog.db");
+  }
+
   /** A run of {@code seconds} that answers "survived" unless something killed it. */
   private CompletableFuture<HttpResponse<String>> sleeper(int seconds) {
-    return postAsync(
-        Map.of(
-            "mode",
-            "script",
-            "script",
-            "import time\ntime.sleep("
-                + seconds
-                + ")\nresult = pl.DataFrame({'state': ['survived']})\n"));
+    return sleeper(seconds, Map.of());
+  }
+
+  /** As {@link #sleeper(int)}, with {@code params} (if any) for the run. */
+  private CompletableFuture<HttpResponse<String>> sleeper(int seconds, Map<String, Object> params) {
+    Map<String, Object> body = new HashMap<>();
+    body.put("mode", "script");
+    body.put(
+        "script",
+        "import time\ntime.sleep("
+            + seconds
+            + ")\nresult = pl.DataFrame({'state': ['survived']})\n");
+    if (!params.isEmpty()) {
+      body.put("params", params);
+    }
+    return postAsync(body);
+  }
+
+  /** The sleeper's run ended well: nothing killed it. */
+  private static void assertSurvived(CompletableFuture<HttpResponse<String>> sleeper)
+      throws Exception {
+    HttpResponse<String> survived = sleeper.get();
+    assertEquals(200, survived.statusCode(), survived.body());
+    assertTrue(survived.body().contains("\"rows\":[[\"survived\"]]"), survived.body());
   }
 
   private CompletableFuture<HttpResponse<String>> postAsync(Map<String, Object> body) {
@@ -1064,18 +1008,29 @@ abstract class HostileWorkloadsTest {
     return rows(r).get(0);
   }
 
-  /** A two-column result (name, outcome) as a map. */
   /** The table a fixture run with no parameters answers (it must succeed). */
   private static Map<String, String> outcome(String fixture) {
-    return table(hostile(fixture, Map.of(), Map.of(), null).statusCode(200).extract());
+    return outcome(fixture, Map.of());
   }
 
+  /** The table a fixture run answers (it must succeed). */
+  private static Map<String, String> outcome(String fixture, Map<String, ?> params) {
+    return table(hostile(fixture, params, Map.of(), null).statusCode(200).extract());
+  }
+
+  /** A two-column result (name, outcome) as a map. */
   private static Map<String, String> table(ExtractableResponse<Response> r) {
     Map<String, String> out = new LinkedHashMap<>();
     for (List<Object> row : r.jsonPath().<List<Object>>getList("results.rows")) {
       out.put(String.valueOf(row.get(0)), String.valueOf(row.get(1)));
     }
     return out;
+  }
+
+  private static void assertRssGrewLessThan256MbSince(long rssBeforeMb) {
+    assertTrue(
+        serviceRssMb() - rssBeforeMb < 256,
+        "the service's RSS grew by " + (serviceRssMb() - rssBeforeMb) + " MB");
   }
 
   private static long serviceRssMb() {

@@ -264,9 +264,8 @@ class RunsTest {
   void anIdempotencyKeyNeverRunsASaveTwice() {
     String key = "k-" + UUID.randomUUID();
     String table = "idem_" + UUID.randomUUID().toString().substring(0, 8).replace("-", "") + ".t";
-    Map<String, Object> body = script("result = pl.DataFrame({'a': [1, 2]})\n");
-    body.put("destination", table);
-    body.put("saveMode", "append");
+    Map<String, Object> body =
+        Workloads.saving("result = pl.DataFrame({'a': [1, 2]})\n", table, "append");
     List<String> runIds = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       runIds.add(

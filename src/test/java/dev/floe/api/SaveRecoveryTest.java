@@ -14,6 +14,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -50,15 +51,34 @@ class SaveRecoveryTest {
   }
 
   private static Map<String, Object> save(String table, String mode, int rows) {
-    return Map.of(
-        "mode",
-        "script",
-        "script",
-        "result = pl.DataFrame({'v': pl.int_range(0, " + rows + ", eager=True)})\n",
-        "destination",
-        table,
-        "saveMode",
-        mode);
+    return Workloads.saving(
+        "result = pl.DataFrame({'v': pl.int_range(0, " + rows + ", eager=True)})\n", table, mode);
+  }
+
+  /** A fresh table holding 3 rows. */
+  private static String tableOfThreeRows() {
+    String table = freshTable();
+    post(save(table, "overwrite", 3)).statusCode(200);
+    return table;
+  }
+
+  /** Appending 5 rows fails with {@code status} and {@code code}, naming the table, saying each. */
+  private static void appendFails(String table, int status, String code, String... says) {
+    ValidatableResponse refused =
+        post(save(table, "append", 5))
+            .statusCode(status)
+            .body("error_code", equalTo(code))
+            .body("error", containsString("Cannot save to '" + table + "'"));
+    for (String said : says) {
+      refused.body("error", containsString(said));
+    }
+  }
+
+  /** Appending 5 rows to the table of three works: it holds 8. */
+  private static ValidatableResponse appendWorks(String table) {
+    ValidatableResponse saved = post(save(table, "append", 5)).statusCode(200);
+    assertEquals(8, Workloads.rowCount(table));
+    return saved;
   }
 
   private static int snapshots(String table) {
@@ -79,63 +99,57 @@ class SaveRecoveryTest {
    */
   @Test
   void aSaveThatLosesEveryAttemptIsACommitConflictAndSavesNothing() throws Exception {
-    String table = freshTable();
-    post(save(table, "overwrite", 3)).statusCode(200);
+    String table = tableOfThreeRows();
     String catalog = "jdbc:sqlite:" + TempLake.home().resolve("catalog/catalog.db");
     try (Connection other = DriverManager.getConnection(catalog);
         Statement lock = other.createStatement()) {
       lock.execute("BEGIN IMMEDIATE");
       try {
-        post(save(table, "append", 5))
-            .statusCode(409)
-            .body("error_code", equalTo("COMMIT_CONFLICT"))
-            .body("error", containsString("Cannot save to '" + table + "'"))
-            .body("error", containsString("for 2 attempts in a row, so nothing was saved"))
-            .body("error", containsString("retry the request"));
+        appendFails(
+            table,
+            409,
+            "COMMIT_CONFLICT",
+            "for 2 attempts in a row, so nothing was saved",
+            "retry the request");
       } finally {
         lock.execute("ROLLBACK");
       }
     }
     assertEquals(3, Workloads.rowCount(table));
     assertEquals(1, snapshots(table));
-    post(save(table, "append", 5)).statusCode(200); // the lock gone, the retry works
-    assertEquals(8, Workloads.rowCount(table));
+    appendWorks(table); // the lock gone, the retry works
   }
 
   @Test
   void aHungWriterIsKilledAtItsTimeoutAndTheSaveFailsWithNothingSaved() throws Exception {
-    String table = freshTable();
-    post(save(table, "overwrite", 3)).statusCode(200);
+    String table = tableOfThreeRows();
     long hung = writers.pids().get(0);
     signal("STOP", hung);
 
-    post(save(table, "append", 5))
-        .statusCode(500)
-        .body("error_code", equalTo("INTERNAL"))
-        .body("error", containsString("Cannot save to '" + table + "'"))
-        .body("error", containsString("did not finish within 15 s"))
-        .body("error", containsString("nothing was saved; retry the request"));
+    appendFails(
+        table,
+        500,
+        "INTERNAL",
+        "did not finish within 15 s",
+        "nothing was saved; retry the request");
 
     assertFalse(alive(hung), "the hung writer is killed, so it can commit nothing more");
     assertEquals(1, snapshots(table));
-    post(save(table, "append", 5)).statusCode(200);
-    assertEquals(8, Workloads.rowCount(table));
+    appendWorks(table);
     assertFalse(writers.pids().contains(hung));
   }
 
   @Test
   void aWriterThatDiedBetweenSavesIsReplaced() throws Exception {
-    String table = freshTable();
-    post(save(table, "overwrite", 3)).statusCode(200);
+    String table = tableOfThreeRows();
     long dead = writers.pids().get(0);
     signal("KILL", dead);
     for (int i = 0; i < 100 && alive(dead); i++) {
       Thread.sleep(50);
     }
 
-    post(save(table, "append", 5)).statusCode(200).body("saved.rows_written", equalTo(5));
+    appendWorks(table).body("saved.rows_written", equalTo(5));
 
-    assertEquals(8, Workloads.rowCount(table));
     assertEquals(2, snapshots(table));
     assertFalse(writers.pids().contains(dead));
   }

@@ -1,6 +1,7 @@
 package dev.floe.api;
 
 import static dev.floe.testing.Workloads.post;
+import static dev.floe.testing.Workloads.saving;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
@@ -30,15 +31,6 @@ class SaveTest {
     return "saves_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8) + ".events";
   }
 
-  private static Map<String, Object> save(String script, String table, String mode) {
-    Map<String, Object> body = new HashMap<>();
-    body.put("mode", "script");
-    body.put("script", script);
-    body.put("destination", table);
-    body.put("saveMode", mode);
-    return body;
-  }
-
   private static String rows(int n, int k) {
     return "result = pl.DataFrame({'k': ["
         + k
@@ -52,24 +44,24 @@ class SaveTest {
   @Test
   void overwriteCreatesTheTableAndItsNamespaceThenAppendAdds() {
     String table = freshTable();
-    post(save(rows(100, 0), table, "overwrite"))
+    post(saving(rows(100, 0), table, "overwrite"))
         .statusCode(200)
         .body("saved.table", equalTo(table))
         .body("saved.rows_written", equalTo(100))
         .body("saved.mode", equalTo("overwrite"))
         .body("saved.snapshot_id", matchesPattern("\\d+"))
         .body("row_count", equalTo(100));
-    post(save(rows(5, 1), table, "append")).statusCode(200).body("saved.mode", equalTo("append"));
+    post(saving(rows(5, 1), table, "append")).statusCode(200).body("saved.mode", equalTo("append"));
     assertEquals(105, Workloads.rowCount(table));
-    post(save(rows(7, 2), table, "overwrite")).statusCode(200);
+    post(saving(rows(7, 2), table, "overwrite")).statusCode(200);
     assertEquals(7, Workloads.rowCount(table));
   }
 
   @Test
   void strictSchemaRefusesWithTheColumn() {
     String table = freshTable();
-    post(save(rows(3, 0), table, "overwrite")).statusCode(200);
-    post(save("result = pl.DataFrame({'k': [1], 'v': ['not an int']})\n", table, "append"))
+    post(saving(rows(3, 0), table, "overwrite")).statusCode(200);
+    post(saving("result = pl.DataFrame({'k': [1], 'v': ['not an int']})\n", table, "append"))
         .statusCode(409)
         .body("error_code", equalTo("SCHEMA_MISMATCH"))
         .body("error", containsString("schemaMode"))
@@ -80,9 +72,9 @@ class SaveTest {
   @Test
   void mergeAddsAColumn() {
     String table = freshTable();
-    post(save(rows(3, 0), table, "overwrite")).statusCode(200);
+    post(saving(rows(3, 0), table, "overwrite")).statusCode(200);
     Map<String, Object> body =
-        save("result = pl.DataFrame({'k': [9], 'v': [9], 'extra': ['x']})\n", table, "append");
+        saving("result = pl.DataFrame({'k': [9], 'v': [9], 'extra': ['x']})\n", table, "append");
     body.put("schemaMode", "merge");
     post(body).statusCode(200);
     Workloads.query("SELECT COUNT(extra) AS n, COUNT(*) AS m FROM t", List.of("t=" + table))
@@ -93,14 +85,14 @@ class SaveTest {
   @Test
   void aFailedRunCommitsNothing() {
     String table = freshTable();
-    post(save(rows(10, 0), table, "overwrite")).statusCode(200);
-    post(save(
+    post(saving(rows(10, 0), table, "overwrite")).statusCode(200);
+    post(saving(
             "result = pl.DataFrame({'k': [1], 'v': [1]})\nraise RuntimeError('late')\n",
             table,
             "overwrite"))
         .statusCode(422);
     Map<String, Object> slow =
-        save("import time\ntime.sleep(60)\n" + rows(1, 0), table, "overwrite");
+        saving("import time\ntime.sleep(60)\n" + rows(1, 0), table, "overwrite");
     slow.put("limits", Map.of("timeoutSeconds", 2));
     post(slow).statusCode(504);
     assertEquals(10, Workloads.rowCount(table));
@@ -109,7 +101,7 @@ class SaveTest {
   @Test
   void poisonedDestinationsAreRefusedBeforeAnythingRuns() {
     for (String bad : List.of("../etc.passwd", "a.b.c", "ns.'t'", ".t", "ns.", "ns", "a.b;drop")) {
-      post(save(rows(1, 0), bad, "overwrite"))
+      post(saving(rows(1, 0), bad, "overwrite"))
           .statusCode(400)
           .body("error_code", equalTo("INVALID_REQUEST"))
           .body("error", containsString("namespace.table"));
@@ -119,14 +111,15 @@ class SaveTest {
   @Test
   void eightConcurrentAppendsAllLand() throws Exception {
     String table = freshTable();
-    post(save(rows(100, 0), table, "overwrite")).statusCode(200);
+    post(saving(rows(100, 0), table, "overwrite")).statusCode(200);
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       List<Future<Integer>> statuses = new ArrayList<>();
       for (int k = 1; k <= 8; k++) {
         int key = k;
         statuses.add(
-            pool.submit(() -> post(save(rows(1000, key), table, "append")).extract().statusCode()));
+            pool.submit(
+                () -> post(saving(rows(1000, key), table, "append")).extract().statusCode()));
       }
       for (Future<Integer> s : statuses) {
         assertEquals(200, s.get());
@@ -154,11 +147,11 @@ class SaveTest {
     try {
       for (int round = 0; round < 3; round++) {
         String table = freshTable();
-        post(save(rows(10, 0), table, "overwrite")).statusCode(200);
+        post(saving(rows(10, 0), table, "overwrite")).statusCode(200);
         Future<Integer> overwrite =
-            pool.submit(() -> post(save(rows(5, 1), table, "overwrite")).extract().statusCode());
+            pool.submit(() -> post(saving(rows(5, 1), table, "overwrite")).extract().statusCode());
         Future<Integer> append =
-            pool.submit(() -> post(save(rows(3, 2), table, "append")).extract().statusCode());
+            pool.submit(() -> post(saving(rows(3, 2), table, "append")).extract().statusCode());
         assertEquals(200, overwrite.get());
         assertEquals(200, append.get());
         Map<Integer, Integer> byKey = new HashMap<>();
@@ -186,7 +179,7 @@ class SaveTest {
 
   @Test
   void schemaOverwriteNeedsSaveModeOverwrite() {
-    Map<String, Object> body = save(rows(1, 0), freshTable(), "append");
+    Map<String, Object> body = saving(rows(1, 0), freshTable(), "append");
     body.put("schemaMode", "overwrite");
     post(body)
         .statusCode(400)

@@ -65,8 +65,7 @@ class TwoTeamsTest {
   }
 
   private static void save(String table, String script) {
-    Workloads.post(Map.of("mode", "script", "script", script, "destination", table))
-        .statusCode(200);
+    Workloads.post(Workloads.saving(script, table, null)).statusCode(200);
   }
 
   private ValidatableResponse run(Callers.Key key, Map<String, Object> body) {

@@ -12,7 +12,6 @@ import dev.floe.testing.Workloads;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -80,19 +79,12 @@ class MovedLakeTest {
   @Test
   void aSaveToTheTableIsTableUnreadableAndTheRestOfTheLakeIsServed() {
     Workloads.post(
-            Map.of(
-                "mode", "script",
-                "script", "result = pl.DataFrame({'species': ['z'], 'n': [1]})",
-                "destination", "default.flowers",
-                "saveMode", "append"))
+            Workloads.saving(
+                "result = pl.DataFrame({'species': ['z'], 'n': [1]})", "default.flowers", "append"))
         .statusCode(409)
         .body("error_code", equalTo("TABLE_UNREADABLE"))
         .body("error", containsString("default.flowers"));
-    Workloads.post(
-            Map.of(
-                "mode", "script",
-                "script", "result = pl.DataFrame({'a': [1, 2]})",
-                "destination", "default.fresh"))
+    Workloads.post(Workloads.saving("result = pl.DataFrame({'a': [1, 2]})", "default.fresh", null))
         .statusCode(200);
     Workloads.query("SELECT SUM(a) AS s FROM t", List.of("t=default.fresh"))
         .statusCode(200)

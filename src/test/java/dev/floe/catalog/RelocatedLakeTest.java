@@ -92,11 +92,8 @@ class RelocatedLakeTest {
   @Test
   void aSaveAppendsToTheRelocatedTable() {
     Workloads.post(
-            Map.of(
-                "mode", "script",
-                "script", "result = pl.DataFrame({'species': ['q'], 'n': [10]})",
-                "destination", "default.other",
-                "saveMode", "append"))
+            Workloads.saving(
+                "result = pl.DataFrame({'species': ['q'], 'n': [10]})", "default.other", "append"))
         .statusCode(200);
     Workloads.query("SELECT SUM(n) AS s FROM o", List.of("o=default.other"))
         .statusCode(200)

@@ -7,6 +7,7 @@ import io.restassured.config.RestAssuredConfig;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.config.JsonPathConfig.NumberReturnType;
 import io.restassured.response.ValidatableResponse;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -42,6 +43,21 @@ public final class Workloads {
         .when()
         .post(PATH)
         .then();
+  }
+
+  /**
+   * A script run whose result is saved to {@code destination} (namespace.table); {@code saveMode}
+   * null: the server's default. A body to add to.
+   */
+  public static Map<String, Object> saving(String source, String destination, String saveMode) {
+    Map<String, Object> body = new HashMap<>();
+    body.put("mode", "script");
+    body.put("script", source);
+    body.put("destination", destination);
+    if (saveMode != null) {
+      body.put("saveMode", saveMode);
+    }
+    return body;
   }
 
   public static ValidatableResponse query(String sql, List<?> tables) {

@@ -79,14 +79,8 @@ class TrustedWriterPoolTest {
 
   @Test
   void concurrentRequestsUseUpToPoolSizeWriters() throws Exception {
-    ExecutorService callers = Executors.newFixedThreadPool(4);
-    try {
-      List<Future<TrustedAnswer>> answers = askAtOnce(callers, 8);
-      for (Future<TrustedAnswer> answer : answers) {
-        assertInstanceOf(TrustedAnswer.NotLanded.class, answer.get());
-      }
-    } finally {
-      callers.shutdown();
+    for (TrustedAnswer answer : askAtOnce(4, 8)) {
+      assertInstanceOf(TrustedAnswer.NotLanded.class, answer);
     }
     assertEquals(2, pool.pids().size(), "the pool's size caps its writers");
   }
@@ -146,15 +140,7 @@ class TrustedWriterPoolTest {
 
   @Test
   void closeStopsEveryWriter() throws Exception {
-    ExecutorService callers = Executors.newFixedThreadPool(2);
-    try {
-      List<Future<TrustedAnswer>> answers = askAtOnce(callers, 4);
-      for (Future<TrustedAnswer> answer : answers) {
-        answer.get();
-      }
-    } finally {
-      callers.shutdown();
-    }
+    askAtOnce(2, 4);
     Set<Long> pids = new HashSet<>(pool.pids());
     assertFalse(pids.isEmpty());
 
@@ -196,18 +182,28 @@ class TrustedWriterPoolTest {
   }
 
   /** {@code count} requests sent by {@code callers} as nearly at once as they can. */
-  private List<Future<TrustedAnswer>> askAtOnce(ExecutorService callers, int count) {
-    CountDownLatch go = new CountDownLatch(1);
-    List<Future<TrustedAnswer>> answers = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      answers.add(
-          callers.submit(
-              () -> {
-                go.await();
-                return pool.ask(question, TIMEOUT);
-              }));
+  /** {@code count} requests at once from {@code threads} callers; their answers, all come. */
+  private List<TrustedAnswer> askAtOnce(int threads, int count) throws Exception {
+    ExecutorService callers = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<TrustedAnswer>> pending = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        pending.add(
+            callers.submit(
+                () -> {
+                  go.await();
+                  return pool.ask(question, TIMEOUT);
+                }));
+      }
+      go.countDown();
+      List<TrustedAnswer> answers = new ArrayList<>();
+      for (Future<TrustedAnswer> answer : pending) {
+        answers.add(answer.get());
+      }
+      return answers;
+    } finally {
+      callers.shutdown();
     }
-    go.countDown();
-    return answers;
   }
 }
