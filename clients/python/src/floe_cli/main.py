@@ -362,7 +362,7 @@ def report_api_error(error: ApiError, ctx: Context) -> None:
     if streams.color:
         label = f"\033[1;31m{label}\033[0m"
     message = error.message
-    if error.status in (401, 403):
+    if error.status == 401:
         message += " (check the API key: FLOE_API_KEY or --api-key)"
     lines = [f"{label}: {message}"]
     diagnostics = body.get("diagnostics")

@@ -45,17 +45,23 @@ public class LimitsPolicy {
                 : own.timeoutSeconds().orElse(config.timeoutSeconds()),
             own == null
                 ? config.timeoutSecondsCap()
-                : own.timeoutSecondsCap().orElse(config.timeoutSecondsCap()));
+                : own.timeoutSecondsCap().orElse(config.timeoutSecondsCap()),
+            own != null && own.timeoutSecondsCap().isPresent() ? principal : null);
     int memory =
         within(
             "memoryMb",
             memoryMb,
             own == null ? config.memoryMb() : own.memoryMb().orElse(config.memoryMb()),
-            own == null ? config.memoryMbCap() : own.memoryMbCap().orElse(config.memoryMbCap()));
-    int rows = within("maxRows", maxRows, config.maxRows(), config.maxRowsCap());
+            own == null ? config.memoryMbCap() : own.memoryMbCap().orElse(config.memoryMbCap()),
+            own != null && own.memoryMbCap().isPresent() ? principal : null);
+    int rows = within("maxRows", maxRows, config.maxRows(), config.maxRowsCap(), null);
     long bytes =
         within(
-            "maxResultBytes", maxResultBytes, config.maxResultBytes(), config.maxResultBytesCap());
+            "maxResultBytes",
+            maxResultBytes,
+            config.maxResultBytes(),
+            config.maxResultBytesCap(),
+            null);
     return new RunLimits(Duration.ofSeconds(timeout), memory, rows, bytes);
   }
 
@@ -63,11 +69,12 @@ public class LimitsPolicy {
     return config;
   }
 
-  private static int within(String name, Integer asked, int fallback, int cap) {
-    return (int) within(name, asked == null ? null : asked.longValue(), fallback, cap);
+  /** {@code capOf}: the principal whose own cap it is, or null for the server's. */
+  private static int within(String name, Integer asked, int fallback, int cap, String capOf) {
+    return (int) within(name, asked == null ? null : asked.longValue(), fallback, cap, capOf);
   }
 
-  private static long within(String name, Long asked, long fallback, long cap) {
+  private static long within(String name, Long asked, long fallback, long cap, String capOf) {
     if (asked == null) {
       return fallback;
     }
@@ -81,7 +88,7 @@ public class LimitsPolicy {
               + name
               + " = "
               + asked
-              + ": this server's cap is "
+              + (capOf == null ? ": this server's cap is " : ": the cap for " + capOf + " is ")
               + cap
               + "; ask for "
               + cap

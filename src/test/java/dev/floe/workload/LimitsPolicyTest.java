@@ -148,11 +148,11 @@ public class LimitsPolicyTest {
     FloeException over =
         assertThrows(
             FloeException.class, () -> perPrincipal.apply("team-a", null, 4096, null, null));
-    assertTrue(over.getMessage().contains("cap is 2048"), over.getMessage());
+    assertTrue(over.getMessage().contains("the cap for team-a is 2048"), over.getMessage());
     FloeException tooLong =
         assertThrows(
             FloeException.class, () -> perPrincipal.apply("team-a", 120, null, null, null));
-    assertTrue(tooLong.getMessage().contains("cap is 60"), tooLong.getMessage());
+    assertTrue(tooLong.getMessage().contains("the cap for team-a is 60"), tooLong.getMessage());
     RunLimits other = perPrincipal.apply("team-b", null, 4096, null, null);
     assertEquals(4096, other.memoryMb());
   }
