@@ -225,7 +225,7 @@ public class AdminResource {
                     instant(since, "since"),
                     instant(until, "until"),
                     wanted,
-                    count(limit)))
+                    QueryParams.limit(limit, MAX_AUDIT)))
             .stream()
             .map(AdminDtos.AuditRecord::of)
             .toList());
@@ -257,18 +257,5 @@ public class AdminResource {
               + value
               + "'.");
     }
-  }
-
-  private static int count(String value) {
-    try {
-      int n = Integer.parseInt(value.strip());
-      if (n >= 1 && n <= MAX_AUDIT) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw FloeException.invalid(
-        "limit must be a whole number between 1 and " + MAX_AUDIT + "; it was '" + value + "'.");
   }
 }

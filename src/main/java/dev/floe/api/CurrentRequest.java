@@ -28,11 +28,11 @@ public class CurrentRequest {
     return caller;
   }
 
-  void authenticated(Caller who, String from) {
+  void authenticated(Caller who) {
     this.caller = who;
-    this.remote = from;
   }
 
+  /** Where the request came from (known before it is authenticated, so refusals have it too). */
   void from(String address) {
     this.remote = address;
   }

@@ -120,8 +120,7 @@ public class RunsResource {
           @QueryParam("limit")
           @DefaultValue("50")
           String limitParam) {
-    int limit =
-        (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, number(limitParam, "limit")));
+    int limit = QueryParams.limit(limitParam, MAX_LISTED);
     RunStatus wanted = null;
     if (status != null && !status.isBlank()) {
       wanted = RunStatus.parse(status);
@@ -135,10 +134,6 @@ public class RunsResource {
                     .collect(Collectors.joining(", "))
                 + ".");
       }
-    }
-    if (limit < 1 || limit > MAX_LISTED) {
-      throw FloeException.invalid(
-          "limit must be between 1 and " + MAX_LISTED + "; it was " + limit + ".");
     }
     return new RunView.Page(
         runs.list(wanted, limit, current.caller()).stream().map(RunView::of).toList());
@@ -201,21 +196,11 @@ public class RunsResource {
           @QueryParam("after")
           @DefaultValue("0")
           String afterParam) {
-    long after = number(afterParam, "after");
+    long after = QueryParams.number(afterParam, "after");
     runs.get(id, current.caller());
     RunLogs.LogsView view = logs.logs(id, after);
     return new RunView.Logs(
         id, view.run().status(), view.slice().text(), view.slice().next(), view.complete());
-  }
-
-  /** A query parameter that must be a whole number: 400 naming it otherwise (JAX-RS says 404). */
-  private static long number(String value, String name) {
-    try {
-      return Long.parseLong(value.strip());
-    } catch (NumberFormatException e) {
-      throw FloeException.invalid(
-          "Query parameter " + name + " must be a whole number; it was '" + value + "'.");
-    }
   }
 
   @DELETE

@@ -30,8 +30,9 @@ import java.util.regex.Pattern;
  * Floe API keys: random secrets, shown once, kept only as a SHA-256 hash (a 256-bit random secret
  * needs no slow hash) with a name, a principal, groups, an expiry, and a revocation time.
  *
- * <p>Every key is also held in memory by hash, so a request is authenticated without a database
- * read, and a revocation takes effect on the next request, mid-queue runs included.
+ * <p>Every key is also held in memory (by name, and its hash to its name), so a request is
+ * authenticated without a database read, and a revocation takes effect on the next request,
+ * mid-queue runs included.
  */
 @Singleton
 public class ApiKeys {
@@ -68,7 +69,11 @@ public class ApiKeys {
   private final RunDatabase database;
   private final Clock clock;
   private final ObjectMapper json;
-  private final Map<String, ApiKey> byHash = new ConcurrentHashMap<>();
+
+  /** Every key by name, and the name each secret's hash belongs to. */
+  private final Map<String, ApiKey> byName = new ConcurrentHashMap<>();
+
+  private final Map<String, String> nameByHash = new ConcurrentHashMap<>();
 
   public ApiKeys(RunDatabase database, Clock clock, ObjectMapper json) {
     this.database = database;
@@ -76,7 +81,7 @@ public class ApiKeys {
     this.json = json;
     database
         .rows("load the API keys", SELECT, r -> Map.entry(r.getString("key_hash"), read(r)))
-        .forEach(key -> byHash.put(key.getKey(), key.getValue()));
+        .forEach(key -> remember(key.getKey(), key.getValue()));
   }
 
   /** Makes a key; {@code expiresIn} null for one that does not expire. KEY_EXISTS if taken. */
@@ -109,7 +114,7 @@ public class ApiKeys {
           insert(db, key, hash);
           return null;
         });
-    byHash.put(hash, key);
+    remember(hash, key);
     return new Created(key, secret);
   }
 
@@ -138,33 +143,34 @@ public class ApiKeys {
               p.setString(1, name);
               p.executeUpdate();
             }
-            byHash.remove(stored[0]);
+            nameByHash.remove(stored[0]);
           }
           insert(db, key, hash);
-          byHash.put(hash, key);
+          remember(hash, key);
           return true;
         });
   }
 
-  /** Whether a key by this name exists and is not revoked. */
+  /** Whether a key by this name exists and is active (neither revoked nor expired). */
   boolean usable(String name) {
-    return byHash.values().stream()
-        .anyMatch(k -> k.name().equals(name) && k.status(clock.instant()).equals("active"));
+    ApiKey key = named(name);
+    return key != null && key.status(clock.instant()).equals("active");
   }
 
   /** The key a secret belongs to, whatever its state; null for an unknown secret. */
   public ApiKey find(String secret) {
-    return byHash.get(hash(secret));
+    String name = nameByHash.get(hash(secret));
+    return name == null ? null : byName.get(name);
   }
 
   /** The key by this name as it is now (revoked or expired since it was used, perhaps). */
   public ApiKey named(String name) {
-    return byHash.values().stream().filter(k -> k.name().equals(name)).findFirst().orElse(null);
+    return byName.get(name);
   }
 
   /** All keys, by name. */
   public List<ApiKey> list() {
-    List<ApiKey> keys = new ArrayList<>(byHash.values());
+    List<ApiKey> keys = new ArrayList<>(byName.values());
     keys.sort(Comparator.comparing(ApiKey::name));
     return keys;
   }
@@ -172,13 +178,13 @@ public class ApiKeys {
   /** Revokes the key at once; KEY_NOT_FOUND if there is none by that name. */
   public ApiKey revoke(String name) {
     Instant now = clock.instant();
-    String hash =
+    boolean found =
         database.transaction(
             "revoke API key " + name,
             db -> {
               String[] stored = findByName(db, name);
               if (stored == null) {
-                return null;
+                return false;
               }
               if (stored[1] == null) {
                 try (PreparedStatement p =
@@ -188,20 +194,25 @@ public class ApiKeys {
                   p.executeUpdate();
                 }
               }
-              return stored[0];
+              return true;
             });
-    if (hash == null) {
+    if (!found) {
       throw new FloeException(
           ErrorCode.KEY_NOT_FOUND,
           "There is no API key named '" + name + "'; list them with GET /api/v1/admin/keys.");
     }
-    return byHash.computeIfPresent(
-        hash,
-        (h, k) ->
+    return byName.computeIfPresent(
+        name,
+        (n, k) ->
             k.revokedAt() != null
                 ? k
                 : new ApiKey(
                     k.name(), k.principal(), k.groups(), k.createdAt(), k.expiresAt(), now));
+  }
+
+  private void remember(String hash, ApiKey key) {
+    byName.put(key.name(), key);
+    nameByHash.put(hash, key.name());
   }
 
   /** A new secret: the prefix and 256 random bits, URL-safe. */

@@ -3,10 +3,16 @@ package dev.floe.auth;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.floe.catalog.SaveOutcome;
 import dev.floe.config.AuthConfig;
 import dev.floe.error.ErrorCode;
+import dev.floe.error.FloeException;
 import dev.floe.runs.RunDatabase;
+import dev.floe.runs.RunRecord;
+import dev.floe.runs.RunWatch;
+import dev.floe.workload.Caller;
 import dev.floe.workload.TableRead;
+import dev.floe.workload.Workload;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
@@ -21,16 +27,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
  * The audit trail: one entry per API request, accepted or refused, and one per run's end (what it
- * read at which snapshot, what it saved). Kept in the run store across restarts. Never a secret, a
- * key, or a script's text: its SHA-256.
+ * read at which snapshot, what it saved: the runs tell it as their {@link RunWatch}). Kept in the
+ * run store across restarts. Never a secret, a key, or a script's text: its SHA-256.
  */
 @Singleton
-public class AuditTrail {
+public class AuditTrail implements RunWatch {
   private static final Logger LOG = Logger.getLogger(AuditTrail.class);
 
   /** Refusals of the caller, as opposed to failures of the work. */
@@ -98,11 +105,70 @@ public class AuditTrail {
   }
 
   /** ok, refused (who asked may not: 401, 403, quota) or failed, from an error code or none. */
-  public static String outcome(ErrorCode code) {
+  static String outcome(ErrorCode code) {
     if (code == null) {
       return "ok";
     }
     return REFUSALS.contains(code) ? "refused" : "failed";
+  }
+
+  /**
+   * An API request as it was answered. {@code caller} is null when it was not authenticated, {@code
+   * workload} when it asked to run nothing; an answer of 400 or more without an error code failed.
+   */
+  public void request(
+      Caller caller,
+      String remote,
+      String action,
+      Workload workload,
+      int status,
+      ErrorCode code,
+      String runId) {
+    append(
+        new Entry(
+            0,
+            clock.instant(),
+            caller == null ? null : caller.principal(),
+            caller == null ? null : caller.credential(),
+            remote,
+            action,
+            workload == null ? null : workload.mode().name().toLowerCase(Locale.ROOT),
+            workload == null ? null : sha256(workload.source()),
+            null,
+            workload == null || workload.destination() == null
+                ? null
+                : workload.destination().table().toString(),
+            null,
+            status,
+            code == null && status >= 400 ? "failed" : outcome(code),
+            code == null ? null : code.name(),
+            runId));
+  }
+
+  /** A run's end: who ran it, what it read at which snapshots, what it saved. */
+  @Override
+  public void ended(RunRecord end, Workload workload, List<TableRead> reads) {
+    FloeException error = end.error();
+    SaveOutcome saved = end.saved();
+    append(
+        new Entry(
+            0,
+            clock.instant(),
+            workload.principal(),
+            workload.caller().credential(),
+            null,
+            "run",
+            end.mode(),
+            sha256(workload.source()),
+            reads,
+            saved != null
+                ? (end.catalog() == null ? "" : end.catalog() + ".") + saved.table()
+                : workload.destination() == null ? null : workload.destination().table().toString(),
+            saved == null ? null : saved.snapshotId(),
+            null,
+            outcome(error == null ? null : error.code()),
+            error == null ? null : error.code().name(),
+            end.runId()));
   }
 
   /** The SHA-256 of a query or script: what ran, without its text. */
@@ -119,7 +185,7 @@ public class AuditTrail {
     }
   }
 
-  public void append(Entry e) {
+  private void append(Entry e) {
     String tables;
     try {
       tables = e.tables() == null ? null : json.writeValueAsString(e.tables());

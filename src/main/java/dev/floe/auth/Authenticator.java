@@ -6,7 +6,6 @@ import dev.floe.error.FloeException;
 import dev.floe.workload.Caller;
 import jakarta.inject.Singleton;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.jboss.logging.Logger;
@@ -89,21 +88,7 @@ public class Authenticator {
     if (key == null) {
       return refused("The API key that submitted this run no longer exists; nothing was saved.");
     }
-    return switch (key.status(clock.instant())) {
-      case "revoked" ->
-          refused(
-              "The API key '"
-                  + key.name()
-                  + "' was revoked while this run waited or ran; nothing was saved. Ask an admin"
-                  + " for a new key.");
-      case "expired" ->
-          refused(
-              "The API key '"
-                  + key.name()
-                  + "' expired while this run waited or ran; nothing was saved. Ask an admin for"
-                  + " a new key.");
-      default -> null;
-    };
+    return dead(key, true);
   }
 
   private Caller fromKey(String secret) {
@@ -113,28 +98,33 @@ public class Authenticator {
           "The API key is not valid; check FLOE_API_KEY (or --api-key), or ask an admin for a"
               + " key.");
     }
-    Instant now = clock.instant();
-    switch (key.status(now)) {
-      case "revoked" ->
-          throw refused(
-              "The API key '"
-                  + key.name()
-                  + "' was revoked at "
-                  + key.revokedAt()
-                  + "; ask an admin for a new one.");
-      case "expired" ->
-          throw refused(
-              "The API key '"
-                  + key.name()
-                  + "' expired at "
-                  + key.expiresAt()
-                  + "; ask an admin for a new one.");
-      default -> {
-        // active
-      }
+    FloeException dead = dead(key, false);
+    if (dead != null) {
+      throw dead;
     }
     String name = key.name();
     return caller(key.principal(), key.groups(), "key:" + name, () -> standing(name), true);
+  }
+
+  /**
+   * Null for an active key; else the refusal of a revoked or expired one: of this request, or
+   * ({@code runGoingOn}) of the run the key submitted earlier.
+   */
+  private FloeException dead(ApiKeys.ApiKey key, boolean runGoingOn) {
+    String status = key.status(clock.instant());
+    if (status.equals("active")) {
+      return null;
+    }
+    boolean revoked = status.equals("revoked");
+    return refused(
+        "The API key '"
+            + key.name()
+            + (revoked ? "' was revoked" : "' expired")
+            + (runGoingOn
+                ? " while this run waited or ran; nothing was saved. Ask an admin for a new key."
+                : " at "
+                    + (revoked ? key.revokedAt() : key.expiresAt())
+                    + "; ask an admin for a new one."));
   }
 
   private Caller fromJwt(String token) {

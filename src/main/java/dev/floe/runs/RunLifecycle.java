@@ -130,12 +130,7 @@ public class RunLifecycle {
 
   /** The run's record, if {@code caller} may see it; a run of another principal is not found. */
   public RunRecord get(String runId, Caller caller) {
-    RunRecord run;
-    try {
-      run = active.current(runId);
-    } catch (FloeException missing) {
-      throw ActiveRuns.notFound(runId);
-    }
+    RunRecord run = active.current(runId);
     if (!caller.sees(run.principal())) {
       throw ActiveRuns.notFound(runId);
     }
