@@ -19,6 +19,8 @@ ErrorCode = Literal[
     "TABLE_UNREADABLE",
     "FORBIDDEN",
     "OUT_OF_MEMORY",
+    "PLAN_NOT_DISTRIBUTABLE",
+    "DISTRIBUTED_UNAVAILABLE",
     "INTERNAL",
 ]
 # What the trusted side may answer a run's request for a table or a listing with.

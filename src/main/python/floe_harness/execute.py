@@ -10,6 +10,7 @@ import polars as pl
 
 from floe_harness.access import TrustedSide
 from floe_harness.catalog import ReadOnlyCatalog
+from floe_harness.distributed import StandIns, reads_stand_in, refuse_python_functions
 from floe_harness.errors import Diagnostics, HarnessError
 from floe_harness.job import Job
 from floe_harness.query_errors import query_error
@@ -32,7 +33,9 @@ class Produced:
 
 
 def execute(job: Job, trusted: TrustedSide) -> Produced:
-    scanner = Scanner(trusted, job.tables)
+    scanner = Scanner(trusted, job.tables, StandIns() if job.distributed else None)
+    if job.distributed:
+        refuse_python_functions(job.script_filename)
     if job.mode == "query":
         return run_query(job.source, scanner)
     return run_script(job, scanner, ReadOnlyCatalog(job.catalog, trusted, scanner))
@@ -72,7 +75,10 @@ def run_script(job: Job, scanner: Scanner, catalog: ReadOnlyCatalog) -> Produced
         exec(code, namespace)
     # SystemExit too: a script calling sys.exit() must not end the run without a result.
     except (Exception, SystemExit) as exc:
-        raise script_failure(exc, filename) from None
+        failure = script_failure(exc, filename)
+        if scanner.stand_ins is not None and isinstance(failure, HarnessError):
+            failure = reads_stand_in(exc, failure.diagnostics.line) or failure
+        raise failure from None
     result = _result(namespace)
     return Produced(
         result.lazy(),

@@ -63,6 +63,9 @@ class Job:
     dry_run: bool = False
     # How the result is computed: streaming for results streamed to the client as they come.
     engine: Engine = "in-memory"
+    # Distributed: build the plan over stand-ins for the tables and write it (not a result) to
+    # result_path; the trusted dispatcher checks it and sends it to the distributed engine.
+    distributed: bool = False
 
 
 def parse_job(raw: object) -> Job:
@@ -106,6 +109,9 @@ class _Reader:
         dry_run = self._raw.get("dry_run", False)
         if type(dry_run) is not bool:
             self._fail("dry_run must be a boolean")
+        distributed = self._raw.get("distributed", False)
+        if type(distributed) is not bool:
+            self._fail("distributed must be a boolean")
         return Job(
             run_id=self._str("run_id"),
             mode=cast(Mode, mode),
@@ -120,6 +126,7 @@ class _Reader:
             limits=self._limits(),
             dry_run=dry_run,
             engine=cast(Engine, engine),
+            distributed=distributed,
         )
 
     def _limits(self) -> Limits:

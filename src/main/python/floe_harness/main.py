@@ -24,11 +24,13 @@ def run(job: Job, trusted: TrustedSide) -> int:
     error_sink = open(job.error_path, "w", encoding="ascii")  # noqa: SIM115 - closed below
     try:
         from floe_harness.execute import execute
-        from floe_harness.output import write_plan, write_result
+        from floe_harness.output import write_distributed_plan, write_plan, write_result
 
         produced = execute(job, trusted)
         if job.dry_run:
             write_plan(produced, job.result_path)
+        elif job.distributed:
+            write_distributed_plan(produced, job.result_path)
         else:
             write_result(produced, job.result_path, job.engine)
         _no_error(error_sink, job.error_path)

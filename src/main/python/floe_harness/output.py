@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
-import os
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
-import pyarrow as pa
 from polars.datatypes import DataTypeClass
 
+from floe_arrow import MAX_BATCH_ROWS, POLARS_DTYPES_KEY, write_stream
+from floe_harness import distributed
 from floe_harness.errors import HarnessError
 from floe_harness.execute import Produced
 from floe_harness.job import Engine
-
-MAX_BATCH_ROWS = 65_536
-_WRITE_BUFFER = 1 << 20
-POLARS_DTYPES_KEY = b"floe.polars_dtypes"
 
 
 def write_result(produced: Produced, path: Path, engine: Engine) -> None:
@@ -28,28 +21,13 @@ def write_result(produced: Produced, path: Path, engine: Engine) -> None:
 
     With the streaming engine each batch is written as soon as it exists (a streamed response
     starts before the last batch is computed); the in-memory engine computes the whole result
-    first and gives the same numbers as a plain ``collect()``. The first batch is computed before
-    the file is opened, so most failures happen before the
-    reader sees a byte. A failure later leaves the stream without its end marker: the trusted side
-    never passes on a stream that lacks it.
+    first and gives the same numbers as a plain ``collect()``.
     """
     frame, schema = _exportable(produced)
     # Recorded before the export casts, so readers still learn that a column was Categorical.
     metadata = {POLARS_DTYPES_KEY: json.dumps([str(dtype) for dtype in schema.dtypes()]).encode()}
     batches = _batches(produced, frame, engine)
-    first = next(batches, None)
-    empty = pl.DataFrame(schema=frame.collect_schema())
-    arrow_schema = _arrow(empty if first is None else first).schema.with_metadata(metadata)
-    # A plain file object: the result path may be a pipe, which cannot seek.
-    with open(path, "wb", buffering=_WRITE_BUFFER) as sink:
-        _widen_pipe(sink.fileno())
-        writer = pa.ipc.new_stream(sink, arrow_schema)
-        if first is not None:
-            _write(writer, first)
-        for batch in batches:
-            _write(writer, batch)
-        # Only a complete result gets the end-of-stream marker.
-        writer.close()
+    write_stream(path, batches, pl.DataFrame(schema=frame.collect_schema()), metadata)
 
 
 def _batches(produced: Produced, frame: pl.LazyFrame, engine: Engine) -> Iterator[pl.DataFrame]:
@@ -68,13 +46,6 @@ def _batches(produced: Produced, frame: pl.LazyFrame, engine: Engine) -> Iterato
             yield batch
     except Exception as exc:
         raise produced.failure(exc) from None
-
-
-def _widen_pipe(fd: int) -> None:
-    """A pipe's 64 KiB default buffer means a context switch per 64 KiB; ask Linux for 1 MiB."""
-    if stat.S_ISFIFO(os.fstat(fd).st_mode):
-        with contextlib.suppress(OSError):  # over the system's pipe-max-size: keep the default
-            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _WRITE_BUFFER)
 
 
 def write_plan(produced: Produced, path: Path) -> None:
@@ -96,6 +67,13 @@ def write_plan(produced: Produced, path: Path) -> None:
     path.write_text(json.dumps(plan_json), encoding="utf-8")
 
 
+def write_distributed_plan(produced: Produced, path: Path) -> None:
+    """A distributed run: the plan over the tables' stand-ins, for the trusted dispatcher."""
+    frame, schema = _exportable(produced)
+    assert produced.scanner.stand_ins is not None
+    distributed.write_plan(frame, schema, produced.scanner.stand_ins, path)
+
+
 def _exportable(produced: Produced) -> tuple[pl.LazyFrame, pl.Schema]:
     """The frame with types every Arrow reader understands, and the schema users asked for."""
     try:
@@ -115,17 +93,6 @@ def _exportable(produced: Produced) -> tuple[pl.LazyFrame, pl.Schema]:
         if (plain := _plain(dtype)) != dtype
     ]
     return (produced.frame.with_columns(casts) if casts else produced.frame), schema
-
-
-def _arrow(df: pl.DataFrame) -> pa.Table:
-    # The oldest compat level exports large_string/large_list and no view types.
-    return df.to_arrow(compat_level=pl.CompatLevel.oldest())
-
-
-def _write(writer: pa.RecordBatchStreamWriter, df: pl.DataFrame) -> None:
-    # The writer compares schemas without their metadata, which only the stream's schema carries.
-    for batch in _arrow(df).to_batches(max_chunksize=MAX_BATCH_ROWS):
-        writer.write_batch(batch)
 
 
 def _plain(dtype: pl.DataType | DataTypeClass) -> pl.DataType | DataTypeClass:

@@ -14,6 +14,7 @@ import polars as pl
 from pyiceberg.table import StaticTable, Table
 
 from floe_harness.access import TrustedSide
+from floe_harness.distributed import StandIns
 from floe_harness.errors import TableNotFound
 from floe_harness.job import GrantedTable, parse_snapshot_id
 
@@ -21,9 +22,16 @@ _MAX_LISTED = 50
 
 
 class Scanner:
-    def __init__(self, trusted: TrustedSide, tables: Mapping[str, GrantedTable]) -> None:
+    def __init__(
+        self,
+        trusted: TrustedSide,
+        tables: Mapping[str, GrantedTable],
+        stand_ins: StandIns | None = None,
+    ) -> None:
         self._trusted = trusted
         self._tables = tables
+        # A distributed run: scans give stand-ins, which the dispatcher swaps for the tables.
+        self.stand_ins = stand_ins
         self._loaded: dict[str, Table] = {}
         # identifier -> the snapshot each scan reads (None: the table is empty), for dry runs.
         self.scanned: dict[str, int | None] = {}
@@ -61,7 +69,10 @@ class Scanner:
                 "use a bound alias or a 'namespace.table' identifier."
             )
         self.scanned[granted.identifier] = granted.snapshot_id
-        return pl.scan_iceberg(self.load(granted), snapshot_id=granted.snapshot_id)
+        frame = pl.scan_iceberg(self.load(granted), snapshot_id=granted.snapshot_id)
+        if self.stand_ins is not None:
+            return self.stand_ins.frame(granted, frame.collect_schema())
+        return frame
 
     def load(self, granted: GrantedTable) -> Table:
         """The granted table's metadata, read from the files the trusted side handed over."""

@@ -22,7 +22,9 @@ def vector(name: str) -> Any:
     return json.loads((VECTORS / name).read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("name", ["job-query.json", "job-script-streamed.json"])
+@pytest.mark.parametrize(
+    "name", ["job-query.json", "job-script-streamed.json", "job-distributed.json"]
+)
 def test_valid_jobs_parse_to_their_values(name: str) -> None:
     wire = vector(name)
     job = parse_job(wire)
@@ -35,9 +37,10 @@ def test_valid_jobs_parse_to_their_values(name: str) -> None:
     )
     assert job.params == wire["params"]
     assert (str(job.result_path), str(job.error_path)) == (wire["result_path"], wire["error_path"])
-    assert (job.dry_run, job.engine, job.max_threads) == (
+    assert (job.dry_run, job.engine, job.distributed, job.max_threads) == (
         wire["dry_run"],
         wire["engine"],
+        wire["distributed"],
         wire["max_threads"],
     )
     assert job.limits.__dict__ == wire["limits"]

@@ -31,10 +31,24 @@ public record PolarsRequest(
         String script,
     @Schema(nullable = true, description = "exposed to scripts as the `params` dict")
         Map<String, Object> params,
-    @Schema(nullable = true, description = "run on Polars Cloud instead of locally")
-        Boolean distributed,
-    @Schema(nullable = true, description = "Polars Cloud instance type") String instanceType,
-    @Schema(nullable = true, minimum = "1") Integer clusterSize,
+    @Schema(
+            nullable = true,
+            implementation = Void.class,
+            anyOf = {Boolean.class, DistributedChoice.Auto.class, Void.class},
+            description =
+                "true: run on Polars Cloud / On-Prem instead of locally; \"auto\" (extension):"
+                    + " distributed when the bound tables hold more than the server's threshold")
+        DistributedChoice distributed,
+    @Schema(
+            nullable = true,
+            description = "Polars Cloud instance type; only with distributed",
+            examples = "t4g.medium")
+        String instanceType,
+    @Schema(
+            nullable = true,
+            minimum = "1",
+            description = "machines (Polars Cloud) or workers (On-Prem); only with distributed")
+        Integer clusterSize,
     @Schema(nullable = true, minimum = "1", description = "CPUs for the run") Integer vcpus,
     @Schema(
             nullable = true,

@@ -109,8 +109,39 @@ public record PolarsResponse(
   /** Where the run executed. */
   @Schema(name = "Compute")
   public record Compute(
-      @Schema(required = true, examples = "local") String mode,
+      @Schema(
+              required = true,
+              examples = "local",
+              enumeration = {"local", "distributed"})
+          String mode,
       @Schema(required = true) boolean distributed,
       @Schema(nullable = true) String instanceType,
-      @Schema(nullable = true) Integer clusterSize) {}
+      @Schema(nullable = true) Integer clusterSize,
+      @Schema(
+              nullable = true,
+              enumeration = {"cloud", "on-prem"},
+              description = "(extension) where a distributed run went: Polars Cloud or On-Prem")
+          String target,
+      @Schema(nullable = true, description = "(extension) the distributed engine's query id")
+          String queryId,
+      @Schema(
+              nullable = true,
+              description = "(extension) why Floe chose local or distributed for \"auto\"")
+          String reason) {
+
+    public static final Compute LOCAL = new Compute("local", false, null, null, null, null, null);
+
+    static Compute of(dev.floe.distributed.Placement p) {
+      return p == null
+          ? LOCAL
+          : new Compute(
+              p.mode(),
+              p.distributed(),
+              p.instanceType(),
+              p.clusterSize(),
+              p.target(),
+              p.queryId(),
+              p.reason());
+    }
+  }
 }

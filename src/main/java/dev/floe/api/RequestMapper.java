@@ -3,6 +3,7 @@ package dev.floe.api;
 import dev.floe.catalog.TableName;
 import dev.floe.catalog.trusted.SaveMode;
 import dev.floe.catalog.trusted.SchemaMode;
+import dev.floe.distributed.Distribution;
 import dev.floe.error.FloeException;
 import dev.floe.workload.Caller;
 import dev.floe.workload.Compute;
@@ -169,8 +170,21 @@ public class RequestMapper {
   private static Compute compute(PolarsRequest r) {
     positive("clusterSize", r.clusterSize());
     positive("vcpus", r.vcpus());
-    return new Compute(
-        Boolean.TRUE.equals(r.distributed()), r.instanceType(), r.clusterSize(), r.vcpus());
+    Distribution distribution =
+        r.distributed() == null ? Distribution.LOCAL : r.distributed().distribution();
+    if (distribution == Distribution.LOCAL
+        && (r.instanceType() != null || r.clusterSize() != null)) {
+      throw FloeException.invalid(
+          "Cannot use "
+              + (r.instanceType() != null ? "instanceType" : "clusterSize")
+              + " without distributed: they size the distributed engine's cluster; set"
+              + " \"distributed\": true (or \"auto\"), or remove them to run locally.");
+    }
+    if (r.instanceType() != null && r.instanceType().isBlank()) {
+      throw FloeException.invalid(
+          "Cannot use an empty instanceType; name one (e.g. t4g.medium) or remove it.");
+    }
+    return new Compute(distribution, r.instanceType(), r.clusterSize(), r.vcpus());
   }
 
   private static void positive(String field, Integer value) {

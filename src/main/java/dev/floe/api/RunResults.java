@@ -71,7 +71,7 @@ public class RunResults {
     }
     String logs = end.logs() == null ? "" : end.logs().text();
     String time = (end.elapsedMs() == null ? 0 : end.elapsedMs()) + "ms";
-    PolarsResponse.Compute local = new PolarsResponse.Compute("local", false, null, null);
+    PolarsResponse.Compute compute = PolarsResponse.Compute.of(end.compute());
     if (end.plan() != null) {
       return new PolarsResponse(
           true,
@@ -80,7 +80,7 @@ public class RunResults {
           time,
           null,
           null,
-          local,
+          compute,
           logs,
           false,
           end.runId(),
@@ -133,7 +133,7 @@ public class RunResults {
         time,
         null,
         saved(end.saved()),
-        local,
+        compute,
         logs,
         table.truncated(),
         end.runId(),

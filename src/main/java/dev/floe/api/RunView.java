@@ -37,7 +37,11 @@ public record RunView(
         boolean resultAvailable,
     @Schema(required = true) Links links,
     @Schema(nullable = true, description = "where its time went (a run that succeeded)")
-        PolarsResponse.Timing timing) {
+        PolarsResponse.Timing timing,
+    @Schema(
+            nullable = true,
+            description = "where it executed: locally or distributed (a run that succeeded)")
+        PolarsResponse.Compute compute) {
 
   /** Why a run failed or was cancelled. */
   @Schema(name = "RunError")
@@ -88,7 +92,8 @@ public record RunView(
         e == null ? null : new RunError(e.code(), e.getMessage(), e.details(), e.diagnostics()),
         run.status() == RunStatus.SUCCEEDED && (run.resultFile() != null || run.plan() != null),
         new Links(self, self + "/result", self + "/logs"),
-        PolarsResponse.Timing.of(run));
+        PolarsResponse.Timing.of(run),
+        run.compute() == null ? null : PolarsResponse.Compute.of(run.compute()));
   }
 
   private static String iso(Instant at) {

@@ -47,6 +47,8 @@ public enum ErrorCode {
   INTERNAL(500),
   SANDBOX_UNAVAILABLE(503),
   DISTRIBUTED_UNAVAILABLE(503),
+  /** A distributed run's plan carries Python code or reads beyond its tables (extension). */
+  PLAN_NOT_DISTRIBUTABLE(422),
   TIMEOUT(504);
 
   private final int httpStatus;

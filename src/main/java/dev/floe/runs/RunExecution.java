@@ -76,7 +76,8 @@ public class RunExecution {
                       done.plan(),
                       kept,
                       kept == null ? null : retention.keptUntil(now),
-                      done.timings()));
+                      done.timings(),
+                      done.compute()));
     } catch (FloeException failure) {
       end = failed(run, failure.inRun(runId), t0);
     } catch (InterruptedException e) {

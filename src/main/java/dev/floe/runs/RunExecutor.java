@@ -1,6 +1,7 @@
 package dev.floe.runs;
 
 import dev.floe.catalog.SaveOutcome;
+import dev.floe.distributed.Placement;
 import dev.floe.workload.RunControl;
 import dev.floe.workload.RunTimings;
 import dev.floe.workload.Workload;
@@ -26,6 +27,7 @@ public interface RunExecutor {
    * @param plan the dry run's plan as the harness's JSON, or null
    * @param kept the kept result file, or null when none was kept
    * @param timings where the time went, or null
+   * @param compute where it executed (locally or distributed) and why, or null
    */
   record Executed(
       Duration elapsed,
@@ -33,10 +35,11 @@ public interface RunExecutor {
       SaveOutcome saved,
       String plan,
       Path kept,
-      RunTimings timings) {
+      RunTimings timings,
+      Placement compute) {
 
     public Executed(Duration elapsed, Long rowCount, SaveOutcome saved, String plan, Path kept) {
-      this(elapsed, rowCount, saved, plan, kept, null);
+      this(elapsed, rowCount, saved, plan, kept, null, null);
     }
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.floe.catalog.SaveOutcome;
 import dev.floe.catalog.TableName;
+import dev.floe.distributed.Placement;
 import dev.floe.error.Diagnostics;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
@@ -74,6 +75,44 @@ public class RunJsonCodec {
         java.time.Duration.ofMillis(t.prepareMs()),
         java.time.Duration.ofMillis(t.executeMs()),
         java.time.Duration.ofMillis(t.commitMs()));
+  }
+
+  private record StoredCompute(
+      boolean distributed,
+      String target,
+      @JsonProperty("instance_type") String instanceType,
+      @JsonProperty("cluster_size") Integer clusterSize,
+      Integer vcpus,
+      String reason,
+      @JsonProperty("query_id") String queryId) {}
+
+  public String compute(Placement p) {
+    return p == null
+        ? null
+        : write(
+            new StoredCompute(
+                p.distributed(),
+                p.target(),
+                p.instanceType(),
+                p.clusterSize(),
+                p.vcpus(),
+                p.reason(),
+                p.queryId()));
+  }
+
+  public Placement compute(String stored) {
+    if (stored == null) {
+      return null;
+    }
+    StoredCompute c = read(stored, StoredCompute.class);
+    return new Placement(
+        c.distributed(),
+        c.target(),
+        c.instanceType(),
+        c.clusterSize(),
+        c.vcpus(),
+        c.reason(),
+        c.queryId());
   }
 
   public String saved(SaveOutcome saved) {

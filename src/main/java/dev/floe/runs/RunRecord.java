@@ -1,6 +1,7 @@
 package dev.floe.runs;
 
 import dev.floe.catalog.SaveOutcome;
+import dev.floe.distributed.Placement;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import dev.floe.sandbox.BoundedLog;
@@ -75,6 +76,7 @@ public record RunRecord(
    * @param resultFile the kept Arrow result, or null when none is kept (or it expired)
    * @param resultExpiresAt when the kept result is removed
    * @param timings where the run's time went and how it got its runner, when known
+   * @param compute where it executed (locally or distributed) and why, when known
    */
   public record Output(
       Long rowCount,
@@ -82,11 +84,12 @@ public record RunRecord(
       String plan,
       String resultFile,
       Instant resultExpiresAt,
-      RunTimings timings) {
+      RunTimings timings,
+      Placement compute) {
 
     public Output(
         Long rowCount, SaveOutcome saved, String plan, String resultFile, Instant resultExpiresAt) {
-      this(rowCount, saved, plan, resultFile, resultExpiresAt, null);
+      this(rowCount, saved, plan, resultFile, resultExpiresAt, null, null);
     }
   }
 
@@ -208,5 +211,10 @@ public record RunRecord(
 
   public RunTimings timings() {
     return output() == null ? null : output().timings();
+  }
+
+  /** Where a successful run executed and why; null when not known (or it did not succeed). */
+  public Placement compute() {
+    return output() == null ? null : output().compute();
   }
 }

@@ -31,7 +31,8 @@ final class RunRows {
           "max_rows",
           "max_result_bytes",
           "commit_started",
-          "timings_json");
+          "timings_json",
+          "compute_json");
 
   private final RunJsonCodec json;
 
@@ -61,6 +62,7 @@ final class RunRows {
     p.setLong(i++, run.maxResultBytes());
     p.setInt(i++, run.commitStarted() ? 1 : 0);
     p.setString(i++, json.timings(run.timings()));
+    p.setString(i++, json.compute(run.compute()));
     return i;
   }
 
@@ -88,7 +90,8 @@ final class RunRows {
                   r.getString("plan_json"),
                   r.getString("result_file"),
                   instant(r, "result_expires_at"),
-                  json.timings(r.getString("timings_json")));
+                  json.timings(r.getString("timings_json")),
+                  json.compute(r.getString("compute_json")));
       ending =
           new RunRecord.Ending(
               finished,

@@ -37,7 +37,13 @@ public class SandboxRunExecutor implements RunExecutor {
         }
       }
       return new Executed(
-          done.elapsed(), done.rowCount(), done.saved(), done.plan(), kept, done.timings());
+          done.elapsed(),
+          done.rowCount(),
+          done.saved(),
+          done.plan(),
+          kept,
+          done.timings(),
+          done.placement());
     }
   }
 }

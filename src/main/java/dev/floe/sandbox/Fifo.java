@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /** Named pipes, which Java cannot make by itself. */
-final class Fifo {
+public final class Fifo {
   private Fifo() {}
 
-  static void create(Path path, String mode) throws IOException {
+  public static void create(Path path, String mode) throws IOException {
     Process mkfifo =
         new ProcessBuilder("mkfifo", "-m", mode, path.toString()).redirectErrorStream(true).start();
     try {

@@ -28,6 +28,7 @@ public record RunJob(
     String errorPath,
     boolean dryRun,
     String engine,
+    boolean distributed,
     int maxThreads,
     String scriptFilename,
     Limits limits) {
@@ -59,6 +60,7 @@ public record RunJob(
         output.errorPath(),
         code.dryRun(),
         code.engine(),
+        code.distributed(),
         maxThreads,
         "script.py",
         limits);
@@ -69,9 +71,15 @@ public record RunJob(
    *
    * @param mode {@code query} or {@code script}
    * @param engine {@code in-memory} or {@code streaming}
+   * @param distributed write the plan over stand-ins for the tables, for the trusted dispatcher
    */
   public record Code(
-      String mode, String source, Map<String, Object> params, boolean dryRun, String engine) {}
+      String mode,
+      String source,
+      Map<String, Object> params,
+      boolean dryRun,
+      String engine,
+      boolean distributed) {}
 
   /** Where the run writes its result and its error, as it sees them. */
   public record Output(String resultPath, String errorPath) {}

@@ -1,6 +1,7 @@
 package dev.floe.workload;
 
 import dev.floe.catalog.SaveOutcome;
+import dev.floe.distributed.Placement;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ public final class CompletedRun implements AutoCloseable {
   private final SaveOutcome saved;
   private final Duration elapsed;
   private final RunTimings timings;
+  private final Placement placement;
   private final Runnable cleanup;
 
   CompletedRun(
@@ -32,6 +34,7 @@ public final class CompletedRun implements AutoCloseable {
       SaveOutcome saved,
       Duration elapsed,
       RunTimings timings,
+      Placement placement,
       Runnable cleanup) {
     this.runId = runId;
     this.resultFile = resultFile;
@@ -41,6 +44,7 @@ public final class CompletedRun implements AutoCloseable {
     this.saved = saved;
     this.elapsed = elapsed;
     this.timings = timings;
+    this.placement = placement;
     this.cleanup = cleanup;
   }
 
@@ -64,6 +68,11 @@ public final class CompletedRun implements AutoCloseable {
   /** Where the run's time went, and whether its runner was warm. */
   public RunTimings timings() {
     return timings;
+  }
+
+  /** Where the run executed (locally or distributed) and why. */
+  public Placement placement() {
+    return placement;
   }
 
   /** Rows of the result, or null when it streamed through a pipe (or was a dry run). */

@@ -6,6 +6,7 @@ import dev.floe.catalog.LakeLookup;
 import dev.floe.catalog.Reach;
 import dev.floe.catalog.TableAccess;
 import dev.floe.catalog.TableName;
+import dev.floe.distributed.Dispatcher;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import dev.floe.sandbox.RunJob;
@@ -43,6 +44,8 @@ final class RunAccess implements Runner.Requests {
   private final Reach reach;
   private final RunControl control;
   private volatile RunnerFiles runner;
+  private final List<Dispatcher.GrantedTable> granted =
+      java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
   /**
    * @param caller whose run it is: what it may read (anything else is answered as missing), and
@@ -97,7 +100,22 @@ final class RunAccess implements Runner.Requests {
             resolved.metadata(),
             resolved.snapshotId());
     control.read(new TableRead(catalog.name() + "." + resolved.name(), granted.snapshotId()));
+    this.granted.add(
+        new Dispatcher.GrantedTable(
+            granted.identifier(),
+            granted.snapshotId(),
+            resolved.metadata().metadataFileLocation()));
     return granted;
+  }
+
+  /**
+   * Every table granted to the run so far, by its real metadata file (the run reads a copy): what
+   * the dispatcher may scan for a distributed run's plan, and nothing else.
+   */
+  List<Dispatcher.GrantedTable> grantedTables() {
+    synchronized (granted) {
+      return List.copyOf(granted);
+    }
   }
 
   /** A run's request for a table, as it comes over the channel. */

@@ -33,6 +33,8 @@ final class RunFailures {
           ErrorCode.NAMESPACE_NOT_FOUND,
           ErrorCode.TABLE_UNREADABLE,
           ErrorCode.OUT_OF_MEMORY,
+          ErrorCode.PLAN_NOT_DISTRIBUTABLE,
+          ErrorCode.DISTRIBUTED_UNAVAILABLE,
           ErrorCode.INTERNAL);
   private static final int MAX_MESSAGE = 4_000;
 

@@ -1,5 +1,6 @@
 package dev.floe.workload;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.floe.catalog.CatalogHandle;
 import dev.floe.catalog.CatalogRegistry;
@@ -8,6 +9,10 @@ import dev.floe.catalog.LakeLookup;
 import dev.floe.catalog.SaveOutcome;
 import dev.floe.catalog.TableAccess;
 import dev.floe.config.SandboxConfig;
+import dev.floe.distributed.DispatchRun;
+import dev.floe.distributed.Dispatcher;
+import dev.floe.distributed.Placement;
+import dev.floe.distributed.Placements;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import dev.floe.results.ArrowStreams;
@@ -47,6 +52,8 @@ public class WorkloadService {
   private final WarmPool runners;
   private final SandboxConfig sandbox;
   private final IcebergCommitter committer;
+  private final Placements placements;
+  private final Dispatcher dispatcher;
   private final ObjectMapper json;
 
   public WorkloadService(
@@ -56,6 +63,8 @@ public class WorkloadService {
       WarmPool runners,
       SandboxConfig sandbox,
       IcebergCommitter committer,
+      Placements placements,
+      Dispatcher dispatcher,
       ObjectMapper json) {
     this.catalogs = catalogs;
     this.lookup = lookup;
@@ -63,6 +72,8 @@ public class WorkloadService {
     this.runners = runners;
     this.sandbox = sandbox;
     this.committer = committer;
+    this.placements = placements;
+    this.dispatcher = dispatcher;
     this.json = json;
   }
 
@@ -74,12 +85,6 @@ public class WorkloadService {
       throws InterruptedException {
     long started = System.nanoTime();
     phase(runId, RunPhase.PLAN);
-    if (workload.compute().distributed()) {
-      throw new FloeException(
-          ErrorCode.DISTRIBUTED_UNAVAILABLE,
-          "Cannot run distributed: Polars Cloud is not configured on this server; remove"
-              + " distributed to run locally.");
-    }
     CatalogHandle catalog = catalog(workload);
     requireWritable(catalog, workload);
     RunAccess tables = new RunAccess(catalog, lookup, access, workload.caller(), control);
@@ -87,6 +92,16 @@ public class WorkloadService {
     for (TableBinding binding : workload.tables()) {
       bound.put(binding.alias(), tables.resolve(binding.table(), binding.snapshotId(), null));
     }
+    Compute asked = workload.compute();
+    Placement placement =
+        placements.place(
+            asked.distribution(),
+            asked.instanceType(),
+            asked.clusterSize(),
+            asked.vcpus(),
+            () -> InputSize.of(bound.values()));
+    // A distributed run's sandbox writes its plan, which the trusted dispatcher sends on.
+    boolean dispatched = placement.distributed() && !workload.dryRun();
 
     phase(runId, RunPhase.SANDBOX_START);
     long waiting = System.nanoTime();
@@ -94,6 +109,7 @@ public class WorkloadService {
     Runner runner = taken.runner();
     long preparing = System.nanoTime();
     boolean handedOff = false;
+    DispatchRun dispatch = null;
     try {
       tables.attach(runner);
       Map<String, RunJob.Table> granted = new LinkedHashMap<>();
@@ -101,17 +117,26 @@ public class WorkloadService {
       RunnerFiles files = runner.files();
       ResultPipe pipe = workload.dryRun() ? null : control.pipe();
       Path output =
-          workload.dryRun()
+          workload.dryRun() || dispatched
               ? files.planFile()
               : pipe != null ? files.resultPipe() : files.resultFile();
       RunBudget budget = budget(workload, maxThreads(workload));
       RunHandle handle =
           runner.handOver(
-              job(workload, runId, catalog, granted, files, output, pipe != null, budget),
+              job(
+                  workload,
+                  runId,
+                  catalog,
+                  granted,
+                  files,
+                  new RunJob.Output(files.seenByRun(output), files.seenByRun(files.errorFile())),
+                  pipe != null,
+                  dispatched,
+                  budget),
               budget,
               control.log(),
               tables);
-      if (pipe != null) {
+      if (pipe != null && !dispatched) {
         pipe.created(output);
       }
       long executing = System.nanoTime();
@@ -121,11 +146,10 @@ public class WorkloadService {
       try {
         exit = handle.await();
       } finally {
-        if (pipe != null) {
+        if (pipe != null && !dispatched) {
           pipe.writerGone();
         }
       }
-      long executed = System.nanoTime();
       LOG.infof(
           "run %s: %s runner %s (%s) exit=%d timedOut=%s in %d ms",
           runId,
@@ -141,9 +165,29 @@ public class WorkloadService {
       boolean produced =
           !exit.timedOut()
               && exit.exitCode() == 0
-              && (pipe != null || RunFiles.isPlainFile(output));
+              && ((pipe != null && !dispatched) || RunFiles.isPlainFile(output));
+      if (!produced) {
+        // Refused a table because its key was revoked meanwhile: the trusted side knows why.
+        FloeException revoked = workload.caller().refusal();
+        FloeException failure =
+            revoked != null
+                ? revoked
+                : RunFailures.classify(exit, files.errorFile(), workload.limits(), json);
+        throw new RunFailedException(failure, exit.logs());
+      }
+      if (dispatched) {
+        dispatch =
+            dispatcher.start(
+                dispatchRequest(workload, runId, placement, output, tables),
+                pipe != null,
+                event -> progress(control, event));
+        output = dispatch.result();
+        awaitDispatch(dispatch, workload, runId, pipe, control, exit.logs());
+        placement = placement.withQueryId(dispatch.queryId());
+      }
+      long executed = System.nanoTime();
       ArrowStreams.Summary summary = null;
-      if (produced && pipe == null && !workload.dryRun()) {
+      if (pipe == null && !workload.dryRun()) {
         summary = summarize(output);
         if (!summary.complete()) {
           // Exit 0 and a result that is not a whole stream: the run wrote the file itself.
@@ -154,15 +198,6 @@ public class WorkloadService {
                       + " LazyFrame or DataFrame and leave the run's output files to Floe."),
               exit.logs());
         }
-      }
-      if (!produced) {
-        // Refused a table because its key was revoked meanwhile: the trusted side knows why.
-        FloeException revoked = workload.caller().refusal();
-        FloeException failure =
-            revoked != null
-                ? revoked
-                : RunFailures.classify(exit, files.errorFile(), workload.limits(), json);
-        throw new RunFailedException(failure, exit.logs());
       }
       String plan = workload.dryRun() ? readPlan(output) : null;
       SaveOutcome saved = null;
@@ -193,6 +228,7 @@ public class WorkloadService {
       }
       long done = System.nanoTime();
       handedOff = true;
+      DispatchRun dispatchToDelete = dispatch;
       return new CompletedRun(
           runId,
           pipe == null && !workload.dryRun() ? output : null,
@@ -209,7 +245,13 @@ public class WorkloadService {
               Duration.ofNanos(executing - preparing),
               Duration.ofNanos(executed - executing),
               Duration.ofNanos(done - executed)),
-          () -> discard(runner));
+          placement,
+          () -> {
+            discard(runner);
+            if (dispatchToDelete != null) {
+              dispatchToDelete.delete();
+            }
+          });
     } catch (dev.floe.sandbox.RunnerBudgetException e) {
       throw RunFailures.outOfMemory(workload.limits());
     } catch (IOException e) {
@@ -217,7 +259,99 @@ public class WorkloadService {
     } finally {
       if (!handedOff) {
         discard(runner);
+        if (dispatch != null) {
+          dispatch.delete();
+        }
       }
+    }
+  }
+
+  /** What the dispatcher gets: the plan the sandbox wrote (read here, bounded) and the grants. */
+  private Dispatcher.Request dispatchRequest(
+      Workload workload, String runId, Placement placement, Path planFile, RunAccess tables) {
+    String plan;
+    try {
+      long size = Files.size(planFile);
+      if (size > dispatcher.maxPlanBytes()) {
+        throw new FloeException(
+            ErrorCode.PLAN_NOT_DISTRIBUTABLE,
+            "The run's plan is "
+                + size
+                + " bytes, above this server's limit of "
+                + dispatcher.maxPlanBytes()
+                + " (floe.distributed.max-plan-bytes; literal data in a plan counts); read that"
+                + " data from a table instead, or run without distributed.");
+      }
+      plan = Files.readString(planFile);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the plan of run " + runId, e);
+    }
+    return new Dispatcher.Request(
+        runId,
+        workload.mode() == Mode.QUERY ? "query" : "script",
+        placement,
+        plan,
+        tables.grantedTables());
+  }
+
+  /** Waits for the dispatch; a failed, cancelled or timed-out one throws why. */
+  private void awaitDispatch(
+      DispatchRun dispatch,
+      Workload workload,
+      String runId,
+      ResultPipe pipe,
+      RunControl control,
+      String logs)
+      throws InterruptedException {
+    if (pipe != null) {
+      pipe.created(dispatch.result());
+    }
+    control.attach(dispatch);
+    RunnerExit exit;
+    try {
+      exit = dispatch.await();
+    } finally {
+      if (pipe != null) {
+        pipe.writerGone();
+      }
+    }
+    LOG.infof(
+        "run %s: dispatched as query %s, exit=%d timedOut=%s in %d ms",
+        runId, dispatch.queryId(), exit.exitCode(), exit.timedOut(), exit.elapsed().toMillis());
+    if (control.cancelled() || exit.exitCode() == DispatchRun.EXIT_CANCELLED && !exit.timedOut()) {
+      throw new RunFailedException(cancelled(runId), logs);
+    }
+    if (exit.timedOut()) {
+      throw new RunFailedException(
+          new FloeException(
+              ErrorCode.TIMEOUT,
+              "The distributed run did not finish within "
+                  + dispatch.timeout().toSeconds()
+                  + " s (floe.distributed.timeout) and was cancelled on the cluster; filter or"
+                  + " aggregate earlier, or ask for a larger cluster (clusterSize)."),
+          logs);
+    }
+    if (exit.exitCode() != 0 || (pipe == null && !RunFiles.isPlainFile(dispatch.result()))) {
+      throw new RunFailedException(
+          RunFailures.classify(exit, dispatch.errorFile(), workload.limits(), json), logs);
+    }
+  }
+
+  /** The dispatcher's progress, as lines of the run's log. */
+  private static void progress(RunControl control, JsonNode event) {
+    String line =
+        switch (event.path("event").asText()) {
+          case "submitted" ->
+              "[floe] sent to the distributed engine as query "
+                  + event.path("query_id").asText()
+                  + "\n";
+          case "finished" ->
+              "[floe] the distributed query finished: " + event.path("rows").asLong() + " rows\n";
+          default -> null;
+        };
+    if (line != null) {
+      byte[] bytes = line.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      control.log().write(bytes, 0, bytes.length);
     }
   }
 
@@ -227,6 +361,9 @@ public class WorkloadService {
    * may not read fails exactly as a missing one does.
    */
   public void admit(Workload workload) {
+    Compute asked = workload.compute();
+    placements.admit(
+        asked.distribution(), asked.instanceType(), asked.clusterSize(), asked.vcpus());
     requireWritable(catalog(workload), workload);
   }
 
@@ -270,8 +407,9 @@ public class WorkloadService {
       CatalogHandle catalog,
       Map<String, RunJob.Table> tables,
       RunnerFiles files,
-      Path output,
+      RunJob.Output paths,
       boolean streamed,
+      boolean distributed,
       RunBudget budget) {
     long memory = budget.memoryBytes();
     RunJob.Limits limits =
@@ -290,15 +428,9 @@ public class WorkloadService {
             // Streamed results are computed by Polars' streaming engine, so they start flowing
             // before the last batch exists; the rest use the in-memory engine (a collect()'s
             // numbers).
-            streamed ? "streaming" : "in-memory");
-    return RunJob.of(
-        runId,
-        code,
-        tables,
-        catalog.name(),
-        new RunJob.Output(files.seenByRun(output), files.seenByRun(files.errorFile())),
-        budget.cpus(),
-        limits);
+            streamed ? "streaming" : "in-memory",
+            distributed);
+    return RunJob.of(runId, code, tables, catalog.name(), paths, budget.cpus(), limits);
   }
 
   private static RunBudget budget(Workload workload, int threads) {

@@ -117,7 +117,7 @@ final class WiredRuns implements AutoCloseable {
             : new Destination(
                 TableName.parse(destination, "destination"), SaveMode.APPEND, SchemaMode.STRICT),
         new RunLimits(Duration.ofSeconds(30), 512, 10, 1000),
-        new Compute(false, null, null, null),
+        Compute.local(),
         false,
         Caller.UNAUTHENTICATED_ADMIN);
   }

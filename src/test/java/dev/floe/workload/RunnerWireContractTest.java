@@ -33,7 +33,7 @@ class RunnerWireContractTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"job-query.json", "job-script-streamed.json"})
+  @ValueSource(strings = {"job-query.json", "job-script-streamed.json", "job-distributed.json"})
   void aJobIsExactlyTheWireShape(String name) throws IOException {
     JsonNode wire = vector(name);
     RunJob job = JSON.treeToValue(wire, RunJob.class);
@@ -49,7 +49,12 @@ class RunnerWireContractTest {
         RunJob.of(
             wire.path("run_id").asText(),
             new RunJob.Code(
-                "query", wire.path("source").asText(), java.util.Map.of(), false, "in-memory"),
+                "query",
+                wire.path("source").asText(),
+                java.util.Map.of(),
+                false,
+                "in-memory",
+                false),
             java.util.Map.of(
                 "flowers",
                 new RunJob.Table(

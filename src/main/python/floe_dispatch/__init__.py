@@ -1,0 +1,1 @@
+"""Floe's trusted dispatcher: sends a checked plan to Polars Cloud or Polars On-Prem."""

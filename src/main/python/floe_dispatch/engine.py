@@ -1,0 +1,137 @@
+"""The distributed engine, through the official client (``polars_cloud``), and nothing else.
+
+Polars Cloud: the service account authenticates, and the query runs on a registered compute
+(``compute_name``) or on a compute started for this run from the request's specs and stopped after
+it. Polars On-Prem: the query goes to the cluster's scheduler. Either way the query is submitted
+without blocking, so a cancel reaches the remote query, and its result is read back as a LazyFrame.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from floe_dispatch.job import Cloud, Dispatch, OnPrem
+
+
+class Unavailable(Exception):
+    """The engine could not be reached, or refused the service's credentials."""
+
+
+class QueryFailed(Exception):
+    """The engine ran the query and it failed."""
+
+
+class Cancelled(Exception):
+    pass
+
+
+@dataclass
+class Submitted:
+    query_id: str
+    frame: pl.LazyFrame
+
+
+class Engine:
+    """One run's connection to the engine; ``cancel()`` may be called from a signal handler."""
+
+    def __init__(self, job: Dispatch) -> None:
+        self._job = job
+        self._query: Any = None
+        self._context: Any = None
+        self._stop_context = False
+        self._cancelled = threading.Event()
+        self._done = threading.Event()
+
+    def run(self, frame: pl.LazyFrame, submitted: Callable[[str], None]) -> pl.LazyFrame:
+        """Submits ``frame``, waits for it, and gives its result as a LazyFrame."""
+        import polars_cloud as pc
+
+        try:
+            self._context = self._connect(pc)
+        except Exception as exc:
+            raise Unavailable(_summary(exc)) from None
+        try:
+            remote = frame.remote(self._context)
+            distributed: dict[str, Any] = {}
+            if isinstance(self._job.target, OnPrem) and self._job.compute.cluster_size:
+                distributed["max_workers"] = self._job.compute.cluster_size
+            try:
+                query = remote.distributed(**distributed).execute(blocking=False)
+            except Exception as exc:
+                raise Unavailable(_summary(exc)) from None
+            self._query = query
+            submitted(str(getattr(query, "_query_id", "")))
+            if self._cancelled.is_set():
+                query.cancel()
+                raise Cancelled()
+            outcome: dict[str, Any] = {}
+
+            def wait() -> None:
+                try:
+                    outcome["result"] = query.await_result(silent=True)
+                except BaseException as exc:
+                    outcome["error"] = exc
+                finally:
+                    self._done.set()
+
+            threading.Thread(target=wait, name="floe-await", daemon=True).start()
+            while not self._done.wait(0.1):
+                if self._cancelled.is_set():
+                    query.cancel()
+                    raise Cancelled()
+            if self._cancelled.is_set():
+                raise Cancelled()
+            if "error" in outcome:
+                raise QueryFailed(_summary(outcome["error"])) from None
+            result: pl.LazyFrame = outcome["result"].lazy()
+            return result
+        finally:
+            self.close()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    def close(self) -> None:
+        """Stops a compute this run started (a registered one keeps running for the next)."""
+        context, self._context = self._context, None
+        if context is not None and self._stop_context:
+            # If stopping fails, the compute's idle timeout stops it.
+            with contextlib.suppress(Exception):
+                context.stop()
+
+    def _connect(self, pc: Any) -> Any:
+        target, compute = self._job.target, self._job.compute
+        if isinstance(target, OnPrem):
+            return pc.ClusterContext(target.address, domain_name=target.domain_name)
+        assert isinstance(target, Cloud)
+        pc.authenticate(
+            client_id=target.client_id, client_secret=target.client_secret, interactive=False
+        )
+        specs = (compute.instance_type, compute.cluster_size, compute.cpus, compute.memory_gb)
+        if target.compute_name is not None and all(value is None for value in specs):
+            return pc.ComputeContext(workspace=target.workspace, name=target.compute_name)
+        context = pc.ComputeContext(
+            workspace=target.workspace,
+            instance_type=compute.instance_type,
+            cluster_size=compute.cluster_size,
+            cpus=compute.cpus,
+            memory=compute.memory_gb,
+            labels=self._job.labels,
+            idle_timeout_mins=target.idle_timeout_mins,
+        )
+        self._stop_context = True
+        context.start(wait=True)
+        return context
+
+
+def _summary(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    first = text[0].rstrip(" .") if text else ""
+    name = type(exc).__name__
+    return f"{name}: {first}"[:500] if first else name
