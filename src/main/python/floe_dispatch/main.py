@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from floe_dispatch import guard
 from floe_dispatch.engine import Cancelled, Engine, QueryFailed, Unavailable
 from floe_dispatch.job import Dispatch, InvalidDispatch, parse
-from floe_dispatch.plan import Granted, PlanRefused, SandboxPlan, runnable
+from floe_dispatch.plan import MAX_DEPTH, Granted, PlanRefused, SandboxPlan, runnable
 from floe_dispatch.plan import parse as parse_plan
 from floe_harness.errors import HarnessError, internal_error, write_error
 
@@ -36,6 +36,8 @@ _RUN_LOCALLY = "or run it without distributed"
 
 def main() -> int:
     guard.install()
+    # A plan nests a level per step: room to read and check one of MAX_DEPTH levels.
+    sys.setrecursionlimit(4 * MAX_DEPTH)
     events = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 PLAN_VERSION = 1
-MAX_DEPTH = 2_000
+# Plans nest a level per step; the dispatcher raises Python's recursion limit above this.
+MAX_DEPTH = 5_000
 # Node and field names that carry Python objects or native code in Polars' plan JSON.
 _CODE_CARRYING = re.compile(r"python|pickle|opaque|anonymous|plugin|udf|callback", re.IGNORECASE)
 # What Polars writes before a pickled Python function ("PLPYFN", "PLPYUDF"...): b"PLPY".
