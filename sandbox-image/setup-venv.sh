@@ -3,6 +3,9 @@
 #   venv/      the sandbox's environment (sandbox-image/requirements.txt) — what user code can import
 #   dev-venv/  the sandbox's requirements plus test tools (requirements-dev.txt) and the `floe` CLI
 #              (clients/python, installed editable) — for the test suite
+#   distributed-venv/  the trusted dispatcher's environment for distributed runs: the official Polars Cloud
+#              client (requirements-distributed.txt, which pins its own polars, 2.0.0, apart from the
+#              sandbox's) plus pytest for its tests (requirements-distributed-dev.txt); never user code's
 # Re-running is cheap: an environment whose stamp matches its requirements is left alone.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -33,3 +36,4 @@ make_env() { # name, then requirement files or project directories (installed ed
 "$python" -c 'import sys; assert sys.version_info >= (3, 11), "Floe needs Python >= 3.11"'
 make_env venv "$here/requirements.txt"
 make_env dev-venv "$here/requirements.txt" "$here/requirements-dev.txt" "$root/clients/python"
+make_env distributed-venv "$here/requirements-distributed.txt" "$here/requirements-distributed-dev.txt"
