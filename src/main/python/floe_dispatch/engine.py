@@ -89,7 +89,12 @@ class Engine:
                 raise Cancelled()
             if "error" in outcome:
                 raise QueryFailed(_summary(outcome["error"])) from None
-            result: pl.LazyFrame = outcome["result"].lazy()
+            finished = outcome["result"]
+            # A query cancelled on the cluster (not by this run) ends without raising.
+            status = getattr(getattr(finished, "status", None), "name", "SUCCESS")
+            if status != "SUCCESS":
+                raise QueryFailed(f"the query ended {status.lower()} on the cluster")
+            result: pl.LazyFrame = finished.lazy()
             return result
         finally:
             self.close()

@@ -83,11 +83,13 @@ def write_plan(frame: pl.LazyFrame, schema: pl.Schema, stand_ins: StandIns, path
         warnings.simplefilter("ignore")  # Polars calls JSON plans unstable; the dispatcher checks
         try:
             plan = frame.serialize(format="json")
-        except pl.exceptions.PolarsError as exc:
-            refused = python_function_refused(exc)
-            if refused is None:
-                raise
-            raise refused from None
+        except Exception as exc:  # Polars', or one a script's own pickling raised through it
+            raise python_function_refused(exc) or HarnessError(
+                "PLAN_NOT_DISTRIBUTABLE",
+                f"The plan cannot be sent to the cluster ({type(exc).__name__}: "
+                f"{str(exc).strip().splitlines()[0][:300] if str(exc).strip() else 'no detail'}); "
+                f"keep to Polars' own steps over scan() and literal data, {_RUN_LOCALLY}.",
+            ) from None
     document: dict[str, Any] = {
         "type": "distributed_plan",
         "version": PLAN_VERSION,
