@@ -33,7 +33,16 @@ public class PolarsCloudStandIn implements QuarkusTestResourceLifecycleManager {
   /** One canary per test JVM, in a system property (each Quarkus start has its own loader). */
   public static final String CANARY = canary();
 
+  /** The On-Prem scheduler the stand-in pretends to be (initArg target=on-prem). */
+  public static final String ON_PREM_ADDRESS = "https://polars-onprem.test:5051";
+
   private static Path dir;
+  private boolean onPrem;
+
+  @Override
+  public void init(Map<String, String> initArgs) {
+    onPrem = "on-prem".equals(initArgs.get("target"));
+  }
 
   private static String canary() {
     synchronized (System.class) {
@@ -57,15 +66,27 @@ public class PolarsCloudStandIn implements QuarkusTestResourceLifecycleManager {
       Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
       System.setProperty("floetest.standin-dir", dir.toString());
       System.setProperty("floetest.secret-file", secret.toString());
+      String python = TempLake.projectHome().resolve("distributed-venv/bin/python").toString();
+      if (onPrem) {
+        return Map.of(
+            "floe.distributed.target",
+            "on-prem",
+            "floe.distributed.address",
+            ON_PREM_ADDRESS,
+            "floe.distributed.client-path",
+            dir.toString(),
+            "floe.distributed.python",
+            python,
+            "floe.distributed.max-cluster-size",
+            "4");
+      }
       return Map.ofEntries(
           Map.entry("floe.distributed.target", "cloud"),
           Map.entry("floe.distributed.workspace", WORKSPACE),
           Map.entry("floe.distributed.client-id", CLIENT_ID),
           Map.entry("floe.distributed.client-secret-file", secret.toString()),
           Map.entry("floe.distributed.client-path", dir.toString()),
-          Map.entry(
-              "floe.distributed.python",
-              TempLake.projectHome().resolve("distributed-venv/bin/python").toString()),
+          Map.entry("floe.distributed.python", python),
           Map.entry("floe.distributed.instance-type", "t4g.medium"),
           Map.entry("floe.distributed.allowed-instance-types", "t4g.medium,t4g.large"),
           Map.entry("floe.distributed.max-cluster-size", "4"),
