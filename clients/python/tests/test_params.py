@@ -125,6 +125,61 @@ def test_query_body_with_every_flag() -> None:
     assert ctx.source is not None and ctx.source.name == "<query>"
 
 
+def test_distributed_auto_sends_the_string_auto() -> None:
+    body, _ = _body(
+        "SELECT 1", "--distributed-auto", "--instance-type", "t4g.medium", "--cluster-size", "2"
+    )
+    assert body == {
+        "mode": "query",
+        "query": "SELECT 1",
+        "distributed": "auto",
+        "instanceType": "t4g.medium",
+        "clusterSize": 2,
+    }
+
+
+def test_distributed_sends_true() -> None:
+    body, _ = _body("SELECT 1", "--distributed")
+    assert body == {"mode": "query", "query": "SELECT 1", "distributed": True}
+
+
+def test_explain_takes_distributed_auto_too() -> None:
+    args = build_parser().parse_args(["explain", "SELECT 1", "--distributed-auto"])
+    assert workload_body(args, _context())["distributed"] == "auto"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["polars", "SELECT 1", "--distributed", "--distributed-auto"],
+        ["polars", "SELECT 1", "--distributed-auto", "--distributed"],
+        ["explain", "SELECT 1", "--distributed", "--distributed-auto"],
+    ],
+)
+def test_distributed_and_distributed_auto_exclude_each_other(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "not allowed with argument" in err
+    assert "--distributed-auto" in err and "--distributed" in err
+
+
+def test_polars_help_describes_the_distributed_flags(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # no line wrapped at a hyphen (On-Prem)
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(["polars", "--help"])
+    assert exit_info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "[--distributed | --distributed-auto]" in text
+    assert "run on the distributed engine (Polars Cloud or On-Prem)" in text
+    assert text.count("needs --distributed or --distributed-auto") == 2
+
+
 def test_minimal_body_sends_no_absent_fields() -> None:
     body, _ = _body("SELECT 1")
     assert body == {"mode": "query", "query": "SELECT 1"}

@@ -7,6 +7,9 @@ from typing import Any
 import pytest
 
 from floe_cli.render import (
+    TIMES,
+    compute_note,
+    describe_compute,
     format_table,
     format_value,
     iceberg_type,
@@ -95,6 +98,93 @@ def test_footer_counts_time_and_run() -> None:
         "saved": None,
     }
     assert result_footer(response) == ["2 rows · 41ms · run r-1"]
+
+
+SHAPE = f"t4g.medium {TIMES}2"
+LOCAL = {
+    "mode": "local",
+    "distributed": False,
+    "instanceType": None,
+    "clusterSize": None,
+    "target": None,
+    "queryId": None,
+    "reason": None,
+}
+DISTRIBUTED = {
+    "mode": "distributed",
+    "distributed": True,
+    "instanceType": "t4g.medium",
+    "clusterSize": 2,
+    "target": "cloud",
+    "queryId": "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+    "reason": None,
+}
+AUTO_REASON = (
+    "auto: the bound tables hold 3.6 KiB, within the threshold of 1.0 GiB "
+    "(floe.distributed.auto-threshold-bytes)"
+)
+
+
+def _answer(compute: dict[str, Any] | None) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "results": {"rows": [[1], [2], [3]]},
+        "row_count": 3,
+        "execution_time": "412ms",
+        "run_id": "r-1",
+    }
+    if compute is not None:
+        answer["compute"] = compute
+    return answer
+
+
+def test_footer_of_a_local_run_is_unchanged() -> None:
+    assert result_footer(_answer(LOCAL)) == ["3 rows · 412ms · run r-1"]
+    assert result_footer(_answer(None)) == ["3 rows · 412ms · run r-1"]
+    assert compute_note(_answer(LOCAL)) is None
+    assert compute_note(_answer(None)) is None
+
+
+def test_footer_of_a_distributed_run_says_where_it_ran() -> None:
+    assert result_footer(_answer(DISTRIBUTED)) == [
+        f"3 rows · 412ms · run r-1 · distributed on cloud ({SHAPE}), "
+        "query 1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+    ]
+    assert compute_note(_answer(DISTRIBUTED)) is None
+
+
+def test_footer_of_an_auto_run_says_what_floe_chose() -> None:
+    went_local = {**LOCAL, "reason": AUTO_REASON}
+    assert result_footer(_answer(went_local)) == ["3 rows · 412ms · run r-1 · local"]
+    assert compute_note(_answer(went_local)) == f"note: {AUTO_REASON}"
+    went_distributed = {**DISTRIBUTED, "reason": "auto: the bound tables hold 2.0 GiB, above"}
+    assert result_footer(_answer(went_distributed))[0].endswith(
+        f" · run r-1 · distributed on cloud ({SHAPE}), query 1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+    )
+    assert compute_note(_answer(went_distributed)) == (
+        "note: auto: the bound tables hold 2.0 GiB, above"
+    )
+
+
+@pytest.mark.parametrize(
+    ("compute", "described"),
+    [
+        (LOCAL, "local"),
+        ({**DISTRIBUTED, "target": "on-prem"}, f"distributed on-prem ({SHAPE}), query "),
+        ({**DISTRIBUTED, "instanceType": None}, f"distributed on cloud ({TIMES}2), query "),
+        ({**DISTRIBUTED, "clusterSize": None}, "distributed on cloud (t4g.medium), query "),
+        (
+            {**DISTRIBUTED, "target": None, "instanceType": None, "clusterSize": None},
+            "distributed, query ",
+        ),
+        ({**DISTRIBUTED, "queryId": None}, f"distributed on cloud ({SHAPE})"),
+    ],
+)
+def test_describe_compute(compute: dict[str, Any], described: str) -> None:
+    text = describe_compute(compute)
+    if described.endswith("query "):
+        assert text == described + str(DISTRIBUTED["queryId"])
+    else:
+        assert text == described
 
 
 def test_footer_notes_truncation_with_the_full_count() -> None:

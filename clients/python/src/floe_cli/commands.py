@@ -28,7 +28,7 @@ from floe_cli.output import (
 )
 from floe_cli.params import BadArgument, parse_params
 from floe_cli.progress import Progress
-from floe_cli.render import format_table, iceberg_type, plural, saved_line
+from floe_cli.render import describe_compute, format_table, iceberg_type, plural, saved_line
 
 # Seconds past the run's own time limit that the CLI waits for the server's answer.
 _ANSWER_GRACE = 60
@@ -98,6 +98,8 @@ def workload_body(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
             body[field] = value
     if args.distributed:
         body["distributed"] = True
+    elif args.distributed_auto:
+        body["distributed"] = "auto"
     limits = {
         name: value
         for name, value in (("timeoutSeconds", args.timeout), ("maxRows", args.max_rows))
@@ -268,6 +270,11 @@ def runs_show(args: argparse.Namespace, ctx: Context) -> int:
     lines.append(f"{'started_at:':<13}{view.get('started_at') or '-'}")
     lines.append(f"{'finished_at:':<13}{view.get('finished_at') or '-'}")
     lines.append(f"{'elapsed:':<13}{_elapsed(view.get('elapsed_ms')) or '-'}")
+    compute = view.get("compute")
+    if isinstance(compute, dict):
+        lines.append(f"{'compute:':<13}{describe_compute(compute)}")
+        if compute.get("reason"):
+            lines.append(f"{'reason:':<13}{compute['reason']}")
     if view.get("row_count") is not None:
         lines.append(f"{'rows:':<13}{view['row_count']}")
     if saved := saved_line(view.get("saved")):

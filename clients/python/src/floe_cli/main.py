@@ -116,10 +116,28 @@ def _workload_flags(parser: argparse.ArgumentParser) -> None:
         help="how a save treats a schema that differs from the table's",
     )
     parser.add_argument("--catalog", metavar="NAME", help="the catalog (default: the server's)")
-    parser.add_argument("--distributed", action="store_true", help="run on Polars Cloud")
-    parser.add_argument("--instance-type", metavar="TYPE", help="Polars Cloud instance type")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--distributed",
+        action="store_true",
+        help="run on the distributed engine (Polars Cloud or On-Prem)",
+    )
+    where.add_argument(
+        "--distributed-auto",
+        action="store_true",
+        help="let Floe choose: distributed when the bound tables are larger than the server's "
+        "threshold, else local (the answer says which, and why)",
+    )
     parser.add_argument(
-        "--cluster-size", type=_typed(positive_int), metavar="N", help="Polars Cloud cluster size"
+        "--instance-type",
+        metavar="TYPE",
+        help="the distributed engine's instance type (needs --distributed or --distributed-auto)",
+    )
+    parser.add_argument(
+        "--cluster-size",
+        type=_typed(positive_int),
+        metavar="N",
+        help="the distributed cluster's size (needs --distributed or --distributed-auto)",
     )
     parser.add_argument("--vcpus", type=_typed(positive_int), metavar="N", help="CPUs for the run")
     parser.add_argument(

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from floe_cli.client import ARROW_STREAM, read_json
 from floe_cli.errors import ServerBroke
-from floe_cli.render import format_table, plural, result_footer, saved_line
+from floe_cli.render import compute_note, format_table, plural, result_footer, saved_line
 from floe_cli.results import table_batches, table_from_json, write_batches
 
 TEXT_FORMATS = ("table", "json")
@@ -121,6 +121,7 @@ def emit_result(
         )
         footer = "\n".join(result_footer(data)) + "\n"
         write_text(text + footer, out_path, streams)
+        _note_compute(data, streams)
         return
     table = table_from_json(results)
     if data.get("truncated"):
@@ -131,6 +132,12 @@ def emit_result(
     with binary_sink(out_path, streams) as sink:
         rows = write_batches(fmt, table.schema, table_batches(table), sink)
     _after_write(rows, out_path, streams, saved_line(data.get("saved")))
+    _note_compute(data, streams)
+
+
+def _note_compute(data: dict[str, Any], streams: Streams) -> None:
+    if note := compute_note(data):
+        streams.note(note)
 
 
 def _emit_arrow_stream(

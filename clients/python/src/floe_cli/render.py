@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 MAX_CELL = 60
+# Between a distributed run's instance type and its cluster size: "t4g.medium \u00d72".
+TIMES = "\N{MULTIPLICATION SIGN}"
 _NUMERIC_PREFIXES = ("Int", "UInt", "Float", "Decimal")
 
 
@@ -108,6 +110,10 @@ def result_footer(response: dict[str, Any]) -> list[str]:
         facts.append(str(response["execution_time"]))
     if response.get("run_id"):
         facts.append(f"run {response['run_id']}")
+    compute = response.get("compute")
+    # A local run the user did not leave to Floe says nothing more (the line as it always was).
+    if isinstance(compute, dict) and (compute.get("distributed") is True or compute.get("reason")):
+        facts.append(describe_compute(compute))
     lines = [" · ".join(facts)]
     if response.get("truncated"):
         lines.append(
@@ -118,6 +124,38 @@ def result_footer(response: dict[str, Any]) -> list[str]:
     if saved:
         lines.append(saved)
     return lines
+
+
+def describe_compute(compute: dict[str, Any]) -> str:
+    """What a run ran on: `local`, or `distributed on cloud (t4g.medium \u00d72), query ID` (each
+    part only when the server named it; `distributed on-prem` for On-Prem)."""
+    if compute.get("distributed") is not True:
+        return "local"
+    text = "distributed"
+    target = compute.get("target")
+    if target == "on-prem":
+        text += " on-prem"
+    elif target:
+        text += f" on {target}"
+    shape = []
+    if compute.get("instanceType"):
+        shape.append(str(compute["instanceType"]))
+    if compute.get("clusterSize") is not None:
+        shape.append(f"{TIMES}{compute['clusterSize']}")
+    if shape:
+        text += f" ({' '.join(shape)})"
+    if compute.get("queryId"):
+        text += f", query {compute['queryId']}"
+    return text
+
+
+def compute_note(response: dict[str, Any]) -> str | None:
+    """Why Floe ran a `"distributed": "auto"` run where it did, as a note for stderr."""
+    compute = response.get("compute")
+    if not isinstance(compute, dict):
+        return None
+    reason = compute.get("reason")
+    return f"note: {reason}" if isinstance(reason, str) and reason.strip() else None
 
 
 def saved_line(saved: Any) -> str | None:
