@@ -18,6 +18,7 @@ POLARS_FLAGS = [
     "--save-mode",
     "--catalog",
     "--distributed",
+    "--distributed-auto",
     "--instance-type",
     "--cluster-size",
     "--vcpus",
@@ -217,7 +218,7 @@ def test_exit_4_when_the_server_cannot_run_distributed(floe: Floe) -> None:
     )
     assert result.code == 4, str(result)
     assert "error[DISTRIBUTED_UNAVAILABLE]" in result.err
-    assert "Polars Cloud" in result.err
+    assert "floe.distributed.target" in result.err
 
 
 def test_errors_are_plain_text_when_stderr_is_not_a_terminal(floe: Floe) -> None:

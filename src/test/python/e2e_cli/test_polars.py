@@ -91,12 +91,24 @@ def test_vcpus_reaches_the_run(floe: Floe) -> None:
     assert answer["results"]["rows"] == [[1]]
 
 
-def test_instance_type_and_cluster_size_are_sent(floe: Floe) -> None:
-    # Locally they describe nothing to run on; with --distributed they reach the (refusing) server.
-    local = floe.json(
-        "polars", "SELECT 1 AS x", "--instance-type", "t4g.medium", "--cluster-size", "2"
+def test_instance_type_and_cluster_size_need_distributed(floe: Floe) -> None:
+    # They size the distributed engine's cluster: without --distributed(-auto) they are refused.
+    local = floe("polars", "SELECT 1 AS x", "--instance-type", "t4g.medium", "--cluster-size", "2")
+    assert local.code == 1, str(local)
+    assert "error[INVALID_REQUEST]" in local.err
+    assert "Cannot use instanceType without distributed" in local.err
+
+
+def test_distributed_auto_runs_locally_on_a_server_without_an_engine_and_says_why(
+    floe: Floe,
+) -> None:
+    answer = floe.json(
+        "polars", "SELECT 1 AS x", "--distributed-auto", "--instance-type", "t4g.medium"
     )
-    assert local["compute"]["distributed"] is False
+    assert answer["compute"]["mode"] == "local"
+    assert answer["compute"]["reason"].startswith(
+        "auto: this server has no distributed engine configured"
+    )
 
 
 # --- scripts -------------------------------------------------------------------------------------

@@ -10,29 +10,11 @@ import os
 import sys
 
 # floe-test: include _secret_hits.py
+# floe-test: include _secret_places.py
 home = params["home"]
 catalog_db = params["catalog_db"]
 with open("/tmp/control.txt", "w") as f:
     f.write(params["control"])
-rows = []
-seen = set()
-
-
-def record(place, status, found=()):
-    if place not in seen:
-        seen.add(place)
-        rows.append({"place": place, "status": status, "hits": list(found)})
-
-
-def read_file(path):
-    try:
-        with open(path, "rb") as f:
-            data = f.read(64 * 1024 * 1024)
-        record(path, "read", hits(data))
-    except OSError as e:
-        record(path, errno.errorcode.get(e.errno, "?"))
-
-
 targets = list(params["paths"]) + [
     "/etc/shadow",
     "/etc/gshadow",

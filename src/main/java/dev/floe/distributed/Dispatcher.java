@@ -96,7 +96,7 @@ public class Dispatcher {
               + "); an operator checks floe.distributed.python and the build's distributed-venv.");
     }
     DispatchRun run = new DispatchRun(process, dir, result, error, config.timeout());
-    pumpStderr(process, request.runId());
+    PythonRuntime.logStderr(process, LOG, "dispatcher of run " + request.runId() + ", pid");
     Thread events =
         new Thread(() -> readEvents(process, run, progress), "floe-dispatch-" + request.runId());
     events.setDaemon(true);
@@ -216,24 +216,5 @@ public class Dispatcher {
     } catch (IOException e) {
       // The dispatcher is gone; its exit says how.
     }
-  }
-
-  private static void pumpStderr(Process process, String runId) {
-    Thread pump =
-        new Thread(
-            () -> {
-              try (BufferedReader err =
-                  new BufferedReader(
-                      new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-                for (String line = err.readLine(); line != null; line = err.readLine()) {
-                  LOG.infof("dispatcher of run %s: %s", runId, line);
-                }
-              } catch (IOException e) {
-                // Gone.
-              }
-            },
-            "floe-dispatch-stderr-" + process.pid());
-    pump.setDaemon(true);
-    pump.start();
   }
 }

@@ -63,6 +63,31 @@ public class PythonRuntime {
   }
 
   /**
+   * Copies a trusted Python process's stderr, line by line, into the service log as {@code who
+   * <pid>: line}, on a daemon thread, until the process closes it.
+   */
+  public static void logStderr(Process process, org.jboss.logging.Logger log, String who) {
+    long pid = process.pid();
+    Thread pump =
+        new Thread(
+            () -> {
+              try (java.io.BufferedReader err =
+                  new java.io.BufferedReader(
+                      new java.io.InputStreamReader(
+                          process.getErrorStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line = err.readLine(); line != null; line = err.readLine()) {
+                  log.infof("%s %d: %s", who, pid, line);
+                }
+              } catch (java.io.IOException e) {
+                // The process is gone; so is its stderr.
+              }
+            },
+            who.replace(' ', '-') + "-stderr-" + pid);
+    pump.setDaemon(true);
+    pump.start();
+  }
+
+  /**
    * What a sandbox must see (read-only) to run the harness: the interpreter, its venv, the harness.
    */
   List<Path> sandboxPaths() {

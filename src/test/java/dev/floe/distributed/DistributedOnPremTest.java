@@ -15,7 +15,6 @@ import dev.floe.testing.Workloads;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -29,18 +28,9 @@ import org.junit.jupiter.api.Test;
     initArgs = @ResourceArg(name = "target", value = "on-prem"))
 class DistributedOnPremTest {
 
-  private static Map<String, Object> distributed(String sql) {
-    Map<String, Object> body = new HashMap<>();
-    body.put("mode", "query");
-    body.put("query", sql);
-    body.put("tables", Workloads.FLOWERS);
-    body.put("distributed", true);
-    return body;
-  }
-
   @Test
   void aQueryGoesToTheClustersSchedulerWithClusterSizeAsItsWorkers() {
-    Map<String, Object> body = distributed("SELECT count(*) AS n FROM flowers");
+    Map<String, Object> body = Workloads.distributedQuery("SELECT count(*) AS n FROM flowers");
     body.put("clusterSize", 3);
 
     post(body)
@@ -63,7 +53,7 @@ class DistributedOnPremTest {
 
   @Test
   void anInstanceTypeIsRefusedForAClusterWhoseMachinesAreItsOwn() {
-    Map<String, Object> body = distributed("SELECT 1 AS x FROM flowers");
+    Map<String, Object> body = Workloads.distributedQuery("SELECT 1 AS x FROM flowers");
     body.put("instanceType", "t4g.medium");
 
     post(body)

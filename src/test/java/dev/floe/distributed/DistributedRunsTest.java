@@ -1,6 +1,7 @@
 package dev.floe.distributed;
 
 import static dev.floe.testing.PolarsCloudStandIn.calls;
+import static dev.floe.testing.Workloads.distributedQuery;
 import static dev.floe.testing.Workloads.post;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -21,6 +22,7 @@ import dev.floe.testing.Workloads;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -46,21 +48,23 @@ class DistributedRunsTest {
     PolarsCloudStandIn.behaveNormally();
   }
 
-  private static Map<String, Object> distributedQuery(String sql) {
-    Map<String, Object> body = new HashMap<>();
-    body.put("mode", "query");
-    body.put("query", sql);
-    body.put("tables", Workloads.FLOWERS);
-    body.put("distributed", true);
-    return body;
-  }
-
   private static Map<String, Object> distributedScript(String script) {
     Map<String, Object> body = new HashMap<>();
     body.put("mode", "script");
     body.put("script", script);
     body.put("distributed", true);
     return body;
+  }
+
+  /**
+   * Posts what the run must refuse as not distributable, and checks nothing reached the cluster.
+   */
+  private static ValidatableResponse refusedPlan(Map<String, Object> body) {
+    int sent = calls("ExecuteRemote.execute").size();
+    ValidatableResponse refused =
+        post(body).statusCode(422).body("error_code", equalTo("PLAN_NOT_DISTRIBUTABLE"));
+    assertEquals(sent, calls("ExecuteRemote.execute").size(), "the plan reached the cluster");
+    return refused;
   }
 
   private static JsonNode lastCall(String call) {
@@ -170,53 +174,40 @@ class DistributedRunsTest {
 
   @Test
   void aPythonFunctionIsRefusedWithItsLineAndNothingIsSent() {
-    int sent = calls("ExecuteRemote.execute").size();
-
-    post(distributedScript(
-            "def double(v):\n"
-                + "    return v * 2\n"
-                + "result = scan('default.flowers').with_columns(\n"
-                + "    pl.col('petal_length').map_elements(double, return_dtype=pl.Float64))\n"))
-        .statusCode(422)
-        .body("error_code", equalTo("PLAN_NOT_DISTRIBUTABLE"))
+    refusedPlan(
+            distributedScript(
+                "def double(v):\n"
+                    + "    return v * 2\n"
+                    + "result = scan('default.flowers').with_columns(\n"
+                    + "    pl.col('petal_length').map_elements(double, return_dtype=pl.Float64))\n"))
         .body("error", startsWith("A distributed run cannot send Python code to the cluster"))
         .body("diagnostics.line", equalTo(1));
-
-    assertEquals(sent, calls("ExecuteRemote.execute").size());
   }
 
   @Test
   void aPlanForgedInsideTheSandboxWithPickledCodeIsRefusedByTheDispatcher() {
-    int sent = calls("ExecuteRemote.execute").size();
-
     // The script swaps Floe's refusing cloudpickle for real pickling: the plan leaves the
     // sandbox with a pickled function in it, and the dispatcher must not let it through.
-    post(distributedScript(
-            "import pickle, sys, types\n"
-                + "fake = types.ModuleType('cloudpickle')\n"
-                + "fake.dumps = lambda obj, *a, **k: pickle.dumps(len)\n"
-                + "fake.loads = pickle.loads\n"
-                + "sys.modules['cloudpickle'] = fake\n"
-                + "def bump(s):\n"
-                + "    return s + 1\n"
-                + "result = pl.LazyFrame({'x': [1]}).with_columns(\n"
-                + "    pl.col('x').map_batches(bump, return_dtype=pl.Int64))\n"))
-        .statusCode(422)
-        .body("error_code", equalTo("PLAN_NOT_DISTRIBUTABLE"))
+    refusedPlan(
+            distributedScript(
+                "import pickle, sys, types\n"
+                    + "fake = types.ModuleType('cloudpickle')\n"
+                    + "fake.dumps = lambda obj, *a, **k: pickle.dumps(len)\n"
+                    + "fake.loads = pickle.loads\n"
+                    + "sys.modules['cloudpickle'] = fake\n"
+                    + "def bump(s):\n"
+                    + "    return s + 1\n"
+                    + "result = pl.LazyFrame({'x': [1]}).with_columns(\n"
+                    + "    pl.col('x').map_batches(bump, return_dtype=pl.Int64))\n"))
         .body("error", startsWith("The plan holds "));
-
-    assertEquals(sent, calls("ExecuteRemote.execute").size());
   }
 
   @Test
   void aTableNotGrantedCannotBeSmuggledIntoThePlan() {
-    int sent = calls("ExecuteRemote.execute").size();
-    post(distributedScript(
-            "result = pl.scan_parquet('/etc/hostname.parquet', schema={'x': pl.Int64}, glob=False)"))
-        .statusCode(422)
-        .body("error_code", equalTo("PLAN_NOT_DISTRIBUTABLE"))
+    refusedPlan(
+            distributedScript(
+                "result = pl.scan_parquet('/etc/hostname.parquet', schema={'x': pl.Int64}, glob=False)"))
         .body("error", containsString("reads files or data sources directly"));
-    assertEquals(sent, calls("ExecuteRemote.execute").size());
   }
 
   @Test

@@ -60,6 +60,16 @@ public final class Workloads {
     return body;
   }
 
+  /** A distributed query over the demo table, bound as {@code flowers}: a body to add to. */
+  public static Map<String, Object> distributedQuery(String sql) {
+    Map<String, Object> body = new HashMap<>();
+    body.put("mode", "query");
+    body.put("query", sql);
+    body.put("tables", FLOWERS);
+    body.put("distributed", true);
+    return body;
+  }
+
   public static ValidatableResponse query(String sql, List<?> tables) {
     return post(Map.of("mode", "query", "query", sql, "tables", tables));
   }

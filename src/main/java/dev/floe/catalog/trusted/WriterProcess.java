@@ -3,12 +3,9 @@ package dev.floe.catalog.trusted;
 import dev.floe.sandbox.PythonRuntime;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -64,7 +61,7 @@ final class WriterProcess {
       throw new TrustedWriterException(
           TrustedWriterException.Kind.UNAVAILABLE, "cannot start " + command, e);
     }
-    pumpStderr(process);
+    PythonRuntime.logStderr(process, LOG, "trusted writer");
     WriterProcess writer = new WriterProcess(process, watchdog);
     TrustedAnswer first;
     try {
@@ -183,25 +180,5 @@ final class WriterProcess {
 
   private String exitCode() {
     return process.isAlive() ? "none yet" : String.valueOf(process.exitValue());
-  }
-
-  private static void pumpStderr(Process process) {
-    long pid = process.pid();
-    Thread pump =
-        new Thread(
-            () -> {
-              try (BufferedReader err =
-                  new BufferedReader(
-                      new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-                for (String line = err.readLine(); line != null; line = err.readLine()) {
-                  LOG.infof("trusted writer %d: %s", pid, line);
-                }
-              } catch (IOException e) {
-                // The writer is gone; so is its stderr.
-              }
-            },
-            "trusted-writer-stderr-" + pid);
-    pump.setDaemon(true);
-    pump.start();
   }
 }
