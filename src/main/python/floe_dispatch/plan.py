@@ -29,8 +29,10 @@ MAX_DEPTH = 5_000
 _CODE_CARRYING = re.compile(r"python|pickle|opaque|anonymous|plugin|udf|callback", re.IGNORECASE)
 # What Polars writes before a pickled Python function ("PLPYFN", "PLPYUDF"...): b"PLPY".
 _PICKLED_MARKER = [80, 76, 80, 89]
+# Polars SQL's table functions read files by path; quoted names ("read_parquet"(...)) count too.
 _SQL_FILE_FUNCTIONS = re.compile(
-    r"\b(read|scan)_(csv|parquet|ipc|json|ndjson|delta|iceberg|avro|excel|database)\s*\(",
+    r"\b(read|scan)_(csv|parquet|ipc|json|ndjson|delta|iceberg|avro|excel|database)\b"
+    r"[\"'`\]\s]*\(",
     re.IGNORECASE,
 )
 _RUN_LOCALLY = "or run it without distributed"
@@ -161,7 +163,8 @@ class _Walker:
 def _check_sql(query: Any) -> None:
     if isinstance(query, str) and (found := _SQL_FILE_FUNCTIONS.search(query)):
         raise PlanRefused(
-            f"The SQL reads files itself ({found.group(0).rstrip('( ')}(...)); a distributed run "
+            f"The SQL reads files itself ({found.group(1).lower()}_{found.group(2).lower()}(...)); "
+            "a distributed run "
             f"reads tables only through its bindings, {_RUN_LOCALLY}."
         )
 

@@ -140,6 +140,21 @@ def test_sql_that_reads_files_itself_is_refused(tmp_path: Path) -> None:
         runnable(sandbox, _granted(FLOWERS), lambda g: TRUSTED)
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM READ_PARQUET ('/x.parquet')",
+        "SELECT * FROM \"read_csv\"('/x.csv')",
+        "SELECT * FROM `scan_ipc`('/x.arrow')",
+    ],
+)
+def test_table_functions_are_found_however_they_are_written(sql: str) -> None:
+    plan = {"SQL": {"query": sql, "relations": []}}
+
+    with pytest.raises(PlanRefused, match="The SQL reads files itself"):
+        runnable(SandboxPlan(plan, {}, []), [], lambda g: TRUSTED)
+
+
 def _forged(tmp_path: Path, node: dict[str, Any]) -> SandboxPlan:
     """A sandbox that wrote its own plan: the stand-in wrapped in a hand-made node."""
     document = json.loads(_document(tmp_path, lambda t: t))
