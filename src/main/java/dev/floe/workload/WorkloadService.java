@@ -176,6 +176,11 @@ public class WorkloadService {
         throw new RunFailedException(failure, exit.logs());
       }
       if (dispatched) {
+        // A key revoked while the sandbox ran: nothing is sent to (or paid for on) the engine.
+        FloeException revoked = workload.caller().refusal();
+        if (revoked != null) {
+          throw new RunFailedException(revoked, exit.logs());
+        }
         dispatch =
             dispatcher.start(
                 dispatchRequest(workload, runId, placement, output, tables),
