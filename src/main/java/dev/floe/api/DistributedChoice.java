@@ -3,12 +3,11 @@ package dev.floe.api;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.floe.distributed.Distribution;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * The request's {@code distributed}: {@code true}, {@code false}, or (extension) {@code "auto"} —
- * Floe chooses by the size of the input. In the spec: {@code anyOf: [boolean, "auto", null]}.
+ * Floe chooses by the size of the input. The spec types it boolean (the contract's type, which
+ * generated clients keep); the field's description names the extension.
  */
 public record DistributedChoice(Distribution distribution) {
 
@@ -30,11 +29,5 @@ public record DistributedChoice(Distribution distribution) {
       case DISTRIBUTED -> true;
       case AUTO -> "auto";
     };
-  }
-
-  /** The one string {@code distributed} may be. */
-  @Schema(name = "DistributedAuto", type = SchemaType.STRING, enumeration = "auto")
-  public static final class Auto {
-    private Auto() {}
   }
 }

@@ -31,13 +31,15 @@ public record PolarsRequest(
         String script,
     @Schema(nullable = true, description = "exposed to scripts as the `params` dict")
         Map<String, Object> params,
+    // Typed boolean in the spec, as the contract has it, so generated clients keep taking a
+    // bool; the "auto" extension is a string the service accepts beside it (described here).
     @Schema(
             nullable = true,
-            implementation = Void.class,
-            anyOf = {Boolean.class, DistributedChoice.Auto.class, Void.class},
+            implementation = Boolean.class,
             description =
-                "true: run on Polars Cloud / On-Prem instead of locally; \"auto\" (extension):"
-                    + " distributed when the bound tables hold more than the server's threshold")
+                "run on Polars Cloud / On-Prem instead of locally. Extension: the string \"auto\""
+                    + " lets Floe choose, distributed when the bound tables hold more than the"
+                    + " server's threshold")
         DistributedChoice distributed,
     @Schema(
             nullable = true,

@@ -119,8 +119,8 @@ public record PolarsResponse(
       @Schema(nullable = true) Integer clusterSize,
       @Schema(
               nullable = true,
-              enumeration = {"cloud", "on-prem"},
-              description = "(extension) where a distributed run went: Polars Cloud or On-Prem")
+              description =
+                  "(extension) where a distributed run went: cloud (Polars Cloud) or on-prem")
           String target,
       @Schema(nullable = true, description = "(extension) the distributed engine's query id")
           String queryId,
