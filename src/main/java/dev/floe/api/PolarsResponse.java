@@ -109,10 +109,7 @@ public record PolarsResponse(
   /** Where the run executed. */
   @Schema(name = "Compute")
   public record Compute(
-      @Schema(
-              required = true,
-              examples = "local",
-              enumeration = {"local", "distributed"})
+      @Schema(required = true, examples = "local", description = "local or distributed")
           String mode,
       @Schema(required = true) boolean distributed,
       @Schema(nullable = true) String instanceType,

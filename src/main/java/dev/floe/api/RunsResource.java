@@ -85,6 +85,7 @@ public class RunsResource {
   @APIResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
   @APIResponse(responseCode = "429", ref = "#/components/responses/Busy")
   @APIResponse(responseCode = "500", ref = "#/components/responses/Internal")
+  @APIResponse(responseCode = "503", ref = "#/components/responses/Unavailable")
   public Response submit(
       PolarsRequest request,
       @Parameter(description = "(extension) the same key with the same body returns the first run")

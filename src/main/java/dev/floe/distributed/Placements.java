@@ -154,6 +154,14 @@ public class Placements {
   private Placement distributed(
       String instanceType, Integer clusterSize, Integer vcpus, String reason) {
     boolean cloud = config.target() == Target.CLOUD;
+    if (cloud
+        && config.computeName().isPresent()
+        && instanceType == null
+        && clusterSize == null
+        && vcpus == null) {
+      // The registered compute has its own size: the defaults are for computes started per run.
+      return new Placement(true, targetName(config.target()), null, null, null, reason, null);
+    }
     return new Placement(
         true,
         targetName(config.target()),

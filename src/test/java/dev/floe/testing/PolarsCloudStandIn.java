@@ -37,11 +37,14 @@ public class PolarsCloudStandIn implements QuarkusTestResourceLifecycleManager {
   public static final String ON_PREM_ADDRESS = "https://polars-onprem.test:5051";
 
   private static Path dir;
+
   private boolean onPrem;
+  private String computeName;
 
   @Override
   public void init(Map<String, String> initArgs) {
     onPrem = "on-prem".equals(initArgs.get("target"));
+    computeName = initArgs.get("compute-name");
   }
 
   private static String canary() {
@@ -80,17 +83,23 @@ public class PolarsCloudStandIn implements QuarkusTestResourceLifecycleManager {
             "floe.distributed.max-cluster-size",
             "4");
       }
-      return Map.ofEntries(
-          Map.entry("floe.distributed.target", "cloud"),
-          Map.entry("floe.distributed.workspace", WORKSPACE),
-          Map.entry("floe.distributed.client-id", CLIENT_ID),
-          Map.entry("floe.distributed.client-secret-file", secret.toString()),
-          Map.entry("floe.distributed.client-path", dir.toString()),
-          Map.entry("floe.distributed.python", python),
-          Map.entry("floe.distributed.instance-type", "t4g.medium"),
-          Map.entry("floe.distributed.allowed-instance-types", "t4g.medium,t4g.large"),
-          Map.entry("floe.distributed.max-cluster-size", "4"),
-          Map.entry("floe.distributed.auto-threshold-bytes", "1000"));
+      Map<String, String> cloud =
+          new java.util.HashMap<>(
+              Map.ofEntries(
+                  Map.entry("floe.distributed.target", "cloud"),
+                  Map.entry("floe.distributed.workspace", WORKSPACE),
+                  Map.entry("floe.distributed.client-id", CLIENT_ID),
+                  Map.entry("floe.distributed.client-secret-file", secret.toString()),
+                  Map.entry("floe.distributed.client-path", dir.toString()),
+                  Map.entry("floe.distributed.python", python),
+                  Map.entry("floe.distributed.instance-type", "t4g.medium"),
+                  Map.entry("floe.distributed.allowed-instance-types", "t4g.medium,t4g.large"),
+                  Map.entry("floe.distributed.max-cluster-size", "4"),
+                  Map.entry("floe.distributed.auto-threshold-bytes", "1000")));
+      if (computeName != null) {
+        cloud.put("floe.distributed.compute-name", computeName);
+      }
+      return cloud;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
