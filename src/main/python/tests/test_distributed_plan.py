@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pytest
 from floe_run import Harness
 
+from floe_dispatch.plan import PlanRefused, parse, runnable
 from floe_harness.distributed import STAND_IN_ROOT
 
 
@@ -106,3 +108,18 @@ def test_literal_frames_and_lazy_steps_plan_without_tables(harness: Harness) -> 
     assert document["tables"] == []
     frame = pl.LazyFrame.deserialize(io.StringIO(document["plan"]), format="json")
     assert frame.collect().to_dict(as_series=False) == {"x": [2, 3]}
+
+
+def test_a_table_scanned_past_scan_leaves_the_sandbox_but_not_the_dispatcher(
+    harness: Harness,
+) -> None:
+    """pl.scan_iceberg of a table the script loaded itself pickles with the standard library, so
+    the sandbox writes the plan; the dispatcher refuses it (it reads a data source directly)."""
+    _, document = _plan(
+        harness,
+        "script",
+        "table = catalog.load_table('default.flowers')\nresult = pl.scan_iceberg(table)\n",
+    )
+
+    with pytest.raises(PlanRefused, match="reads files or data sources directly"):
+        runnable(parse(json.dumps(document)), [], lambda g: {})
