@@ -123,4 +123,27 @@ class StartupIT {
     assertTrue(r.log().contains("floe.sandbox.max-result-file-mb"), r.log());
     assertTrue(r.log().contains("must be greater than or equal to 1"), r.log());
   }
+
+  @Test
+  void aDistributedTargetWithoutItsSettingsOrItsDispatcherStopsStartUpSayingWhat()
+      throws Exception {
+    Result cloud = start(List.of("-Dfloe.distributed.target=cloud"), false);
+    assertNotEquals(null, cloud.exit(), "the service started:\n" + cloud.log());
+    assertTrue(
+        cloud.log().contains("floe.distributed.target=cloud needs floe.distributed.workspace"),
+        cloud.log());
+    assertFalse(cloud.log().contains("at dev.floe"), "one sentence:\n" + cloud.log());
+
+    Result python =
+        start(
+            List.of(
+                "-Dfloe.distributed.target=on-prem",
+                "-Dfloe.distributed.address=https://polars.test:5051",
+                "-Dfloe.distributed.python=/nonexistent/bin/python"),
+            false);
+    assertNotEquals(null, python.exit(), "the service started:\n" + python.log());
+    assertTrue(
+        python.log().contains("needs the dispatcher's Python at /nonexistent/bin/python"),
+        python.log());
+  }
 }

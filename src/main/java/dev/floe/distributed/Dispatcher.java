@@ -9,10 +9,13 @@ import dev.floe.config.DistributedConfig.Target;
 import dev.floe.config.FloeConfig;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
+import dev.floe.error.StartupRefusal;
 import dev.floe.sandbox.Fifo;
 import dev.floe.sandbox.PythonRuntime;
 import dev.floe.sandbox.RunFiles;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -62,6 +65,22 @@ public class Dispatcher {
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record GrantedTable(String identifier, String snapshotId, String metadataLocation) {}
 
+  void start(@Observes StartupEvent event) {
+    if (config.target() != Target.NONE && !Files.isExecutable(interpreter())) {
+      throw new StartupRefusal(
+          "floe.distributed.target="
+              + Placements.targetName(config.target())
+              + " needs the dispatcher's Python at "
+              + interpreter()
+              + " (the build makes it: sandbox-image/setup-venv.sh); build Floe, or set"
+              + " floe.distributed.python.");
+    }
+  }
+
+  private Path interpreter() {
+    return Path.of(config.python().orElse(home.resolve("distributed-venv/bin/python").toString()));
+  }
+
   /** The largest plan a run may hand over, in bytes. */
   public long maxPlanBytes() {
     return config.maxPlanBytes();
@@ -76,10 +95,15 @@ public class Dispatcher {
       throws IOException {
     String secret = config.target() == Target.CLOUD ? secret() : null;
     Path dir = home.resolve("dispatch").resolve(request.runId() + "-" + UUID.randomUUID());
-    Files.createDirectories(dir.resolve("home"));
     Path result = dir.resolve(streamed ? "result.pipe" : "result.arrows");
-    if (streamed) {
-      Fifo.create(result, "600");
+    try {
+      Files.createDirectories(dir.resolve("home"));
+      if (streamed) {
+        Fifo.create(result, "600");
+      }
+    } catch (IOException e) {
+      RunFiles.deleteTree(dir);
+      throw e;
     }
     Path error = dir.resolve("error.json");
     byte[] job = json.writeValueAsBytes(job(request, secret, result, error));
@@ -117,9 +141,7 @@ public class Dispatcher {
     // The client may cache a token under HOME: one of this run's own, deleted with it.
     command.add("HOME=" + dir.resolve("home"));
     config.clientPath().ifPresent(p -> command.add("FLOE_DISPATCH_CLIENT_PATH=" + p));
-    Path interpreter =
-        Path.of(config.python().orElse(home.resolve("distributed-venv/bin/python").toString()));
-    command.addAll(PythonRuntime.command(interpreter, python.harnessDir(), LAUNCHER));
+    command.addAll(PythonRuntime.command(interpreter(), python.harnessDir(), LAUNCHER));
     return command;
   }
 

@@ -337,8 +337,19 @@ public class WorkloadService {
           logs);
     }
     if (exit.exitCode() != 0 || (pipe == null && !RunFiles.isPlainFile(dispatch.result()))) {
-      throw new RunFailedException(
-          RunFailures.classify(exit, dispatch.errorFile(), workload.limits(), json), logs);
+      // The dispatcher is Floe's own code: without its error file, the failure is Floe's.
+      FloeException failure =
+          RunFiles.isPlainFile(dispatch.errorFile())
+              ? RunFailures.classify(exit, dispatch.errorFile(), workload.limits(), json)
+              : new FloeException(
+                  ErrorCode.INTERNAL,
+                  "The distributed dispatcher of run "
+                      + runId
+                      + " ended (exit "
+                      + exit.exitCode()
+                      + ") without saying why; retry, and report the run id if it happens"
+                      + " again.");
+      throw new RunFailedException(failure, logs);
     }
   }
 
