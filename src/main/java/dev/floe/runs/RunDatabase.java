@@ -183,7 +183,7 @@ public final class RunDatabase implements AutoCloseable {
         boolean usable = rollBack(c, e);
         if (!usable && attempt == 1 && e instanceof SQLException) {
           LOG.warnf(
-              "The run store's connection to %s broke (%s); reconnecting to %s again",
+              "The run store's connection to %s broke (%s); reconnecting, to %s once more",
               location.redacted(), e.getMessage(), what);
           continue;
         }
