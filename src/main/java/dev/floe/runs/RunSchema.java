@@ -80,12 +80,16 @@ final class RunSchema {
    */
   private static boolean unversioned(RunDatabase.Location store) throws SQLException {
     try (Connection c = store.connect()) {
-      return hasTable(c, "floe_runs") && !hasTable(c, HISTORY_TABLE);
+      String schema = c.getSchema();
+      if (schema == null && store.dialect().equals("postgresql")) {
+        return false; // its schema does not exist yet: Flyway creates it
+      }
+      return hasTable(c, schema, "floe_runs") && !hasTable(c, schema, HISTORY_TABLE);
     }
   }
 
-  private static boolean hasTable(Connection c, String name) throws SQLException {
-    try (ResultSet tables = c.getMetaData().getTables(null, c.getSchema(), name, null)) {
+  private static boolean hasTable(Connection c, String schema, String name) throws SQLException {
+    try (ResultSet tables = c.getMetaData().getTables(null, schema, name, null)) {
       return tables.next();
     }
   }

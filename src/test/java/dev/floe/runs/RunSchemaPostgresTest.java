@@ -123,6 +123,31 @@ class RunSchemaPostgresTest {
   }
 
   @Test
+  void aStoreInASchemaOfItsOwnIsCreatedThere() throws Exception {
+    String base = TempPostgres.newDatabase("floe_schema_test");
+    try (Connection c = DriverManager.getConnection(base);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE public.floe_runs (run_id TEXT PRIMARY KEY)");
+    }
+    String url = base + "&currentSchema=floe_store";
+    try (Stores stores = Stores.open(url)) {
+      stores.store().insert(Stores.queued("r-1", Instant.now()));
+      assertTrue(stores.store().get("r-1").isPresent());
+    }
+    List<String> applied = history(url);
+    assertEquals("null:<< Flyway Schema Creation >>:SCHEMA", applied.get(0), "Flyway made it");
+    assertEquals("1:runs:SQL", applied.get(1), "then V1 ran: not baselined");
+    try (Connection c = DriverManager.getConnection(base);
+        Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema='floe_store'")) {
+      r.next();
+      assertEquals(6, r.getInt(1), "five tables and the schema history, in its own schema");
+    }
+  }
+
+  @Test
   void aDatabaseNotInUtf8IsRefusedSayingSo() throws Exception {
     String name = "floe_ascii_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
     try (Connection admin = TempPostgres.server().admin();
