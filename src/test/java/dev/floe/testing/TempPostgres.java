@@ -57,6 +57,19 @@ public class TempPostgres implements QuarkusTestResourceLifecycleManager {
    * the one server of the JVM is found through system properties, not a static of one loader.
    */
   private static final String PORT = "floetest.postgres.port";
+
+  static {
+    // DriverManager hands a connection only to callers whose class loader sees the driver it
+    // registered, and registers drivers found by ServiceLoader once per JVM, with whatever loader
+    // was current then (a Quarkus application's, if a @QuarkusTest ran first): register the driver
+    // of this loader, so the tests loaded with it can connect whatever ran before.
+    try {
+      Class.forName("org.postgresql.Driver");
+    } catch (ClassNotFoundException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private static final String DIR = "floetest.postgres.dir";
 
   /** The server of this test JVM, started at the first call. */
