@@ -157,11 +157,6 @@ public final class RunDatabase implements AutoCloseable {
     }
   }
 
-  /** sqlite or postgresql. */
-  public String dialect() {
-    return location.dialect();
-  }
-
   /**
    * Runs {@code work} in one transaction: all of it is committed, or none of it. {@code work} may
    * run twice when the connection broke under its first attempt, so it should do nothing but
