@@ -11,15 +11,106 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 
 /**
- * The run store's database, migrated to the newest schema when opened. One connection, serialized:
- * a run store sees a few writes per run, never a hot path. (A shared PostgreSQL store will hand out
- * pooled connections here instead; callers only see {@link #transaction}.)
+ * The run store's database, migrated to the newest schema when opened: a SQLite file (the default)
+ * or a PostgreSQL database, chosen by the JDBC URL.
+ *
+ * <p>One connection, serialized: a run store sees a few writes per run, never a hot path, and one
+ * connection makes every transaction of this process see the ones before it, on either database.
+ * (Several replicas on one PostgreSQL store will need more than this; callers only see {@link
+ * #transaction}.) A PostgreSQL connection that broke (the server restarted, a proxy dropped an idle
+ * connection) is replaced: a transaction that failed on a broken connection before its commit is
+ * run once more on a new one, since the server rolled it back; one that broke during its commit is
+ * not (it may have landed), and fails.
+ *
+ * <p>Text never reaches the database with a NUL character (PostgreSQL's {@code text} cannot hold
+ * one): every string bound to a statement has its NULs replaced by U+FFFD, on both databases, so a
+ * request path or a token claim that carries one is stored, and looked up, the same way anywhere.
  */
 public final class RunDatabase implements AutoCloseable {
-  private final String url;
-  private final Connection db;
+  private static final Logger LOG = Logger.getLogger(RunDatabase.class);
+
+  /** How long a PostgreSQL connection may take to open, and a statement to answer, by default. */
+  private static final String CONNECT_TIMEOUT_SECONDS = "10";
+
+  private static final String SOCKET_TIMEOUT_SECONDS = "60";
+
+  private final Location location;
+  private Connection db;
+
+  /**
+   * Where the run store is: its JDBC URL, and a user and password for a server that needs them
+   * (null when the URL holds them, or for SQLite).
+   */
+  public record Location(String url, String user, String password) {
+    public Location(String url) {
+      this(url, null, null);
+    }
+
+    /** sqlite or postgresql: the folder of its migrations. */
+    String dialect() {
+      return RunSchema.dialect(url);
+    }
+
+    /** The URL as logs and errors may show it: any password in it replaced by ***. */
+    public String redacted() {
+      return redact(url);
+    }
+
+    /** A new connection, configured for the store. */
+    Connection connect() throws SQLException {
+      Properties properties = new Properties();
+      if (dialect().equals("postgresql")) {
+        // Defaults only: a parameter of the same name in the URL wins.
+        properties.setProperty("connectTimeout", CONNECT_TIMEOUT_SECONDS);
+        properties.setProperty("socketTimeout", SOCKET_TIMEOUT_SECONDS);
+        properties.setProperty("tcpKeepAlive", "true");
+        properties.setProperty("ApplicationName", "floe-run-store");
+      }
+      if (user != null) {
+        properties.setProperty("user", user);
+      }
+      if (password != null) {
+        properties.setProperty("password", password);
+      }
+      Connection c = DriverManager.getConnection(url, properties);
+      try (Statement s = c.createStatement()) {
+        if (dialect().equals("sqlite")) {
+          s.execute("PRAGMA journal_mode=WAL");
+          s.execute("PRAGMA busy_timeout=5000");
+        } else {
+          try (ResultSet r = s.executeQuery("SHOW server_encoding")) {
+            String encoding = r.next() ? r.getString(1) : null;
+            if (!"UTF8".equalsIgnoreCase(encoding)) {
+              throw new SQLException(
+                  "the database's encoding is "
+                      + encoding
+                      + "; the run store needs UTF8 (CREATE DATABASE ... ENCODING 'UTF8')");
+            }
+          }
+        }
+      } catch (SQLException e) {
+        c.close();
+        throw e;
+      }
+      return c;
+    }
+
+    @Override
+    public String toString() {
+      return "Location[" + redacted() + (user == null ? "" : ", user=" + user) + "]";
+    }
+  }
+
+  private static final Pattern PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
+
+  static String redact(String url) {
+    return url == null ? null : PASSWORD.matcher(url).replaceAll("$1***");
+  }
 
   /** Work on the database that may fail with an {@link SQLException}. */
   @FunctionalInterface
@@ -33,48 +124,130 @@ public final class RunDatabase implements AutoCloseable {
     T read(ResultSet r) throws SQLException;
   }
 
-  private RunDatabase(String url, Connection db) {
-    this.url = url;
+  private RunDatabase(Location location, Connection db) {
+    this.location = location;
     this.db = db;
   }
 
   /** Opens (creating it if need be) and migrates the database at {@code jdbcUrl}. */
   public static RunDatabase open(String jdbcUrl) {
+    return open(new Location(jdbcUrl));
+  }
+
+  /** Opens (creating a SQLite file if need be) and migrates the database at {@code location}. */
+  public static RunDatabase open(Location location) {
     try {
-      if (RunSchema.dialect(jdbcUrl).equals("sqlite")) {
-        Class.forName("org.sqlite.JDBC", true, RunDatabase.class.getClassLoader());
-        Path file = Path.of(jdbcUrl.substring("jdbc:sqlite:".length()));
+      String driver =
+          switch (location.dialect()) {
+            case "sqlite" -> "org.sqlite.JDBC";
+            default -> "org.postgresql.Driver";
+          };
+      // Registered through this class's loader: DriverManager alone does not find the driver from
+      // Quarkus' class loaders.
+      Class.forName(driver, true, RunDatabase.class.getClassLoader());
+      if (location.dialect().equals("sqlite")) {
+        Path file = Path.of(location.url().substring("jdbc:sqlite:".length()));
         Files.createDirectories(file.toAbsolutePath().getParent());
       }
-      RunSchema.migrate(jdbcUrl);
-      Connection db = DriverManager.getConnection(jdbcUrl);
-      try (Statement s = db.createStatement()) {
-        s.execute("PRAGMA journal_mode=WAL");
-        s.execute("PRAGMA busy_timeout=5000");
-      }
-      return new RunDatabase(jdbcUrl, db);
-    } catch (SQLException | ClassNotFoundException | IOException e) {
-      throw new IllegalStateException("Cannot open the run store at " + jdbcUrl, e);
+      RunSchema.migrate(location);
+      return new RunDatabase(location, location.connect());
+    } catch (SQLException | ClassNotFoundException | IOException | RuntimeException e) {
+      throw new IllegalStateException(
+          "Cannot open the run store at " + location.redacted() + ": " + redact(e.getMessage()), e);
     }
   }
 
-  /** Runs {@code work} in one transaction: all of it is committed, or none of it. */
+  /**
+   * Runs {@code work} in one transaction: all of it is committed, or none of it. {@code work} may
+   * run twice when the connection broke under its first attempt, so it should do nothing but
+   * database work that it would redo the same way.
+   */
   public synchronized <T> T transaction(String what, Work<T> work) {
-    try {
-      db.setAutoCommit(false);
+    for (int attempt = 1; ; attempt++) {
+      Connection c;
       try {
-        T result = work.on(db);
-        db.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        db.rollback();
-        throw e;
-      } finally {
-        db.setAutoCommit(true);
+        c = connection();
+      } catch (SQLException e) {
+        throw failed(what, e);
       }
-    } catch (SQLException e) {
-      throw new IllegalStateException("Cannot " + what + " in the run store at " + url, e);
+      T result;
+      try {
+        c.setAutoCommit(false);
+        result = work.on(NulFreeText.of(c));
+      } catch (SQLException | RuntimeException e) {
+        boolean usable = rollBack(c, e);
+        if (!usable && attempt == 1 && e instanceof SQLException) {
+          LOG.warnf(
+              "The run store's connection to %s broke (%s); reconnecting, to %s once more",
+              location.redacted(), e.getMessage(), what);
+          continue;
+        }
+        if (e instanceof SQLException s) {
+          throw failed(what, s);
+        }
+        throw (RuntimeException) e;
+      }
+      try {
+        c.commit();
+        c.setAutoCommit(true);
+        return result;
+      } catch (SQLException e) {
+        // Not run again: a commit cut off by a broken connection may have landed.
+        rollBack(c, e);
+        throw failed(what, e);
+      }
     }
+  }
+
+  /** The connection, a new one if there is none (it broke, or a reconnect failed before). */
+  private Connection connection() throws SQLException {
+    if (db == null) {
+      db = location.connect();
+      LOG.infof("The run store reconnected to %s", location.redacted());
+    }
+    return db;
+  }
+
+  /**
+   * Rolls back after {@code failure}; false if the connection is broken (it is then dropped, to be
+   * opened again by the next transaction).
+   */
+  private boolean rollBack(Connection c, Exception failure) {
+    boolean usable;
+    try {
+      c.rollback();
+      c.setAutoCommit(true);
+      usable = !c.isClosed() && (!connectionLost(failure) || c.isValid(2));
+    } catch (SQLException e) {
+      usable = false; // a connection that cannot roll back is not one to keep
+    }
+    if (!usable) {
+      drop(c);
+    }
+    return usable;
+  }
+
+  /** SQL states of a lost connection: 08 (connection exception), 57P0x (the server shut down). */
+  private static boolean connectionLost(Exception e) {
+    String state = e instanceof SQLException s ? s.getSQLState() : null;
+    return state != null && (state.startsWith("08") || state.startsWith("57P0"));
+  }
+
+  private void drop(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException e) {
+      // it is broken already
+    }
+    if (db == c) {
+      db = null;
+    }
+  }
+
+  private IllegalStateException failed(String what, SQLException e) {
+    return new IllegalStateException(
+        "Cannot " + what + " in the run store at " + location.redacted() + ": " + e.getMessage(),
+        e);
   }
 
   /** Every row {@code sql} (a query without parameters) selects, each read by {@code row}. */
@@ -95,10 +268,8 @@ public final class RunDatabase implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    try {
-      db.close();
-    } catch (SQLException e) {
-      // closing at shutdown; nothing left to do
+    if (db != null) {
+      drop(db);
     }
   }
 }

@@ -1,7 +1,6 @@
 package dev.floe.runs;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Locale;
@@ -11,11 +10,15 @@ import org.jboss.logging.Logger;
 
 /**
  * The run store's tables, as versioned migrations under {@code db/runs/<dialect>/}: one folder per
- * database (only {@code sqlite} today; a {@code postgresql} folder goes beside it).
+ * database, {@code sqlite} and {@code postgresql}, with the same versions (V1..V5, one per schema
+ * change, same names), so a store's history lines up whichever database holds it; each folder
+ * writes its database's types.
  *
  * <p>Flyway's core library, driven with the store's JDBC URL, rather than the quarkus-flyway
  * extension: the embedded store is SQLite, for which Quarkus has no datasource extension, and the
- * store's URL is chosen at run time ({@code floe.runs.store-url}).
+ * store's URL (hence its database) is chosen at run time ({@code floe.runs.store-url}), while a
+ * Quarkus datasource's kind is fixed at build time. On PostgreSQL Flyway holds an advisory lock
+ * while it migrates, so Floes starting together on one store migrate it once.
  */
 final class RunSchema {
   private static final Logger LOG = Logger.getLogger(RunSchema.class);
@@ -26,52 +29,67 @@ final class RunSchema {
 
   private RunSchema() {}
 
-  /** The migrations folder for a JDBC URL's database. */
+  /** The migrations folder for a JDBC URL's database: sqlite or postgresql. */
   static String dialect(String jdbcUrl) {
-    String url = jdbcUrl.toLowerCase(Locale.ROOT);
+    String url = jdbcUrl == null ? "" : jdbcUrl.toLowerCase(Locale.ROOT);
     if (url.startsWith("jdbc:sqlite:")) {
       return "sqlite";
     }
+    if (url.startsWith("jdbc:postgresql:")) {
+      return "postgresql";
+    }
     throw new IllegalStateException(
-        "Cannot open the run store at "
-            + jdbcUrl
-            + ": only SQLite (jdbc:sqlite:<file>) is supported; set floe.runs.store-url to a"
-            + " SQLite file or leave it unset.");
+        "the run store is SQLite (jdbc:sqlite:<file>) or PostgreSQL"
+            + " (jdbc:postgresql://<host>[:<port>]/<database>); set floe.runs.store-url to one of"
+            + " them, or leave it unset for SQLite under floe.home.");
   }
 
   /** Brings the database at {@code jdbcUrl} to the newest schema version. */
-  static MigrateResult migrate(String jdbcUrl) {
+  static MigrateResult migrate(String jdbcUrl) throws SQLException {
+    return migrate(new RunDatabase.Location(jdbcUrl));
+  }
+
+  /** Brings the database at {@code store} to the newest schema version. */
+  static MigrateResult migrate(RunDatabase.Location store) throws SQLException {
     Flyway flyway =
         Flyway.configure(RunSchema.class.getClassLoader())
-            .dataSource(jdbcUrl, null, null)
-            .locations("classpath:db/runs/" + dialect(jdbcUrl))
+            .dataSource(store.url(), store.user(), store.password())
+            .locations("classpath:db/runs/" + store.dialect())
             .table(HISTORY_TABLE)
             .baselineVersion(UNVERSIONED)
             .baselineDescription("run store created before migrations")
             .load();
-    if (unversioned(jdbcUrl)) {
+    if (unversioned(store)) {
       // Its tables are V1 exactly (created by the store's constructor until migrations came).
-      LOG.infof("Run store %s predates schema versions; marking it as version 1", jdbcUrl);
+      LOG.infof("Run store %s predates schema versions; marking it as version 1", store.redacted());
       flyway.baseline();
     }
     MigrateResult result = flyway.migrate();
     if (result.migrationsExecuted > 0) {
-      LOG.infof("Run store %s migrated to schema version %s", jdbcUrl, result.targetSchemaVersion);
+      LOG.infof(
+          "Run store %s migrated to schema version %s",
+          store.redacted(), result.targetSchemaVersion);
     }
     return result;
   }
 
-  /** It holds the run tables but no schema history: created by a Floe without migrations. */
-  private static boolean unversioned(String jdbcUrl) {
-    try (Connection c = DriverManager.getConnection(jdbcUrl)) {
-      return hasTable(c, "floe_runs") && !hasTable(c, HISTORY_TABLE);
-    } catch (SQLException e) {
-      throw new IllegalStateException("Cannot open the run store at " + jdbcUrl, e);
+  /**
+   * It holds the run tables but no schema history: created by a Floe without migrations (only
+   * SQLite stores were). Looked for in the connection's own schema only: another schema of the same
+   * PostgreSQL database may hold another Floe's store.
+   */
+  private static boolean unversioned(RunDatabase.Location store) throws SQLException {
+    try (Connection c = store.connect()) {
+      String schema = c.getSchema();
+      if (schema == null && store.dialect().equals("postgresql")) {
+        return false; // its schema does not exist yet: Flyway creates it
+      }
+      return hasTable(c, schema, "floe_runs") && !hasTable(c, schema, HISTORY_TABLE);
     }
   }
 
-  private static boolean hasTable(Connection c, String name) throws SQLException {
-    try (ResultSet tables = c.getMetaData().getTables(null, null, name, null)) {
+  private static boolean hasTable(Connection c, String schema, String name) throws SQLException {
+    try (ResultSet tables = c.getMetaData().getTables(null, schema, name, null)) {
       return tables.next();
     }
   }

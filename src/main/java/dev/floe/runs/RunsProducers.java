@@ -16,7 +16,10 @@ public class RunsProducers {
   @Singleton
   RunDatabase runDatabase(RunsConfig config, FloeConfig floe) {
     return RunDatabase.open(
-        config.storeUrl().orElse("jdbc:sqlite:" + floe.homePath().resolve("runs.db")));
+        new RunDatabase.Location(
+            config.storeUrl().orElse("jdbc:sqlite:" + floe.homePath().resolve("runs.db")),
+            config.storeUser().orElse(null),
+            config.storePassword().orElse(null)));
   }
 
   void close(@Disposes RunDatabase database) {

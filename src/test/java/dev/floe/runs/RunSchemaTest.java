@@ -100,11 +100,25 @@ class RunSchemaTest {
   }
 
   @Test
-  void onlySqliteStoresAreSupported() {
+  void anotherDatabaseIsRefusedNamingTheTwoThatAreSupported() {
     IllegalStateException refused =
         assertThrows(
             IllegalStateException.class,
-            () -> RunDatabase.open("jdbc:postgresql://localhost/floe"));
-    assertTrue(refused.getMessage().contains("set floe.runs.store-url to a SQLite file"));
+            () -> RunDatabase.open("jdbc:mysql://localhost/floe?user=floe&password=s3cret"));
+    assertTrue(refused.getMessage().contains("SQLite (jdbc:sqlite:<file>)"), refused.getMessage());
+    assertTrue(refused.getMessage().contains("PostgreSQL (jdbc:postgresql://"));
+    assertFalse(refused.getMessage().contains("s3cret"), refused.getMessage());
+  }
+
+  @Test
+  void aPasswordInTheUrlIsNeverInTheErrorOfAStoreThatCannotBeOpened() {
+    // Nothing listens on port 1: the connection is refused.
+    IllegalStateException refused =
+        assertThrows(
+            IllegalStateException.class,
+            () -> RunDatabase.open("jdbc:postgresql://127.0.0.1:1/floe?user=floe&password=s3cret"));
+    String all = refused.getMessage() + " " + refused.getCause();
+    assertFalse(all.contains("s3cret"), all);
+    assertTrue(refused.getMessage().contains("password=***"), refused.getMessage());
   }
 }

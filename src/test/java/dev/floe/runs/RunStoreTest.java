@@ -24,7 +24,8 @@ class RunStoreTest {
     return Stores.queued(id, at);
   }
 
-  private String url() {
+  /** The store of one test, opened more than once: SQLite here, PostgreSQL in a subclass. */
+  String url() {
     return "jdbc:sqlite:" + dir.resolve("runs.db");
   }
 
@@ -145,6 +146,55 @@ class RunStoreTest {
       store.forgetResult("r-1");
       assertEquals(1, store.prune(t0.plusSeconds(10)));
       assertTrue(store.get("r-1").isEmpty());
+    }
+  }
+
+  @Test
+  void textWithANulIsStoredAndLookedUpTheSameWayOnEveryStore() {
+    Instant t0 = Instant.parse("2026-11-25T10:00:00Z");
+    RunRecord odd =
+        RunRecord.queued(
+            "r-nul", new RunRecord.Asked("query", null, "ns.out", "sub\0claim", t0, 10, 100));
+    try (Stores stores = Stores.open(url())) {
+      RunStore store = stores.store();
+      store.insert(odd);
+      assertEquals("sub\uFFFDclaim", store.get("r-nul").orElseThrow().principal());
+      assertEquals(1, store.list(null, "sub\0claim", 10).size(), "looked up as it was stored");
+      assertTrue(store.get("r-\0nul").isEmpty(), "an id with a NUL is found nowhere, no failure");
+      assertTrue(
+          stores
+              .claims()
+              .claim("sub\0claim\nkey", "h", queued("r-k", t0), t0.minusSeconds(60))
+              .isEmpty());
+      assertEquals(
+          new IdempotencyClaims.Claim("h", "r-k"),
+          stores
+              .claims()
+              .claim("sub\0claim\nkey", "h", queued("r-k2", t0), t0.minusSeconds(60))
+              .orElseThrow());
+    }
+  }
+
+  @Test
+  void textLongerThanTheSqliteSchemaNamesIsKeptWhole() {
+    // SQLite never enforced its VARCHAR lengths; no store may refuse what it accepted.
+    String destination = "ns." + "t".repeat(2000);
+    String key = "k".repeat(4000);
+    Instant t0 = Instant.parse("2026-11-25T10:00:00Z");
+    try (Stores stores = Stores.open(url())) {
+      RunRecord run =
+          RunRecord.queued(
+              "r-long",
+              new RunRecord.Asked("query", "c".repeat(300), destination, "p", t0, 10, 100));
+      assertTrue(stores.claims().claim(key, "h", run, t0.minusSeconds(60)).isEmpty());
+      assertEquals(destination, stores.store().get("r-long").orElseThrow().destination());
+      assertEquals(
+          "r-long",
+          stores
+              .claims()
+              .claim(key, "h", queued("r-2", t0), t0.minusSeconds(60))
+              .orElseThrow()
+              .runId());
     }
   }
 }

@@ -3,7 +3,7 @@ package dev.floe.runs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 
-/** The run database with its record and claim stores over one SQLite file, wired by hand. */
+/** The run database with its record and claim stores (SQLite or PostgreSQL), wired by hand. */
 record Stores(RunDatabase database, RunStore store, IdempotencyClaims claims)
     implements AutoCloseable {
 

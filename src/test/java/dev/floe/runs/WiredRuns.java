@@ -27,8 +27,8 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The runs package wired by hand over a SQLite file: one runner, a queue of one, a clock the test
- * moves, and an executor the test programs in place of the sandbox.
+ * The runs package wired by hand over a run store (SQLite or PostgreSQL): one runner, a queue of
+ * one, a clock the test moves, and an executor the test programs in place of the sandbox.
  */
 final class WiredRuns implements AutoCloseable {
   static final Duration RESULT_TTL = Duration.ofHours(1);
@@ -47,7 +47,7 @@ final class WiredRuns implements AutoCloseable {
   /** What the next runs do; a test sets it before submitting. */
   volatile RunExecutor executor = WiredRuns::succeed;
 
-  WiredRuns(Path dir) {
+  WiredRuns(Path dir, String storeUrl) {
     Mappings config =
         new Mappings(
             Map.of(
@@ -58,7 +58,7 @@ final class WiredRuns implements AutoCloseable {
                 "floe.runs.result-ttl", RESULT_TTL.toString(),
                 "floe.runs.retention", RETENTION.toString(),
                 "floe.runs.idempotency-ttl", KEY_TTL.toString()));
-    stores = Stores.open("jdbc:sqlite:" + dir.resolve("runs.db"));
+    stores = Stores.open(storeUrl);
     active = new ActiveRuns(stores.store(), RunWatch.NONE);
     slots = new RunSlots(config.get(RunnersConfig.class), config.get(QuotasConfig.class));
     resultsDir = dir.resolve("results");
