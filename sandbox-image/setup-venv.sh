@@ -6,6 +6,7 @@
 #   distributed-venv/  the trusted dispatcher's environment for distributed runs: the official Polars Cloud
 #              client (requirements-distributed.txt, which pins its own polars, 2.0.0, apart from the
 #              sandbox's) plus pytest for its tests (requirements-distributed-dev.txt); never user code's
+#   moto-venv/ test-only: moto's S3 server (requirements-moto.txt), the object store of the REST catalog tests
 # Re-running is cheap: an environment whose stamp matches its requirements is left alone.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -37,3 +38,4 @@ make_env() { # name, then requirement files or project directories (installed ed
 make_env venv "$here/requirements.txt"
 make_env dev-venv "$here/requirements.txt" "$here/requirements-dev.txt" "$root/clients/python"
 make_env distributed-venv "$here/requirements-distributed.txt" "$here/requirements-distributed-dev.txt"
+make_env moto-venv "$here/requirements-moto.txt"

@@ -5,7 +5,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The configured catalogs' local warehouses, for runners to make room for at start. */
+/**
+ * The configured catalogs' local warehouses, and the local copies of object-store tables, for
+ * runners to make room for at start.
+ */
 @ApplicationScoped
 public class CatalogLakeRoots implements LakeRoots {
   private final CatalogRegistry catalogs;
@@ -16,6 +19,8 @@ public class CatalogLakeRoots implements LakeRoots {
 
   @Override
   public List<Path> roots() {
-    return catalogs.localWarehouses();
+    List<Path> roots = new java.util.ArrayList<>(catalogs.localWarehouses());
+    roots.addAll(catalogs.objectCaches());
+    return roots;
   }
 }

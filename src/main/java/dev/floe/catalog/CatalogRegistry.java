@@ -63,6 +63,20 @@ public class CatalogRegistry {
     return local;
   }
 
+  /**
+   * Where copies of object-store tables are kept for runs ({@link ObjectStoreTableAccess}), when a
+   * configured catalog may hold such tables (a rest or glue catalog, or an s3:// warehouse).
+   */
+  public List<Path> objectCaches() {
+    for (CatalogsConfig.Catalog spec : config.catalogs().values()) {
+      if (spec.type() != CatalogsConfig.Catalog.Type.JDBC
+          || spec.warehouse().map(ObjectStoreTableAccess::isObjectStore).orElse(false)) {
+        return List.of(home.resolve(ObjectStoreTableAccess.CACHE).toAbsolutePath().normalize());
+      }
+    }
+    return List.of();
+  }
+
   /** The catalog for a request's {@code catalog} field; null means the default. */
   public CatalogHandle get(String nameOrAlias) {
     return get(nameOrAlias, Reach.ALL);

@@ -25,7 +25,8 @@ import org.jboss.logging.Logger;
  * Table access on a local file system: the snapshot's files (its metadata file, manifest list,
  * manifests, data and delete files) are hard-linked into the runner's root at their own paths, so
  * the run reads them where the metadata says they are, and no other file of the lake exists for it.
- * Links are instant and cost no space; across file systems the files are copied instead.
+ * Links are instant and cost no space; across file systems the files are copied instead. Tables in
+ * an object store go through {@link ObjectStoreTableAccess}, which copies them to this host first.
  */
 @ApplicationScoped
 public class LocalTableAccess implements TableAccess {
@@ -33,11 +34,14 @@ public class LocalTableAccess implements TableAccess {
 
   private final SnapshotFiles snapshots;
   private final GrantedMetadata granted;
-  private volatile boolean warnedCopy;
+  private final ObjectStoreTableAccess objectStore;
+  private static volatile boolean warnedCopy;
 
-  public LocalTableAccess(SnapshotFiles snapshots, GrantedMetadata granted) {
+  public LocalTableAccess(
+      SnapshotFiles snapshots, GrantedMetadata granted, ObjectStoreTableAccess objectStore) {
     this.snapshots = snapshots;
     this.granted = granted;
+    this.objectStore = objectStore;
   }
 
   @Override
@@ -48,6 +52,11 @@ public class LocalTableAccess implements TableAccess {
       Table table,
       TableMetadata metadata,
       Long snapshotId) {
+    if (ObjectStoreTableAccess.isObjectStore(metadata.metadataFileLocation())) {
+      // Files in an object store: copied to this host by the trusted side, then granted the same
+      // way.
+      return objectStore.grant(runner, catalog, name, table, metadata, snapshotId);
+    }
     Snapshot snapshot = snapshotId == null ? null : metadata.snapshot(snapshotId);
     String snapshotText = snapshot == null ? null : Long.toString(snapshot.snapshotId());
     if (!runner.isolated()) {
@@ -72,7 +81,7 @@ public class LocalTableAccess implements TableAccess {
   }
 
   /** A file that exists for this runner only (in its root), never in the lake itself. */
-  private static void write(RunnerFiles runner, TableName name, Path at, byte[] content) {
+  static void write(RunnerFiles runner, TableName name, Path at, byte[] content) {
     Path target = runner.inRoot(at);
     try {
       runner.makeDirsInRoot(at.getParent());
@@ -87,7 +96,7 @@ public class LocalTableAccess implements TableAccess {
     }
   }
 
-  private void link(RunnerFiles runner, String catalog, TableName name, Path source) {
+  static void link(RunnerFiles runner, String catalog, TableName name, Path source) {
     Path target = runner.inRoot(source);
     try {
       runner.makeDirsInRoot(source.getParent());
