@@ -25,14 +25,18 @@ from typing import Any
 PLAN_VERSION = 1
 # Plans nest a level per step; the dispatcher raises Python's recursion limit above this.
 MAX_DEPTH = 5_000
-# Node and field names that carry Python objects or native code in Polars' plan JSON.
+# Node and field names that carry Python objects or native code in Polars' plan JSON (Polars'
+# variant names are CamelCase; field names of a schema, which are column names, are not checked).
 _CODE_CARRYING = re.compile(r"python|pickle|opaque|anonymous|plugin|udf|callback", re.IGNORECASE)
 # What Polars writes before a pickled Python function ("PLPYFN", "PLPYUDF"...): b"PLPY".
 _PICKLED_MARKER = [80, 76, 80, 89]
-# Polars SQL's table functions read files by path; quoted names ("read_parquet"(...)) count too.
+# A pickle's first opcode (PROTO) and its protocol, as a byte array starts with it, or after the
+# three bytes (cloudpickle flag, Python minor and micro) Polars 2.x writes before a Python object.
+_PICKLE_PROTO = 128
+# Polars SQL's table functions read files by path wherever the name appears (in any case, quoted,
+# qualified, with a comment before its parenthesis): any SQL mentioning one is refused.
 _SQL_FILE_FUNCTIONS = re.compile(
-    r"\b(read|scan)_(csv|parquet|ipc|json|ndjson|delta|iceberg|avro|excel|database)\b"
-    r"[\"'`\]\s]*\(",
+    r"(read|scan)_(csv|parquet|ipc|json|ndjson|delta|iceberg|avro|excel|database|lines)",
     re.IGNORECASE,
 )
 _RUN_LOCALLY = "or run it without distributed"
@@ -103,12 +107,15 @@ def runnable(
                 "tables only through scan() or the query's bindings."
             )
         scans[path] = grant
-    cache: dict[str, Any] = {}
+    cache: dict[tuple[str, int | None], Any] = {}
 
     def scan_of(path: str) -> Any:
-        if path not in cache:
-            cache[path] = trusted_scan(scans[path])
-        return cache[path]
+        # One trusted scan per granted table and snapshot, however many stand-ins name it.
+        grant = scans[path]
+        key = (grant.identifier, grant.snapshot_id)
+        if key not in cache:
+            cache[key] = trusted_scan(grant)
+        return cache[key]
 
     return _Walker(scans, scan_of).walk(sandbox.plan, 0)
 
@@ -125,8 +132,8 @@ class _Walker:
                 f"{_RUN_LOCALLY}."
             )
         if isinstance(node, list):
-            if node[: len(_PICKLED_MARKER)] == _PICKLED_MARKER:
-                raise _python_code("a pickled Python function")
+            if _pickled(node):
+                raise _python_code("a pickled Python object")
             return [self.walk(item, depth + 1) for item in node]
         if not isinstance(node, dict):
             return node
@@ -134,15 +141,19 @@ class _Walker:
             return self._scan(node["Scan"])
         out: dict[str, Any] = {}
         for key, value in node.items():
-            if _CODE_CARRYING.search(key):
+            if key[:1].isupper() and _CODE_CARRYING.search(key):
                 raise _python_code(f"a {key} step")
             if key == "Sink":
                 raise PlanRefused(
                     "The plan writes its result somewhere itself (a sink_* step); assign the "
                     "LazyFrame to `result` and let Floe write or save it."
                 )
-            if key == "SQL" and isinstance(value, dict):
-                _check_sql(value.get("query"))
+            if key == "SQL":
+                _check_sql(value)
+            if key == "fields" and isinstance(value, dict):
+                # A schema: its keys are column names; its values (data types) are walked.
+                out[key] = {name: self.walk(v, depth + 1) for name, v in value.items()}
+                continue
             out[key] = self.walk(value, depth + 1)
         return out
 
@@ -160,13 +171,41 @@ class _Walker:
         )
 
 
-def _check_sql(query: Any) -> None:
-    if isinstance(query, str) and (found := _SQL_FILE_FUNCTIONS.search(query)):
+def _check_sql(node: Any) -> None:
+    """SQL runs on the cluster as text: none that names a table function, or another catalog."""
+    text = json.dumps(node)
+    found = _SQL_FILE_FUNCTIONS.search(text)
+    if found is not None:
         raise PlanRefused(
-            f"The SQL reads files itself ({found.group(1).lower()}_{found.group(2).lower()}(...)); "
-            "a distributed run "
-            f"reads tables only through its bindings, {_RUN_LOCALLY}."
+            f"The SQL reads files itself ({found.group(1).lower()}_{found.group(2).lower()}); a "
+            f"distributed run reads tables only through its bindings, {_RUN_LOCALLY}."
         )
+    if "u&" in text.lower():
+        raise PlanRefused(
+            "The SQL uses Unicode-escaped names (U&...), which a distributed run does not take; "
+            f"write the names plainly, {_RUN_LOCALLY}."
+        )
+    if isinstance(node, dict) and node.get("catalog_tables"):
+        raise PlanRefused(
+            "The SQL reads tables of a catalog of its own; a distributed run reads tables only "
+            f"through its bindings, {_RUN_LOCALLY}."
+        )
+
+
+def _pickled(node: list[Any]) -> bool:
+    """A byte array holding a pickled Python object (with or without Polars' prefixes)."""
+    if node[: len(_PICKLED_MARKER)] == _PICKLED_MARKER:
+        return True
+    for at in (0, 3):
+        if (
+            len(node) > at + 1
+            and node[at] == _PICKLE_PROTO
+            and isinstance(node[at + 1], int)
+            and 2 <= node[at + 1] <= 5
+            and all(isinstance(b, int) for b in node[:at])
+        ):
+            return True
+    return False
 
 
 def _python_code(what: str) -> PlanRefused:

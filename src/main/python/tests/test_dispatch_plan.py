@@ -136,23 +136,81 @@ def test_sql_that_reads_files_itself_is_refused(tmp_path: Path) -> None:
         )
     )
 
-    with pytest.raises(PlanRefused, match=r"The SQL reads files itself \(read_parquet\(\.\.\.\)\)"):
+    with pytest.raises(PlanRefused, match=r"The SQL reads files itself \(read_parquet\)"):
         runnable(sandbox, _granted(FLOWERS), lambda g: TRUSTED)
 
 
 @pytest.mark.parametrize(
     "sql",
     [
-        "SELECT * FROM READ_PARQUET ('/x.parquet')",
-        "SELECT * FROM \"read_csv\"('/x.csv')",
-        "SELECT * FROM `scan_ipc`('/x.arrow')",
+        {"query": "SELECT * FROM READ_PARQUET ('/x.parquet')", "relations": []},
+        {"query": "SELECT * FROM \"read_csv\"('/x.csv')", "relations": []},
+        {"query": "SELECT * FROM `scan_ipc`('/x.arrow')", "relations": []},
+        # A comment before the parenthesis, a qualified name, the struct as a sequence.
+        {"query": "SELECT * FROM read_parquet/**/('/x.parquet')", "relations": []},
+        {"query": "SELECT * FROM read_parquet.x('/lake/*.parquet')", "relations": []},
+        ["SELECT * FROM read_parquet('/x.parquet')", []],
     ],
 )
-def test_table_functions_are_found_however_they_are_written(sql: str) -> None:
-    plan = {"SQL": {"query": sql, "relations": []}}
-
+def test_table_functions_are_found_however_they_are_written(sql: Any) -> None:
     with pytest.raises(PlanRefused, match="The SQL reads files itself"):
+        runnable(SandboxPlan({"SQL": sql}, {}, []), [], lambda g: TRUSTED)
+
+
+@pytest.mark.parametrize(
+    ("sql", "said"),
+    [
+        ({"query": 'SELECT * FROM U&"\\0072ead_csv"(1)', "relations": []}, "Unicode-escaped"),
+        (
+            {"query": "SELECT * FROM t", "relations": [], "catalog_tables": [["t", "x"]]},
+            "a catalog of its own",
+        ),
+    ],
+)
+def test_sql_that_could_name_other_data_is_refused(sql: Any, said: str) -> None:
+    with pytest.raises(PlanRefused, match=said):
+        runnable(SandboxPlan({"SQL": sql}, {}, []), [], lambda g: TRUSTED)
+
+
+def test_column_names_that_look_like_code_are_only_names(tmp_path: Path) -> None:
+    frame = pl.LazyFrame({"callback_url": ["x"], "is_anonymous": [True], "udf_id": [1]})
+    plan = json.loads(
+        frame.with_columns(pl.struct("callback_url", "udf_id").alias("plugin_info")).serialize(
+            format="json"
+        )
+    )
+
+    runnable(SandboxPlan(plan, {}, []), [], lambda g: TRUSTED)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [128, 5, 149, 1, 0],  # a bare pickle
+        [1, 11, 7, 128, 4, 149, 1],  # Polars 2.x: cloudpickle flag, Python minor, micro, pickle
+    ],
+)
+def test_pickled_bytes_are_refused_wherever_they_sit(payload: list[int]) -> None:
+    plan = {"GroupBy": {"input": {"DataFrameScan": {}}, "apply": [payload, {"fields": {}}]}}
+
+    with pytest.raises(PlanRefused, match="a pickled Python object"):
         runnable(SandboxPlan(plan, {}, []), [], lambda g: TRUSTED)
+
+
+def test_many_stand_ins_for_one_table_cost_one_trusted_scan(tmp_path: Path) -> None:
+    paths = {
+        f"/floe-distributed/{i}/default.flowers@42.parquet": ("default.flowers", 42)
+        for i in range(50)
+    }
+    plan = {"Union": {"inputs": [{"Scan": {"sources": {"Paths": [{"inner": p}]}}} for p in paths]}}
+    built: list[Granted] = []
+
+    def trusted_scan(granted: Granted) -> Any:
+        built.append(granted)
+        return TRUSTED
+
+    runnable(SandboxPlan(plan, paths, []), _granted(FLOWERS), trusted_scan)
+    assert len(built) == 1
 
 
 def _forged(tmp_path: Path, node: dict[str, Any]) -> SandboxPlan:
