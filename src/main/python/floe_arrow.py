@@ -12,6 +12,7 @@ import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 import pyarrow as pa
@@ -21,13 +22,37 @@ _WRITE_BUFFER = 1 << 20
 POLARS_DTYPES_KEY = b"floe.polars_dtypes"
 
 
+class ResultTooLarge(Exception):
+    """The stream passed the size it was allowed."""
+
+
+class _Bounded:
+    """A file object that refuses to grow past ``limit`` bytes."""
+
+    def __init__(self, sink: BinaryIO, limit: int) -> None:
+        self._sink = sink
+        self._left = limit
+        self.closed = False
+
+    def write(self, data: bytes) -> int:
+        self._left -= len(data)
+        if self._left < 0:
+            raise ResultTooLarge()
+        return self._sink.write(data)
+
+    def flush(self) -> None:
+        self._sink.flush()
+
+
 def write_stream(
     path: Path,
     batches: Iterator[pl.DataFrame],
     empty: pl.DataFrame,
     metadata: dict[bytes, bytes],
+    max_bytes: int | None = None,
 ) -> None:
-    """Writes ``batches`` (schema of ``empty`` when there are none) as one stream.
+    """Writes ``batches`` (schema of ``empty`` when there are none) as one stream, raising
+    ``ResultTooLarge`` past ``max_bytes``.
 
     The first batch is computed before the file is opened, so most failures happen before the
     reader sees a byte. A failure later leaves the stream without its end marker: the service never
@@ -38,7 +63,8 @@ def write_stream(
     # A plain file object: the result path may be a pipe, which cannot seek.
     with open(path, "wb", buffering=_WRITE_BUFFER) as sink:
         _widen_pipe(sink.fileno())
-        writer = pa.ipc.new_stream(sink, arrow_schema)
+        target: BinaryIO | _Bounded = sink if max_bytes is None else _Bounded(sink, max_bytes)
+        writer = pa.ipc.new_stream(target, arrow_schema)
         if first is not None:
             _write(writer, first)
         for batch in batches:

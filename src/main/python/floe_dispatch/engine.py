@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from floe_dispatch.job import Cloud, Dispatch, OnPrem
+from floe_dispatch.plan import PlanRefused
 
 
 class Unavailable(Exception):
@@ -46,50 +47,47 @@ class Engine:
         self._context: Any = None
         self._stop_context = False
         self._cancelled = threading.Event()
-        self._done = threading.Event()
 
     def run(self, frame: pl.LazyFrame, submitted: Callable[[str], None]) -> pl.LazyFrame:
-        """Submits ``frame``, waits for it, and gives its result as a LazyFrame."""
+        """Submits ``frame``, waits for it, and gives its result as a LazyFrame.
+
+        Each step that may take long (a compute starting, the query running) runs on a thread
+        while this one watches for a cancel: a cancel stops a compute this run started and
+        cancels a submitted query, whatever step it arrives in.
+        """
         import polars_cloud as pc
 
         try:
-            self._context = self._connect(pc)
-        except Exception as exc:
-            raise Unavailable(_summary(exc)) from None
-        try:
+            if self._cancelled.is_set():
+                raise Cancelled()
+            try:
+                self._background(lambda: self._connect(pc))
+            except Cancelled:
+                raise
+            except Exception as exc:
+                raise Unavailable(_summary(exc)) from None
             remote = frame.remote(self._context)
             distributed: dict[str, Any] = {}
             if isinstance(self._job.target, OnPrem) and self._job.compute.cluster_size:
                 distributed["max_workers"] = self._job.compute.cluster_size
             try:
                 query = remote.distributed(**distributed).execute(blocking=False)
+            except (ValueError, TypeError, pl.exceptions.PolarsError) as exc:
+                raise PlanRefused(
+                    f"The distributed engine refused the plan ({_summary(exc)}); simplify the "
+                    "step it names, or run it without distributed."
+                ) from None
             except Exception as exc:
                 raise Unavailable(_summary(exc)) from None
             self._query = query
             submitted(str(getattr(query, "_query_id", "")))
-            if self._cancelled.is_set():
+            try:
+                finished = self._background(lambda: query.await_result(silent=True))
+            except Cancelled:
                 query.cancel()
-                raise Cancelled()
-            outcome: dict[str, Any] = {}
-
-            def wait() -> None:
-                try:
-                    outcome["result"] = query.await_result(silent=True)
-                except BaseException as exc:
-                    outcome["error"] = exc
-                finally:
-                    self._done.set()
-
-            threading.Thread(target=wait, name="floe-await", daemon=True).start()
-            while not self._done.wait(0.1):
-                if self._cancelled.is_set():
-                    query.cancel()
-                    raise Cancelled()
-            if self._cancelled.is_set():
-                raise Cancelled()
-            if "error" in outcome:
-                raise QueryFailed(_summary(outcome["error"])) from None
-            finished = outcome["result"]
+                raise
+            except Exception as exc:
+                raise QueryFailed(_summary(exc)) from None
             # A query cancelled on the cluster (not by this run) ends without raising.
             status = getattr(getattr(finished, "status", None), "name", "SUCCESS")
             if status != "SUCCESS":
@@ -98,6 +96,29 @@ class Engine:
             return result
         finally:
             self.close()
+
+    def _background(self, step: Callable[[], Any]) -> Any:
+        """``step()`` on a thread; Cancelled as soon as a cancel comes, else its outcome."""
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome["value"] = step()
+            except BaseException as exc:  # handed to the waiting thread
+                outcome["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name="floe-engine-step", daemon=True).start()
+        while not done.wait(0.1):
+            if self._cancelled.is_set():
+                raise Cancelled()
+        if self._cancelled.is_set():
+            raise Cancelled()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("value")
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -113,14 +134,16 @@ class Engine:
     def _connect(self, pc: Any) -> Any:
         target, compute = self._job.target, self._job.compute
         if isinstance(target, OnPrem):
-            return pc.ClusterContext(target.address, domain_name=target.domain_name)
+            self._context = pc.ClusterContext(target.address, domain_name=target.domain_name)
+            return self._context
         assert isinstance(target, Cloud)
         pc.authenticate(
             client_id=target.client_id, client_secret=target.client_secret, interactive=False
         )
         specs = (compute.instance_type, compute.cluster_size, compute.cpus, compute.memory_gb)
         if target.compute_name is not None and all(value is None for value in specs):
-            return pc.ComputeContext(workspace=target.workspace, name=target.compute_name)
+            self._context = pc.ComputeContext(workspace=target.workspace, name=target.compute_name)
+            return self._context
         context = pc.ComputeContext(
             workspace=target.workspace,
             instance_type=compute.instance_type,
@@ -130,7 +153,8 @@ class Engine:
             labels=self._job.labels,
             idle_timeout_mins=target.idle_timeout_mins,
         )
-        self._stop_context = True
+        # Known before it starts: a cancel while it starts stops it.
+        self._context, self._stop_context = context, True
         context.start(wait=True)
         return context
 

@@ -54,6 +54,8 @@ class Dispatch:
     tables: list[Granted]
     result_path: Path
     error_path: Path
+    # The largest result file the dispatcher may write (a streamed result is not a file).
+    max_result_bytes: int
 
 
 def parse(raw: Any) -> Dispatch:
@@ -100,6 +102,7 @@ def parse(raw: Any) -> Dispatch:
             ],
             result_path=Path(_str(raw["result_path"])),
             error_path=Path(_str(raw["error_path"])),
+            max_result_bytes=_positive(raw["max_result_bytes"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidDispatch(f"{type(exc).__name__}: {exc}") from None
@@ -113,6 +116,12 @@ def _str(value: Any) -> str:
 
 def _opt_str(value: Any) -> str | None:
     return None if value is None else _str(value)
+
+
+def _positive(value: Any) -> int:
+    if type(value) is not int or value < 1:
+        raise ValueError("expected a positive integer")
+    return value
 
 
 def _opt_int(value: Any) -> int | None:

@@ -20,6 +20,7 @@ import warnings
 from pathlib import Path
 from typing import Any, TextIO
 
+from floe_arrow import ResultTooLarge
 from floe_dispatch import guard
 from floe_dispatch.engine import Cancelled, Engine, QueryFailed, Unavailable
 from floe_dispatch.job import Dispatch, InvalidDispatch, parse
@@ -61,7 +62,9 @@ def dispatch(job: Dispatch, engine: Engine, events: TextIO) -> int:
             _event(events, {"event": "submitted", "query_id": query_id})
 
         result = engine.run(frame, submitted)
-        rows = _write_result(result, sandbox_plan.column_types, job.result_path)
+        rows = _write_result(
+            result, sandbox_plan.column_types, job.result_path, job.max_result_bytes
+        )
         _event(events, {"event": "finished", "rows": rows})
         error_sink.close()
         with contextlib.suppress(OSError):
@@ -78,6 +81,14 @@ def dispatch(job: Dispatch, engine: Engine, events: TextIO) -> int:
             f"The distributed engine could not take the run ({exc}); retry later, or ask an "
             "operator to check floe.distributed.* (address, workspace, credentials).",
         )
+    except ResultTooLarge:
+        error = HarnessError(
+            "LIMIT_EXCEEDED",
+            f"The distributed run's result reached this server's limit of "
+            f"{job.max_result_bytes // (1024 * 1024)} MB for a result file "
+            "(floe.sandbox.max-result-file-mb); aggregate or filter it, save it with "
+            "destination, or ask for Arrow (streamed, no file).",
+        )
     except QueryFailed as exc:
         error = HarnessError(
             "QUERY_ERROR" if job.mode == "query" else "SCRIPT_ERROR",
@@ -85,10 +96,17 @@ def dispatch(job: Dispatch, engine: Engine, events: TextIO) -> int:
             f"{'query' if job.mode == 'query' else 'script'} and run it again.",
         )
     except Exception:
-        print(f"floe dispatcher: internal error in run {job.run_id}", file=sys.stderr)
-        traceback.print_exc()
-        error = internal_error(job.run_id)
+        return _internal(job, error_sink)
     write_error(error, error_sink)
+    error_sink.close()
+    return EXIT_FAILED
+
+
+def _internal(job: Dispatch, error_sink: TextIO) -> int:
+    """A bug of the dispatcher's: its traceback to the service log, INTERNAL to the run."""
+    print(f"floe dispatcher: internal error in run {job.run_id}", file=sys.stderr)
+    traceback.print_exc()
+    write_error(internal_error(job.run_id), error_sink)
     error_sink.close()
     return EXIT_FAILED
 
@@ -121,7 +139,9 @@ def _runnable_frame(job: Dispatch, sandbox_plan: SandboxPlan) -> Any:
         ) from None
 
 
-def _write_result(frame: Any, column_types: list[str], path: Path) -> int:
+def _write_result(frame: Any, column_types: list[str], path: Path, max_bytes: int) -> int:
+    """The result as an Arrow stream: to a named pipe unbounded (the client reads it as it comes),
+    to a file no larger than ``max_bytes``."""
     import polars as pl
 
     from floe_arrow import MAX_BATCH_ROWS, POLARS_DTYPES_KEY, write_stream
@@ -138,7 +158,13 @@ def _write_result(frame: Any, column_types: list[str], path: Path) -> int:
             raise QueryFailed(f"reading the result back: {exc}") from None
 
     metadata = {POLARS_DTYPES_KEY: json.dumps(column_types).encode()}
-    write_stream(path, batches(), pl.DataFrame(schema=frame.collect_schema()), metadata)
+    write_stream(
+        path,
+        batches(),
+        pl.DataFrame(schema=frame.collect_schema()),
+        metadata,
+        None if path.is_fifo() else max_bytes,
+    )
     return rows
 
 

@@ -63,6 +63,7 @@ def _job(tmp_path: Path, plan: str, granted: GrantedTable) -> dict[str, Any]:
         ],
         "result_path": str(tmp_path / "result.arrows"),
         "error_path": str(tmp_path / "error.json"),
+        "max_result_bytes": 64 << 20,
     }
 
 
@@ -172,3 +173,16 @@ def test_the_dispatcher_unpickles_nothing_it_did_not_pickle_itself(tmp_path: Pat
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["REFUSED", "[2, 3]"], done.stderr
+
+
+def test_a_result_file_stops_at_the_servers_limit(lake: Lake, tmp_path: Path) -> None:
+    plan, granted = _plan(lake, tmp_path, lambda t: t)
+    job = _job(tmp_path, plan, granted)
+    job["max_result_bytes"] = 512
+    process = _start(job, _client(tmp_path))
+    _, err = process.communicate(timeout=120)
+
+    assert process.returncode == 3, err
+    error = json.loads((tmp_path / "error.json").read_text())
+    assert error["error_code"] == "LIMIT_EXCEEDED"
+    assert "floe.sandbox.max-result-file-mb" in error["message"]

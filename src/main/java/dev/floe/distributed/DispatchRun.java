@@ -94,10 +94,13 @@ public final class DispatchRun implements RunHandle {
     }
   }
 
-  /** Removes what the dispatch wrote (its result, once it is no longer read). */
+  /**
+   * Removes what the dispatch wrote (its result, once it is no longer read). A dispatcher still
+   * running (its run was interrupted) is stopped as a cancel stops it, so its query is cancelled.
+   */
   public void delete() {
     if (process.isAlive()) {
-      process.destroyForcibly();
+      stop();
     }
     RunFiles.deleteTree(dir);
   }

@@ -59,7 +59,12 @@ public class Dispatcher {
 
   /** What to dispatch: the run's plan document and every table the run was granted. */
   public record Request(
-      String runId, String mode, Placement placement, String plan, List<GrantedTable> tables) {}
+      String runId,
+      String mode,
+      Placement placement,
+      String plan,
+      List<GrantedTable> tables,
+      long maxResultBytes) {}
 
   /** A table the trusted side granted the run, at one snapshot, by its real metadata file. */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -176,7 +181,8 @@ public class Dispatcher {
         "plan", request.plan(),
         "tables", request.tables(),
         "result_path", result.toString(),
-        "error_path", error.toString());
+        "error_path", error.toString(),
+        "max_result_bytes", request.maxResultBytes());
   }
 
   /** A map that keeps null values (Map.of refuses them): alternating keys and values. */

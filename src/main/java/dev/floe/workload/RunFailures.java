@@ -34,6 +34,7 @@ final class RunFailures {
           ErrorCode.TABLE_UNREADABLE,
           ErrorCode.OUT_OF_MEMORY,
           ErrorCode.PLAN_NOT_DISTRIBUTABLE,
+          ErrorCode.LIMIT_EXCEEDED,
           ErrorCode.DISTRIBUTED_UNAVAILABLE,
           ErrorCode.INTERNAL);
   private static final int MAX_MESSAGE = 4_000;

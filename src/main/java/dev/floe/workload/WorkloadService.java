@@ -181,6 +181,10 @@ public class WorkloadService {
         if (revoked != null) {
           throw new RunFailedException(revoked, exit.logs());
         }
+        // Cancelled between the sandbox's end and now: the credentials are never handed out.
+        if (control.cancelled()) {
+          throw new RunFailedException(cancelled(runId), exit.logs());
+        }
         dispatch =
             dispatcher.start(
                 dispatchRequest(workload, runId, placement, output, tables),
@@ -296,7 +300,8 @@ public class WorkloadService {
         workload.mode() == Mode.QUERY ? "query" : "script",
         placement,
         plan,
-        tables.grantedTables());
+        tables.grantedTables(),
+        (long) sandbox.maxResultFileMb() * 1024 * 1024);
   }
 
   /** Waits for the dispatch; a failed, cancelled or timed-out one throws why. */
