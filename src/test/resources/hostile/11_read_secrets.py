@@ -5,9 +5,7 @@
 # directories this run can see is searched for the secret prefix (_secret_hits.py);
 # params["control"] is planted in this run's own /tmp first, to prove the search finds what is
 # there. Everything found is returned.
-import errno
 import os
-import sys
 
 # floe-test: include _secret_hits.py
 # floe-test: include _secret_places.py
@@ -30,21 +28,7 @@ for path in targets:
         record(path, "dir:" + ",".join(sorted(os.listdir(path))))
     else:
         read_file(path)
-# Everything readable under what this run can see, but the interpreter and the system's binaries.
-skip = ("/usr", "/proc", "/dev", "/sys", sys.base_prefix, sys.prefix)
-for top in ("/", home):
-    for root, dirs, files in os.walk(top):
-        dirs[:] = [d for d in dirs if not os.path.join(root, d).startswith(skip)]
-        for name in files:
-            path = os.path.join(root, name)
-            if path not in seen and os.path.isfile(path) and not os.path.islink(path):
-                try:
-                    with open(path, "rb") as f:
-                        found = hits(f.read(64 * 1024 * 1024))
-                    if found:
-                        record(path, "read", found)
-                except OSError:
-                    pass
+search_tree(("/", home))
 record("home", "dir:" + ",".join(sorted(os.listdir(home))))
 record("tmp", "dir:" + ",".join(sorted(os.listdir("/tmp"))))
 result = pl.DataFrame(rows, schema={"place": pl.String, "status": pl.String, "hits": pl.List(pl.String)})

@@ -3,9 +3,7 @@
 # cmdline), in the secret's file (params["secret_file"], told here: a real attacker would guess), in
 # the service's home and in every readable file this run can see. params["control"] is planted in
 # this run's own /tmp first, to prove the search finds what is there. One row per place looked at.
-import errno
 import os
-import sys
 
 # floe-test: include _secret_hits.py
 # floe-test: include _secret_places.py
@@ -17,17 +15,5 @@ for pid in os.listdir("/proc"):
         for name in ("environ", "cmdline"):
             read_file(f"/proc/{pid}/{name}")
 read_file(params["secret_file"])
-skip = ("/usr", "/proc", "/dev", "/sys", sys.base_prefix, sys.prefix)
-for top in ("/", params["home"], os.path.dirname(params["secret_file"])):
-    for root, dirs, files in os.walk(top):
-        dirs[:] = [d for d in dirs if not os.path.join(root, d).startswith(skip)]
-        for name in files:
-            path = os.path.join(root, name)
-            if path not in seen and os.path.isfile(path) and not os.path.islink(path):
-                try:
-                    with open(path, "rb") as f:
-                        found = hits(f.read(64 * 1024 * 1024))
-                    record(path, "read", found)
-                except OSError as e:
-                    record(path, errno.errorcode.get(e.errno, "?"))
+search_tree(("/", params["home"], os.path.dirname(params["secret_file"])))
 result = pl.DataFrame(rows, schema={"place": pl.String, "status": pl.String, "hits": pl.List(pl.String)})

@@ -67,6 +67,27 @@ class DistributedRunsTest {
     return refused;
   }
 
+  /** Submits an async run and waits until its query reached the (stand-in) cluster. */
+  private static String submittedToTheCluster(Map<String, Object> body)
+      throws InterruptedException {
+    int submitted = calls("ExecuteRemote.execute").size();
+    String runId =
+        given()
+            .contentType(ContentType.JSON)
+            .body(body)
+            .post(RUNS)
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("run_id");
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (calls("ExecuteRemote.execute").size() == submitted && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertTrue(calls("ExecuteRemote.execute").size() > submitted, "the query never reached it");
+    return runId;
+  }
+
   private static JsonNode lastCall(String call) {
     List<JsonNode> found = calls(call);
     assertFalse(found.isEmpty(), "no " + call + " in " + calls());
@@ -227,20 +248,8 @@ class DistributedRunsTest {
     String table = "dist_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8) + ".c";
     Map<String, Object> body = distributedQuery(AVERAGES);
     body.put("destination", table);
-    int submitted = calls("ExecuteRemote.execute").size();
-    String runId =
-        given()
-            .contentType(ContentType.JSON)
-            .body(body)
-            .post(RUNS)
-            .then()
-            .statusCode(202)
-            .extract()
-            .path("run_id");
+    String runId = submittedToTheCluster(body);
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (calls("ExecuteRemote.execute").size() == submitted && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
     String queryId = lastCall("ExecuteRemote.execute").path("query_id").asText();
 
     given().delete(RUNS + "/" + runId).then().statusCode(200);
@@ -333,20 +342,7 @@ class DistributedRunsTest {
   void theClientSecretIsNowhereARunCanLook() throws Exception {
     // A distributed run holds the secret in its dispatcher while this hunt runs in a sandbox.
     PolarsCloudStandIn.behave(Map.of("delay_seconds", 30));
-    int submitted = calls("ExecuteRemote.execute").size();
-    String holder =
-        given()
-            .contentType(ContentType.JSON)
-            .body(distributedQuery(AVERAGES))
-            .post(RUNS)
-            .then()
-            .statusCode(202)
-            .extract()
-            .path("run_id");
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (calls("ExecuteRemote.execute").size() == submitted && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
+    String holder = submittedToTheCluster(distributedQuery(AVERAGES));
     PolarsCloudStandIn.behaveNormally();
 
     String control = "FLOECANARY-control-" + UUID.randomUUID();
