@@ -34,9 +34,22 @@ final class RunFailures {
           ErrorCode.TABLE_UNREADABLE,
           ErrorCode.OUT_OF_MEMORY,
           ErrorCode.PLAN_NOT_DISTRIBUTABLE,
-          ErrorCode.LIMIT_EXCEEDED,
-          ErrorCode.DISTRIBUTED_UNAVAILABLE,
           ErrorCode.INTERNAL);
+
+  /**
+   * What the trusted dispatcher may report: it is Floe's own code, writing where no run ever could,
+   * so it may also say the engine is unavailable or the result too large (codes a run's own error
+   * file is never believed on).
+   */
+  private static final Set<ErrorCode> DISPATCHER_CODES =
+      EnumSet.of(
+          ErrorCode.PLAN_NOT_DISTRIBUTABLE,
+          ErrorCode.DISTRIBUTED_UNAVAILABLE,
+          ErrorCode.LIMIT_EXCEEDED,
+          ErrorCode.QUERY_ERROR,
+          ErrorCode.SCRIPT_ERROR,
+          ErrorCode.INTERNAL);
+
   private static final int MAX_MESSAGE = 4_000;
 
   /**
@@ -83,7 +96,7 @@ final class RunFailures {
               + " stopped; aggregate or filter the result, or select fewer columns.");
     }
     if (RunFiles.isPlainFile(errorFile) && size(errorFile) <= MAX_ERROR_FILE_BYTES) {
-      FloeException reported = fromErrorFile(errorFile, limits, json);
+      FloeException reported = fromErrorFile(errorFile, limits, json, HARNESS_CODES);
       if (reported != null) {
         return reported;
       }
@@ -135,7 +148,15 @@ final class RunFailures {
             + " MB; select fewer columns, filter earlier, or raise limits.memoryMb.");
   }
 
-  private static FloeException fromErrorFile(Path errorFile, RunLimits limits, ObjectMapper json) {
+  /** How a dispatch failed, from the dispatcher's error file (null: it wrote none usable). */
+  static FloeException fromDispatcher(Path errorFile, RunLimits limits, ObjectMapper json) {
+    return RunFiles.isPlainFile(errorFile) && size(errorFile) <= MAX_ERROR_FILE_BYTES
+        ? fromErrorFile(errorFile, limits, json, DISPATCHER_CODES)
+        : null;
+  }
+
+  private static FloeException fromErrorFile(
+      Path errorFile, RunLimits limits, ObjectMapper json, Set<ErrorCode> accepted) {
     JsonNode error;
     try {
       error = json.readTree(errorFile.toFile());
@@ -148,7 +169,7 @@ final class RunFailures {
     } catch (IllegalArgumentException e) {
       return null;
     }
-    if (!HARNESS_CODES.contains(code)) {
+    if (!accepted.contains(code)) {
       return null;
     }
     if (code == ErrorCode.OUT_OF_MEMORY) {

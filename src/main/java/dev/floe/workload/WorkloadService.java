@@ -343,9 +343,11 @@ public class WorkloadService {
     }
     if (exit.exitCode() != 0 || (pipe == null && !RunFiles.isPlainFile(dispatch.result()))) {
       // The dispatcher is Floe's own code: without its error file, the failure is Floe's.
+      FloeException reported =
+          RunFailures.fromDispatcher(dispatch.errorFile(), workload.limits(), json);
       FloeException failure =
-          RunFiles.isPlainFile(dispatch.errorFile())
-              ? RunFailures.classify(exit, dispatch.errorFile(), workload.limits(), json)
+          reported != null
+              ? reported
               : new FloeException(
                   ErrorCode.INTERNAL,
                   "The distributed dispatcher of run "
