@@ -71,6 +71,7 @@ public class Dispatcher {
   public record GrantedTable(String identifier, String snapshotId, String metadataLocation) {}
 
   void start(@Observes StartupEvent event) {
+    sweep(home);
     if (config.target() != Target.NONE && !Files.isExecutable(interpreter())) {
       throw new StartupRefusal(
           "floe.distributed.target="
@@ -79,6 +80,22 @@ public class Dispatcher {
               + interpreter()
               + " (the build makes it: sandbox-image/setup-venv.sh); build Floe, or set"
               + " floe.distributed.python.");
+    }
+  }
+
+  /**
+   * Removes what dispatches of an earlier start left behind (a crash mid-dispatch): no dispatch
+   * outlives the service that started it, so at start-up every one there is stale.
+   */
+  static void sweep(Path home) {
+    Path dispatches = home.resolve("dispatch");
+    if (!Files.isDirectory(dispatches)) {
+      return;
+    }
+    try (var stale = Files.list(dispatches)) {
+      stale.forEach(RunFiles::deleteTree);
+    } catch (IOException e) {
+      LOG.warnf("Cannot sweep %s: %s", dispatches, e.getMessage());
     }
   }
 
