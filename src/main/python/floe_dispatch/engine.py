@@ -18,6 +18,7 @@ import polars as pl
 
 from floe_dispatch.job import Cloud, Dispatch, OnPrem
 from floe_dispatch.plan import PlanRefused
+from floe_harness.errors import described
 
 
 class Unavailable(Exception):
@@ -65,7 +66,7 @@ class Engine:
             except Cancelled:
                 raise
             except Exception as exc:
-                raise Unavailable(_summary(exc)) from None
+                raise Unavailable(described(exc)) from None
             remote = frame.remote(self._context)
             distributed: dict[str, Any] = {}
             if isinstance(self._job.target, OnPrem) and self._job.compute.cluster_size:
@@ -74,11 +75,11 @@ class Engine:
                 query = remote.distributed(**distributed).execute(blocking=False)
             except (ValueError, TypeError, pl.exceptions.PolarsError) as exc:
                 raise PlanRefused(
-                    f"The distributed engine refused the plan ({_summary(exc)}); simplify the "
+                    f"The distributed engine refused the plan ({described(exc)}); simplify the "
                     "step it names, or run it without distributed."
                 ) from None
             except Exception as exc:
-                raise Unavailable(_summary(exc)) from None
+                raise Unavailable(described(exc)) from None
             self._query = query
             submitted(str(getattr(query, "_query_id", "")))
             try:
@@ -87,7 +88,7 @@ class Engine:
                 query.cancel()
                 raise
             except Exception as exc:
-                raise QueryFailed(_summary(exc)) from None
+                raise QueryFailed(described(exc)) from None
             # A query cancelled on the cluster (not by this run) ends without raising.
             status = getattr(getattr(finished, "status", None), "name", "SUCCESS")
             if status != "SUCCESS":
@@ -157,10 +158,3 @@ class Engine:
         self._context, self._stop_context = context, True
         context.start(wait=True)
         return context
-
-
-def _summary(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    first = text[0].rstrip(" .") if text else ""
-    name = type(exc).__name__
-    return f"{name}: {first}"[:500] if first else name

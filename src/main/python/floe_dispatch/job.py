@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from floe_dispatch.plan import Granted
+from floe_harness.job import GrantedTable
 
 VERSION = 1
 
@@ -51,7 +51,7 @@ class Dispatch:
     labels: list[str]
     # The sandbox's plan document, as the service read it from the run's output (untrusted).
     plan: str
-    tables: list[Granted]
+    tables: list[GrantedTable]
     result_path: Path
     error_path: Path
     # The largest result file the dispatcher may write (a streamed result is not a file).
@@ -93,7 +93,7 @@ def parse(raw: Any) -> Dispatch:
             labels=[_str(label) for label in raw["labels"]],
             plan=_str(raw["plan"]),
             tables=[
-                Granted(
+                GrantedTable(
                     _str(t["identifier"]),
                     None if t["snapshot_id"] is None else int(_str(t["snapshot_id"])),
                     _str(t["metadata_location"]),

@@ -24,9 +24,10 @@ from floe_arrow import ResultTooLarge
 from floe_dispatch import guard
 from floe_dispatch.engine import Cancelled, Engine, QueryFailed, Unavailable
 from floe_dispatch.job import Dispatch, InvalidDispatch, parse
-from floe_dispatch.plan import MAX_DEPTH, Granted, PlanRefused, SandboxPlan, runnable
+from floe_dispatch.plan import MAX_DEPTH, PlanRefused, SandboxPlan, runnable
 from floe_dispatch.plan import parse as parse_plan
-from floe_harness.errors import HarnessError, internal_error, write_error
+from floe_harness.errors import HarnessError, described, internal_error, write_error
+from floe_harness.job import GrantedTable
 
 EXIT_OK = 0
 EXIT_UNUSABLE_JOB = 2
@@ -55,7 +56,7 @@ def main() -> int:
 def dispatch(job: Dispatch, engine: Engine, events: TextIO) -> int:
     error_sink = open(job.error_path, "w", encoding="ascii")  # noqa: SIM115 - closed below
     try:
-        sandbox_plan = _read_plan(job)
+        sandbox_plan = parse_plan(job.plan)
         frame = _runnable_frame(job, sandbox_plan)
 
         def submitted(query_id: str) -> None:
@@ -111,15 +112,11 @@ def _internal(job: Dispatch, error_sink: TextIO) -> int:
     return EXIT_FAILED
 
 
-def _read_plan(job: Dispatch) -> SandboxPlan:
-    return parse_plan(job.plan)
-
-
 def _runnable_frame(job: Dispatch, sandbox_plan: SandboxPlan) -> Any:
     import polars as pl
     from pyiceberg.table import StaticTable
 
-    def trusted_scan(granted: Granted) -> Any:
+    def trusted_scan(granted: GrantedTable) -> Any:
         with guard.trusted(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             table = StaticTable.from_metadata(granted.metadata_location)
@@ -134,8 +131,7 @@ def _runnable_frame(job: Dispatch, sandbox_plan: SandboxPlan) -> Any:
     except (pl.exceptions.PolarsError, ValueError, guard.UntrustedPickle) as exc:
         raise PlanRefused(
             f"The distributed engine's Polars {pl.__version__} cannot read this plan "
-            f"({str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__}"
-            f"); simplify the step it names, {_RUN_LOCALLY}."
+            f"({described(exc)}); simplify the step it names, {_RUN_LOCALLY}."
         ) from None
 
 

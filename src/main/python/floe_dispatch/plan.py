@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from floe_harness.job import GrantedTable
+
 PLAN_VERSION = 1
 # Plans nest a level per step; the dispatcher raises Python's recursion limit above this.
 MAX_DEPTH = 5_000
@@ -44,15 +46,6 @@ _RUN_LOCALLY = "or run it without distributed"
 
 class PlanRefused(Exception):
     """The plan may not be sent; the message says what it holds and what to do instead."""
-
-
-@dataclass(frozen=True)
-class Granted:
-    """A table the trusted side granted the run, at one snapshot (None: it has none)."""
-
-    identifier: str
-    snapshot_id: int | None
-    metadata_location: str
 
 
 @dataclass(frozen=True)
@@ -93,8 +86,8 @@ def parse(document_text: str) -> SandboxPlan:
 
 def runnable(
     sandbox: SandboxPlan,
-    granted: list[Granted],
-    trusted_scan: Callable[[Granted], Any],
+    granted: list[GrantedTable],
+    trusted_scan: Callable[[GrantedTable], Any],
 ) -> Any:
     """The plan with every stand-in replaced by ``trusted_scan``'s JSON node for its table."""
     by_key = {(g.identifier, g.snapshot_id): g for g in granted}
@@ -121,7 +114,9 @@ def runnable(
 
 
 class _Walker:
-    def __init__(self, stand_ins: Mapping[str, Granted], scan_of: Callable[[str], Any]) -> None:
+    def __init__(
+        self, stand_ins: Mapping[str, GrantedTable], scan_of: Callable[[str], Any]
+    ) -> None:
         self._stand_ins = stand_ins
         self._scan_of = scan_of
 

@@ -26,7 +26,7 @@ from typing import Any, NoReturn
 
 import polars as pl
 
-from floe_harness.errors import Diagnostics, HarnessError
+from floe_harness.errors import Diagnostics, HarnessError, described
 from floe_harness.job import GrantedTable
 
 # Where the stand-ins point: nothing exists there, so reading one fails and says this path.
@@ -86,9 +86,8 @@ def write_plan(frame: pl.LazyFrame, schema: pl.Schema, stand_ins: StandIns, path
         except Exception as exc:  # Polars', or one a script's own pickling raised through it
             raise python_function_refused(exc) or HarnessError(
                 "PLAN_NOT_DISTRIBUTABLE",
-                f"The plan cannot be sent to the cluster ({type(exc).__name__}: "
-                f"{str(exc).strip().splitlines()[0][:300] if str(exc).strip() else 'no detail'}); "
-                f"keep to Polars' own steps over scan() and literal data, {_RUN_LOCALLY}.",
+                f"The plan cannot be sent to the cluster ({described(exc)}); keep to Polars' own "
+                f"steps over scan() and literal data, {_RUN_LOCALLY}.",
             ) from None
     document: dict[str, Any] = {
         "type": "distributed_plan",

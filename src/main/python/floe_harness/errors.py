@@ -127,3 +127,9 @@ def summary(exc: BaseException) -> str:
     lines = text.strip().splitlines()
     first = lines[0].rstrip(" .") if lines else ""
     return first if len(first) <= _MAX_SUMMARY else first[:_MAX_SUMMARY] + "…"
+
+
+def described(exc: BaseException) -> str:
+    """``exc`` in one line: its type's name and the first line of its message."""
+    first = summary(exc)
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__

@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from floe_dispatch.plan import Granted, PlanRefused, SandboxPlan, parse, runnable
+from floe_dispatch.plan import PlanRefused, SandboxPlan, parse, runnable
 from floe_harness.distributed import StandIns, write_plan
 from floe_harness.job import GrantedTable
 
@@ -27,10 +27,6 @@ def _document(tmp_path: Path, build: Any, tables: list[GrantedTable] | None = No
     path = tmp_path / "plan.json"
     write_plan(frame, frame.collect_schema(), stand_ins, path)
     return path.read_text(encoding="utf-8")
-
-
-def _granted(*tables: GrantedTable) -> list[Granted]:
-    return [Granted(t.identifier, t.snapshot_id, t.metadata_location) for t in tables]
 
 
 def _scans(plan: Any) -> list[Any]:
@@ -80,13 +76,13 @@ def test_polars_own_steps_pass_and_every_stand_in_becomes_the_trusted_scan(
     build = LEGITIMATE[name]
     tables = [FLOWERS, OTHER] if build.__code__.co_argcount == 2 else [FLOWERS]
     sandbox = parse(_document(tmp_path, build, tables))
-    asked: list[Granted] = []
+    asked: list[GrantedTable] = []
 
-    def trusted_scan(granted: Granted) -> Any:
+    def trusted_scan(granted: GrantedTable) -> Any:
         asked.append(granted)
         return TRUSTED
 
-    plan = runnable(sandbox, _granted(FLOWERS, OTHER), trusted_scan)
+    plan = runnable(sandbox, [FLOWERS, OTHER], trusted_scan)
 
     assert {g.identifier for g in asked} == {t.identifier for t in tables}
     assert all(scan == TRUSTED["Scan"] for scan in _scans(plan))
@@ -97,12 +93,12 @@ def test_a_stand_in_for_a_table_the_run_was_not_granted_is_refused(tmp_path: Pat
     sandbox = parse(_document(tmp_path, lambda a, b: a.join(b, on="species"), [FLOWERS, OTHER]))
 
     with pytest.raises(PlanRefused, match=r"reads table 'default\.other' at a snapshot this run"):
-        runnable(sandbox, _granted(FLOWERS), lambda g: TRUSTED)
+        runnable(sandbox, [FLOWERS], lambda g: TRUSTED)
 
 
 def test_the_same_table_at_another_snapshot_is_not_granted_either(tmp_path: Path) -> None:
     sandbox = parse(_document(tmp_path, lambda t: t))
-    other_snapshot = [Granted(FLOWERS.identifier, 43, FLOWERS.metadata_location)]
+    other_snapshot = [GrantedTable(FLOWERS.identifier, 43, FLOWERS.metadata_location)]
 
     with pytest.raises(PlanRefused, match=r"reads table 'default\.flowers' at a snapshot"):
         runnable(sandbox, other_snapshot, lambda g: TRUSTED)
@@ -119,7 +115,7 @@ def test_a_direct_file_scan_is_refused(tmp_path: Path) -> None:
     )
 
     with pytest.raises(PlanRefused, match="reads files or data sources directly"):
-        runnable(sandbox, _granted(FLOWERS), lambda g: TRUSTED)
+        runnable(sandbox, [FLOWERS], lambda g: TRUSTED)
 
 
 def test_sql_that_reads_files_itself_is_refused(tmp_path: Path) -> None:
@@ -137,7 +133,7 @@ def test_sql_that_reads_files_itself_is_refused(tmp_path: Path) -> None:
     )
 
     with pytest.raises(PlanRefused, match=r"The SQL reads files itself \(read_parquet\)"):
-        runnable(sandbox, _granted(FLOWERS), lambda g: TRUSTED)
+        runnable(sandbox, [FLOWERS], lambda g: TRUSTED)
 
 
 @pytest.mark.parametrize(
@@ -203,13 +199,13 @@ def test_many_stand_ins_for_one_table_cost_one_trusted_scan(tmp_path: Path) -> N
         for i in range(50)
     }
     plan = {"Union": {"inputs": [{"Scan": {"sources": {"Paths": [{"inner": p}]}}} for p in paths]}}
-    built: list[Granted] = []
+    built: list[GrantedTable] = []
 
-    def trusted_scan(granted: Granted) -> Any:
+    def trusted_scan(granted: GrantedTable) -> Any:
         built.append(granted)
         return TRUSTED
 
-    runnable(SandboxPlan(plan, paths, []), _granted(FLOWERS), trusted_scan)
+    runnable(SandboxPlan(plan, paths, []), [FLOWERS], trusted_scan)
     assert len(built) == 1
 
 
@@ -244,7 +240,7 @@ def test_python_and_native_code_in_a_forged_plan_is_refused(
     sandbox = _forged(tmp_path, node)
 
     with pytest.raises(PlanRefused) as refused:
-        runnable(sandbox, _granted(FLOWERS), lambda g: TRUSTED)
+        runnable(sandbox, [FLOWERS], lambda g: TRUSTED)
     assert construct in str(refused.value)
 
 
@@ -252,7 +248,7 @@ def test_a_sink_in_the_plan_is_refused(tmp_path: Path) -> None:
     sandbox = _forged(tmp_path, {"Sink": {"payload": {"File": {"target": "/tmp/out"}}}})
 
     with pytest.raises(PlanRefused, match=r"writes its result somewhere itself"):
-        runnable(sandbox, _granted(FLOWERS), lambda g: TRUSTED)
+        runnable(sandbox, [FLOWERS], lambda g: TRUSTED)
 
 
 @pytest.mark.parametrize(
@@ -297,7 +293,7 @@ def test_a_runnable_plan_reads_back_in_polars(tmp_path: Path) -> None:
     with pytest.warns(UserWarning, match="deprecated"):
         trusted = json.loads(literal.serialize(format="json"))
 
-    plan = runnable(sandbox, _granted(FLOWERS), lambda g: trusted)
+    plan = runnable(sandbox, [FLOWERS], lambda g: trusted)
 
     frame = pl.LazyFrame.deserialize(io.StringIO(json.dumps(plan)), format="json")
     assert frame.collect().to_dict(as_series=False) == {"species": ["b"]}
