@@ -7,6 +7,10 @@ A pytest plugin: each suite's conftest puts this folder on sys.path and names it
   FLOE_TEST_CATALOG_URI    SqlCatalog URI, e.g. sqlite:////tmp/floe-test-x/catalog/catalog.db
   FLOE_TEST_WAREHOUSE      warehouse location, e.g. file:///tmp/floe-test-x/warehouse
   FLOE_API_KEY             an admin's API key for the Floe under test
+For a lake behind an Iceberg REST catalog on S3 instead (RestLake.java):
+  FLOE_TEST_CATALOG_TYPE   rest
+  FLOE_TEST_CATALOG_URI    the REST catalog's URL; FLOE_TEST_CATALOG_TOKEN its bearer token
+  FLOE_TEST_S3_ENDPOINT, FLOE_TEST_S3_ACCESS_KEY_ID, FLOE_TEST_S3_SECRET_ACCESS_KEY  its S3
 """
 
 from __future__ import annotations
@@ -36,6 +40,19 @@ def floe_url() -> str:
 @pytest.fixture(scope="session")
 def writer_catalog() -> Catalog:
     """Write access to the lake the Floe under test serves: for fixtures, never for Floe itself."""
+    if os.environ.get("FLOE_TEST_CATALOG_TYPE") == "rest":
+        return load_catalog(
+            env("FLOE_TEST_CATALOG_NAME"),
+            type="rest",
+            uri=env("FLOE_TEST_CATALOG_URI"),
+            token=env("FLOE_TEST_CATALOG_TOKEN"),
+            **{
+                "s3.endpoint": env("FLOE_TEST_S3_ENDPOINT"),
+                "s3.access-key-id": env("FLOE_TEST_S3_ACCESS_KEY_ID"),
+                "s3.secret-access-key": env("FLOE_TEST_S3_SECRET_ACCESS_KEY"),
+                "s3.region": "us-east-1",
+            },
+        )
     return load_catalog(
         env("FLOE_TEST_CATALOG_NAME"),
         type="sql",

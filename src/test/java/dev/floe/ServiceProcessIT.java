@@ -8,11 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.floe.testing.RunSandboxes;
+import dev.floe.testing.ServiceProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,92 +38,40 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ServiceProcessIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final Path PROJECT_HOME =
-      Path.of(System.getProperty("floetest.project-home", ".floe")).toAbsolutePath();
-  private static final Path JAR =
-      Path.of(System.getProperty("floetest.app-jar", "target/quarkus-app/quarkus-run.jar"));
   private static final String HEAP = "-Xmx256m";
   private static final String WORKLOADS = "/api/v1/warehouse/polars";
   private static final String RUNS = WORKLOADS + "/runs";
 
   private static Path home;
-  private static int port;
+  private static ServiceProcess floe;
   private static Process service;
 
   @BeforeAll
   static void start() throws Exception {
     home = Files.createTempDirectory("floe-it-");
-    try (ServerSocket free = new ServerSocket(0)) {
-      port = free.getLocalPort();
-    }
-    service = launch();
+    floe = new ServiceProcess(home, HEAP, List.of());
+    service = floe.start().process();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (service != null) {
-      service.destroy();
-      service.waitFor();
+    if (floe != null) {
+      floe.stop();
     }
     dev.floe.sandbox.RunFiles.deleteTree(home);
   }
 
-  private static Process launch() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p =
-        new ProcessBuilder(
-                java,
-                HEAP,
-                "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "-Dquarkus.http.port=" + port,
-                "-Dfloe.home=" + home,
-                "-Dfloe.sandbox.python=" + PROJECT_HOME.resolve("venv/bin/python"),
-                "-jar",
-                JAR.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(home.resolve("service.log").toFile())
-            .start();
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    while (System.nanoTime() < deadline) {
-      assertTrue(p.isAlive(), "the service died at start-up: " + log());
-      try {
-        if (get("/q/health/ready").statusCode() == 200) {
-          return p;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(500);
-    }
-    throw new AssertionError("the service never became ready: " + log());
-  }
-
   private static String log() throws IOException {
-    return Files.readString(home.resolve("service.log"));
+    return floe.log();
   }
 
   private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return HTTP.send(
-        authorized(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))).build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  /** With the admin key the service wrote at its first start (health needs none). */
-  private static HttpRequest.Builder authorized(HttpRequest.Builder request) throws IOException {
-    Path key = home.resolve("admin.key");
-    return Files.exists(key)
-        ? request.header("Authorization", "Bearer " + Files.readString(key).strip())
-        : request;
+    return floe.get(path);
   }
 
   private static HttpResponse<String> post(String path, Map<String, Object> body)
       throws IOException, InterruptedException {
-    return HTTP.send(
-        authorized(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return floe.post(path, body);
   }
 
   /** The id of the run {@code response} answers, which must have {@code status}. */
@@ -200,10 +146,10 @@ class ServiceProcessIT {
     sampler.start();
     Process reader =
         new ProcessBuilder(
-                PROJECT_HOME.resolve("dev-venv/bin/python").toString(),
+                ServiceProcess.devPython().toString(),
                 "-c",
                 client,
-                "http://localhost:" + port + "/api/v1/warehouse/polars",
+                floe.url() + "/api/v1/warehouse/polars",
                 JSON.writeValueAsString(Map.of("mode", "script", "script", script)),
                 home.resolve("admin.key").toString())
             .redirectErrorStream(true)
@@ -259,13 +205,13 @@ class ServiceProcessIT {
     await().atMost(Duration.ofMinutes(1)).until(() -> "running".equals(status(inFlight)));
 
     long killed = service.pid();
-    service.destroyForcibly().waitFor(); // kill -9: no shutdown hook runs
+    floe.kill(); // kill -9: no shutdown hook runs
     // Its runners (the one mid-job, the warm ones) and their template die with it: none is ever
     // handed a job again.
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> RunSandboxes.processesOf(killed, home).isEmpty());
-    service = launch();
+    service = floe.start().process();
     // The new service removes what the dead one left of its runners.
     assertTrue(
         Files.notExists(home.resolve("runners").resolve(Long.toString(killed))),
@@ -303,9 +249,9 @@ class ServiceProcessIT {
             .atMost(Duration.ofMinutes(1))
             .until(() -> newestRun("running"), java.util.Objects::nonNull);
 
-    service.destroyForcibly().waitFor(); // kill -9 while the save runs
+    floe.kill(); // kill -9 while the save runs
     assertThrows(ExecutionException.class, cut::get, "the client's connection was cut");
-    service = launch();
+    service = floe.start().process();
     Map<?, ?> killed = JSON.readValue(get(RUNS + "/" + first).body(), Map.class);
     assertEquals("failed", killed.get("status"), killed.toString());
     assertEquals("INTERNAL", ((Map<?, ?>) killed.get("error")).get("error_code"));
@@ -349,10 +295,8 @@ class ServiceProcessIT {
   private static CompletableFuture<HttpResponse<String>> postAsync(
       String path, Map<String, Object> body, String idempotencyKey) throws IOException {
     return HTTP.sendAsync(
-        authorized(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)))
-            .header("Content-Type", "application/json")
+        ServiceProcess.withBody(floe.request(path), body)
             .header("Idempotency-Key", idempotencyKey)
-            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }

@@ -29,6 +29,7 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -49,6 +50,7 @@ public class PolarsResource {
   private final RunLifecycle runs;
   private final ResultRetention retention;
   private final RunResults results;
+  private final ReplicaForwarding replicas;
   private final CurrentRequest current;
 
   public PolarsResource(
@@ -56,11 +58,13 @@ public class PolarsResource {
       RunLifecycle runs,
       ResultRetention retention,
       RunResults results,
+      ReplicaForwarding replicas,
       CurrentRequest current) {
     this.admission = admission;
     this.runs = runs;
     this.retention = retention;
     this.results = results;
+    this.replicas = replicas;
     this.current = current;
   }
 
@@ -112,6 +116,12 @@ public class PolarsResource {
             ? runs.await(runId, Duration.ofDays(1))
             : awaitWithin(runId, deadline, workload.limits().timeout());
     Runnable afterwards = keep ? () -> {} : () -> retention.discardResult(runId);
+    if (ticket.replay()) {
+      Optional<Response> there = replicas.resultElsewhere(end, headers);
+      if (there.isPresent()) {
+        return there.get(); // the first run's replica keeps its result
+      }
+    }
     if (arrow) {
       return results.arrowFile(end, afterwards);
     }

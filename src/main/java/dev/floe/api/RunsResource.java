@@ -1,6 +1,7 @@
 package dev.floe.api;
 
 import dev.floe.error.FloeException;
+import dev.floe.runs.Replica;
 import dev.floe.runs.RunLifecycle;
 import dev.floe.runs.RunLogs;
 import dev.floe.runs.RunRecord;
@@ -25,6 +26,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -41,11 +43,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
 public class RunsResource {
   private static final int MAX_LISTED = 1000;
+  private static final String RUNS = "/api/v1/warehouse/polars/runs/";
 
   private final Admission admission;
   private final RunLifecycle runs;
   private final RunLogs logs;
   private final RunResults results;
+  private final ReplicaForwarding replicas;
   private final CurrentRequest current;
 
   public RunsResource(
@@ -53,11 +57,13 @@ public class RunsResource {
       RunLifecycle runs,
       RunLogs logs,
       RunResults results,
+      ReplicaForwarding replicas,
       CurrentRequest current) {
     this.admission = admission;
     this.runs = runs;
     this.logs = logs;
     this.results = results;
+    this.replicas = replicas;
     this.current = current;
   }
 
@@ -171,6 +177,10 @@ public class RunsResource {
       throws InterruptedException {
     runs.get(id, current.caller()); // 404 before waiting
     RunRecord end = runs.await(id, Duration.ofDays(1));
+    Optional<Response> there = replicas.resultElsewhere(end, headers);
+    if (there.isPresent()) {
+      return there.get();
+    }
     if (PolarsResource.wantsArrow(headers)) {
       return results.arrowFile(end, () -> {});
     }
@@ -189,19 +199,27 @@ public class RunsResource {
       content = @Content(schema = @Schema(implementation = RunView.Logs.class)))
   @APIResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
   @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
-  public RunView.Logs logs(
+  public Response logs(
       @PathParam("id") String id,
       @Parameter(
               description = "byte offset to start from (the previous answer's next)",
               schema = @Schema(type = SchemaType.INTEGER, format = "int64", defaultValue = "0"))
           @QueryParam("after")
           @DefaultValue("0")
-          String afterParam) {
+          String afterParam,
+      @Context HttpHeaders headers) {
     long after = QueryParams.number(afterParam, "after");
-    runs.get(id, current.caller());
+    RunRecord run = runs.get(id, current.caller());
+    Optional<Replica> there = replicas.inFlightElsewhere(run, headers);
+    if (there.isPresent()) {
+      return replicas.forward(there.get(), "GET", RUNS + id + "/logs?after=" + after, headers);
+    }
     RunLogs.LogsView view = logs.logs(id, after);
-    return new RunView.Logs(
-        id, view.run().status(), view.slice().text(), view.slice().next(), view.complete());
+    return Response.ok(
+            new RunView.Logs(
+                id, view.run().status(), view.slice().text(), view.slice().next(), view.complete()),
+            MediaType.APPLICATION_JSON_TYPE)
+        .build();
   }
 
   @DELETE
@@ -216,7 +234,14 @@ public class RunsResource {
       content = @Content(schema = @Schema(implementation = RunView.class)))
   @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
   @APIResponse(responseCode = "409", ref = "#/components/responses/Conflict")
-  public RunView cancel(@PathParam("id") String id) throws InterruptedException {
-    return RunView.of(runs.cancel(id, current.caller()));
+  public Response cancel(@PathParam("id") String id, @Context HttpHeaders headers)
+      throws InterruptedException {
+    Optional<Replica> there = replicas.inFlightElsewhere(runs.get(id, current.caller()), headers);
+    if (there.isPresent()) {
+      return replicas.forward(there.get(), "DELETE", RUNS + id, headers);
+    }
+    return Response.ok(
+            RunView.of(runs.cancel(id, current.caller())), MediaType.APPLICATION_JSON_TYPE)
+        .build();
   }
 }

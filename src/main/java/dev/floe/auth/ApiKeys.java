@@ -70,18 +70,34 @@ public class ApiKeys {
   private final Clock clock;
   private final ObjectMapper json;
 
-  /** Every key by name, and the name each secret's hash belongs to. */
-  private final Map<String, ApiKey> byName = new ConcurrentHashMap<>();
+  /**
+   * Every key by name, and the name each secret's hash belongs to: this replica's copy of the
+   * store's keys, replaced whole by {@link #reload} when any replica changed them.
+   */
+  private volatile Map<String, ApiKey> byName = new ConcurrentHashMap<>();
 
-  private final Map<String, String> nameByHash = new ConcurrentHashMap<>();
+  private volatile Map<String, String> nameByHash = new ConcurrentHashMap<>();
 
   public ApiKeys(RunDatabase database, Clock clock, ObjectMapper json) {
     this.database = database;
     this.clock = clock;
     this.json = json;
+    reload();
+  }
+
+  /** Reads every key from the store again (another replica made or revoked one). */
+  public void reload() {
+    Map<String, ApiKey> names = new ConcurrentHashMap<>();
+    Map<String, String> hashes = new ConcurrentHashMap<>();
     database
         .rows("load the API keys", SELECT, r -> Map.entry(r.getString("key_hash"), read(r)))
-        .forEach(key -> remember(key.getKey(), key.getValue()));
+        .forEach(
+            key -> {
+              names.put(key.getValue().name(), key.getValue());
+              hashes.put(key.getKey(), key.getValue().name());
+            });
+    byName = names;
+    nameByHash = hashes;
   }
 
   /** Makes a key; {@code expiresIn} null for one that does not expire. KEY_EXISTS if taken. */
@@ -112,6 +128,7 @@ public class ApiKeys {
                     + " name.");
           }
           insert(db, key, hash);
+          AuthRefresh.changed(db);
           return null;
         });
     remember(hash, key);
@@ -146,6 +163,7 @@ public class ApiKeys {
             nameByHash.remove(stored[0]);
           }
           insert(db, key, hash);
+          AuthRefresh.changed(db);
           remember(hash, key);
           return true;
         });
@@ -193,6 +211,7 @@ public class ApiKeys {
                   p.setString(2, name);
                   p.executeUpdate();
                 }
+                AuthRefresh.changed(db);
               }
               return true;
             });

@@ -83,26 +83,34 @@ public class Grants {
   private final RunDatabase database;
   private final CatalogRegistry catalogs;
   private final Clock clock;
-  private final List<Grant> grants = new CopyOnWriteArrayList<>();
+
+  /** This replica's copy of the store's grants, replaced whole by {@link #reload}. */
+  private volatile List<Grant> grants = new CopyOnWriteArrayList<>();
 
   public Grants(RunDatabase database, CatalogRegistry catalogs, Clock clock) {
     this.database = database;
     this.catalogs = catalogs;
     this.clock = clock;
-    grants.addAll(
-        database.rows(
-            "load the grants",
-            "SELECT subject, privilege, scope, created_at FROM floe_grants",
-            r -> {
-              String[] parts = r.getString(3).split("\\.", -1);
-              return new Grant(
-                  r.getString(1),
-                  Privilege.valueOf(r.getString(2)),
-                  parts[0],
-                  parts.length > 1 ? parts[1] : null,
-                  parts.length > 2 ? parts[2] : null,
-                  Instant.ofEpochMilli(r.getLong(4)));
-            }));
+    reload();
+  }
+
+  /** Reads every grant from the store again (another replica added or removed one). */
+  public synchronized void reload() {
+    grants =
+        new CopyOnWriteArrayList<>(
+            database.rows(
+                "load the grants",
+                "SELECT subject, privilege, scope, created_at FROM floe_grants",
+                r -> {
+                  String[] parts = r.getString(3).split("\\.", -1);
+                  return new Grant(
+                      r.getString(1),
+                      Privilege.valueOf(r.getString(2)),
+                      parts[0],
+                      parts.length > 1 ? parts[1] : null,
+                      parts.length > 2 ? parts[2] : null,
+                      Instant.ofEpochMilli(r.getLong(4)));
+                }));
   }
 
   /** Grants {@code privilege} on {@code scope} to {@code subject} (a principal or a group). */
@@ -113,21 +121,30 @@ public class Grants {
         return new Added(g, false);
       }
     }
-    database.transaction(
-        "add a grant",
-        db -> {
-          try (PreparedStatement p =
-              db.prepareStatement(
-                  "INSERT INTO floe_grants (subject, privilege, scope, created_at) VALUES"
-                      + " (?,?,?,?)")) {
-            p.setString(1, wanted.subject());
-            p.setString(2, wanted.privilege().name());
-            p.setString(3, wanted.scope());
-            p.setLong(4, wanted.createdAt().toEpochMilli());
-            p.executeUpdate();
-          }
-          return null;
-        });
+    try {
+      database.transaction(
+          "add a grant",
+          db -> {
+            try (PreparedStatement p =
+                db.prepareStatement(
+                    "INSERT INTO floe_grants (subject, privilege, scope, created_at) VALUES"
+                        + " (?,?,?,?)")) {
+              p.setString(1, wanted.subject());
+              p.setString(2, wanted.privilege().name());
+              p.setString(3, wanted.scope());
+              p.setLong(4, wanted.createdAt().toEpochMilli());
+              p.executeUpdate();
+            }
+            AuthRefresh.changed(db);
+            return null;
+          });
+    } catch (IllegalStateException e) {
+      if (!RunDatabase.duplicateKey(e)) {
+        throw e;
+      }
+      reload(); // another replica added it a moment ago
+      return add(subject, privilege, scope);
+    }
     grants.add(wanted);
     return new Added(wanted, true);
   }
@@ -158,6 +175,7 @@ public class Grants {
             p.setString(3, found.scope());
             p.executeUpdate();
           }
+          AuthRefresh.changed(db);
           return null;
         });
     grants.remove(found);

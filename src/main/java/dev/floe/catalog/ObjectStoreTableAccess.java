@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.floe.config.FloeConfig;
+import dev.floe.config.ObjectCacheConfig;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import dev.floe.sandbox.RunJob;
 import dev.floe.sandbox.RunnerFiles;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,12 +18,18 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
 import org.apache.iceberg.ManifestContent;
 import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.RewriteTablePathUtil;
@@ -31,6 +39,7 @@ import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
+import org.jboss.logging.Logger;
 
 /**
  * Table access for tables whose files are in an object store (s3://, gs://, abfs://…), for runners
@@ -44,6 +53,7 @@ import org.apache.iceberg.io.OutputFile;
  */
 @ApplicationScoped
 public class ObjectStoreTableAccess {
+  private static final Logger LOG = Logger.getLogger(ObjectStoreTableAccess.class);
   static final String CACHE = "object-cache";
 
   private final SnapshotFiles snapshots;
@@ -51,13 +61,38 @@ public class ObjectStoreTableAccess {
   private final ObjectMapper json;
   private final Path cache;
   private final LocalFileIO local = new LocalFileIO();
+  private final long maxBytes;
+  private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
 
   public ObjectStoreTableAccess(
-      SnapshotFiles snapshots, GrantedMetadata granted, ObjectMapper json, FloeConfig floe) {
+      SnapshotFiles snapshots,
+      GrantedMetadata granted,
+      ObjectMapper json,
+      FloeConfig floe,
+      ObjectCacheConfig config) {
     this.snapshots = snapshots;
     this.granted = granted;
     this.json = json;
     this.cache = floe.homePath().resolve(CACHE).toAbsolutePath().normalize();
+    this.maxBytes = config.maxSize().asLongValue();
+  }
+
+  @Scheduled(
+      identity = "floe-object-cache-trim",
+      every = "${floe.object-cache.sweep-interval}",
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+  void trimQuietly() {
+    try {
+      Trim trim = trim(maxBytes);
+      if (trim.filesRemoved() > 0) {
+        LOG.infof(
+            "Object cache trimmed from %d MB to %d MB (%d files used longest ago removed;"
+                + " floe.object-cache.max-size)",
+            trim.bytesBefore() >> 20, trim.bytesAfter() >> 20, trim.filesRemoved());
+      }
+    } catch (RuntimeException e) {
+      LOG.warnf("Cannot trim the object cache (%s); will try again", e.getMessage());
+    }
   }
 
   /** Whether a location is in an object store rather than on this host's file system. */
@@ -84,35 +119,44 @@ public class ObjectStoreTableAccess {
       Table table,
       TableMetadata metadata,
       Long snapshotId) {
-    Snapshot snapshot = snapshotId == null ? null : metadata.snapshot(snapshotId);
-    String snapshotText = snapshot == null ? null : Long.toString(snapshot.snapshotId());
-    String from = trim(metadata.location());
-    String to = localCopy(from).toString();
-    List<Path> files = new ArrayList<>();
-    if (snapshot != null) {
-      try {
-        files.addAll(copySnapshot(table.io(), metadata, snapshot, from, to));
-      } catch (FloeException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        UnreadableTableException missing = UnreadableTableException.classify(catalog, name, e);
-        throw missing != null ? missing : e;
+    // Held while the snapshot's files are cached and linked: a trim waits, and never removes a
+    // file between its check and its link.
+    inUse.readLock().lock();
+    try {
+      Snapshot snapshot = snapshotId == null ? null : metadata.snapshot(snapshotId);
+      String snapshotText = snapshot == null ? null : Long.toString(snapshot.snapshotId());
+      String from = trim(metadata.location());
+      String to = localCopy(from).toString();
+      List<Path> files = new ArrayList<>();
+      if (snapshot != null) {
+        try {
+          files.addAll(copySnapshot(table.io(), metadata, snapshot, from, to));
+        } catch (FloeException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          UnreadableTableException missing = UnreadableTableException.classify(catalog, name, e);
+          throw missing != null ? missing : e;
+        }
       }
-    }
-    if (runner.isolated()) {
+      FileTime now = FileTime.from(Instant.now());
       for (Path file : files) {
-        LocalTableAccess.link(runner, catalog, name, file);
+        used(file, now);
+        if (runner.isolated()) {
+          LocalTableAccess.link(runner, catalog, name, file);
+        }
       }
+      String remote = GrantedMetadata.location(metadata, snapshot);
+      Path at = Path.of(RewriteTablePathUtil.newPath(remote, from, to));
+      byte[] content = localPaths(granted.of(metadata, snapshot), from, to);
+      if (runner.isolated()) {
+        LocalTableAccess.write(runner, name, at, content);
+      } else {
+        writeOnce(at, content);
+      }
+      return new RunJob.Table(name.toString(), snapshotText, at.toString());
+    } finally {
+      inUse.readLock().unlock();
     }
-    String remote = GrantedMetadata.location(metadata, snapshot);
-    Path at = Path.of(RewriteTablePathUtil.newPath(remote, from, to));
-    byte[] content = localPaths(granted.of(metadata, snapshot), from, to);
-    if (runner.isolated()) {
-      LocalTableAccess.write(runner, name, at, content);
-    } else {
-      writeOnce(at, content);
-    }
-    return new RunJob.Table(name.toString(), snapshotText, at.toString());
   }
 
   /** The snapshot's manifest list, manifests (rewritten) and data files, cached locally. */
@@ -183,6 +227,63 @@ public class ObjectStoreTableAccess {
       files.add(copy);
     }
     return files;
+  }
+
+  /** Marks a cached file as used now: the cache is trimmed of the files used longest ago. */
+  private static void used(Path file, FileTime now) {
+    try {
+      Files.setLastModifiedTime(file, now);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot use " + file, e);
+    }
+  }
+
+  /** What a trim of the cache did. */
+  public record Trim(long bytesBefore, long bytesAfter, int filesRemoved) {}
+
+  /**
+   * Trims the cache to at most 80% of {@code maxBytes} when it holds more, removing the files used
+   * longest ago. A run that was handed a removed file keeps reading it (it has a hard link of its
+   * own); the next run that needs it fetches it again. (An unisolated development runner reads the
+   * cache itself, so a trim may pull a file from under it.)
+   */
+  public Trim trim(long maxBytes) {
+    inUse.writeLock().lock();
+    try {
+      if (!Files.isDirectory(cache)) {
+        return new Trim(0, 0, 0);
+      }
+      List<Path> files = new ArrayList<>();
+      try (Stream<Path> walk = Files.walk(cache)) {
+        walk.filter(Files::isRegularFile).forEach(files::add);
+      }
+      Map<Path, BasicFileAttributes> attributes = new HashMap<>();
+      long total = 0;
+      for (Path file : files) {
+        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+        attributes.put(file, a);
+        total += a.size();
+      }
+      long before = total;
+      int removed = 0;
+      if (total > maxBytes) {
+        long target = maxBytes / 5 * 4;
+        files.sort(Comparator.comparing(f -> attributes.get(f).lastModifiedTime()));
+        for (Path file : files) {
+          if (total <= target) {
+            break;
+          }
+          Files.deleteIfExists(file);
+          total -= attributes.get(file).size();
+          removed++;
+        }
+      }
+      return new Trim(before, total, removed);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot trim the object cache " + cache, e);
+    } finally {
+      inUse.writeLock().unlock();
+    }
   }
 
   /** The cut-down metadata with the table's location and its snapshot's manifest list local. */

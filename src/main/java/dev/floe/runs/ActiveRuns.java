@@ -69,10 +69,18 @@ public class ActiveRuns {
   /** The run ended with {@code end}: stored, out of the active set, and its waiters told. */
   void finish(ActiveRun run, RunRecord end) {
     run.control().done();
-    run.record(end);
     try {
-      store.update(end);
+      if (!store.update(end)) {
+        // Another replica recorded it failed meanwhile (it took this one for lost): that stands.
+        RunRecord recorded = store.get(end.runId()).orElse(end);
+        LOG.warnf(
+            "run %s ended here as %s, but another replica had recorded it %s (replica lost);"
+                + " the record stays as that replica wrote it",
+            end.runId(), end.status().wire(), recorded.status().wire());
+        end = recorded;
+      }
     } finally {
+      run.record(end);
       active.remove(end.runId());
       run.done().complete(end);
     }

@@ -33,21 +33,51 @@ public class IdempotencyClaims {
    * RunRecord#failedInsideFloe}) passes to the new run when the same request comes again.
    */
   public Optional<Claim> claim(String key, String bodyHash, RunRecord queued, Instant since) {
+    return claim(key, bodyHash, queued, since, db -> null);
+  }
+
+  /**
+   * As {@link #claim(String, String, RunRecord, Instant)}, {@code admit} deciding (in the same
+   * transaction, before the run is recorded) whether a new run may be recorded at all. Two replicas
+   * that claim one key at once both find it free; the second to commit fails on the key, and its
+   * claim is made once more, finding the first's.
+   */
+  public Optional<Claim> claim(
+      String key, String bodyHash, RunRecord queued, Instant since, RunDatabase.Work<Void> admit) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return claimOnce(key, bodyHash, queued, since, admit);
+      } catch (IllegalStateException e) {
+        if (!RunDatabase.duplicateKey(e) || attempt == 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private Optional<Claim> claimOnce(
+      String key, String bodyHash, RunRecord queued, Instant since, RunDatabase.Work<Void> admit) {
     long now = queued.createdAt().toEpochMilli();
     return database.transaction(
         "claim an idempotency key",
         db -> {
-          Optional<Claim> live = find(db, key, since);
-          if (live.isPresent()) {
-            Claim held = live.get();
+          Optional<Stored> stored = find(db, key);
+          String replacing = null;
+          if (stored.isPresent()) {
+            Stored held = stored.get();
+            boolean dead = held.createdAt() < since.toEpochMilli();
             boolean runAgain =
-                held.bodyHash().equals(bodyHash)
-                    && runs.get(db, held.runId()).map(RunRecord::failedInsideFloe).orElse(false);
-            if (!runAgain) {
-              return live;
+                held.claim().bodyHash().equals(bodyHash)
+                    && runs.get(db, held.claim().runId())
+                        .map(RunRecord::failedInsideFloe)
+                        .orElse(false);
+            if (!dead && !runAgain) {
+              return Optional.of(held.claim());
             }
+            replacing = held.claim().runId();
           }
-          put(db, key, bodyHash, queued.runId(), now);
+          admit.on(db);
+          put(db, key, bodyHash, queued.runId(), now, replacing);
           runs.insert(db, queued);
           return Optional.empty();
         });
@@ -84,28 +114,42 @@ public class IdempotencyClaims {
         });
   }
 
-  private static Optional<Claim> find(Connection db, String key, Instant since)
-      throws SQLException {
+  /** A claim as stored, with when it was made. */
+  private record Stored(Claim claim, long createdAt) {}
+
+  private static Optional<Stored> find(Connection db, String key) throws SQLException {
     try (PreparedStatement p =
         db.prepareStatement(
             "SELECT body_hash, run_id, created_at FROM floe_idempotency WHERE idem_key=?")) {
       p.setString(1, key);
       try (ResultSet r = p.executeQuery()) {
-        if (r.next() && r.getLong(3) >= since.toEpochMilli()) {
-          return Optional.of(new Claim(r.getString(1), r.getString(2)));
+        if (r.next()) {
+          return Optional.of(new Stored(new Claim(r.getString(1), r.getString(2)), r.getLong(3)));
         }
       }
     }
     return Optional.empty();
   }
 
-  /** The key now belongs to {@code runId} (replacing a dead claim, or one whose run may rerun). */
-  private static void put(Connection db, String key, String bodyHash, String runId, long now)
+  /**
+   * The key now belongs to {@code runId}, replacing the claim of run {@code replacing} (a dead
+   * claim, or one whose run may run again) unless that is null. Fails as a duplicate key when
+   * another transaction claimed the key meanwhile (inserted it, or replaced the claim first), so
+   * that the claim is made again and finds theirs: a claim is only ever replaced by the one that
+   * judged it replaceable, never one that another transaction made a moment ago.
+   */
+  private static void put(
+      Connection db, String key, String bodyHash, String runId, long now, String replacing)
       throws SQLException {
-    try (PreparedStatement dead =
-        db.prepareStatement("DELETE FROM floe_idempotency WHERE idem_key=?")) {
-      dead.setString(1, key);
-      dead.executeUpdate();
+    if (replacing != null) {
+      try (PreparedStatement dead =
+          db.prepareStatement("DELETE FROM floe_idempotency WHERE idem_key=? AND run_id=?")) {
+        dead.setString(1, key);
+        dead.setString(2, replacing);
+        if (dead.executeUpdate() == 0) {
+          throw new SQLException("another request claimed key " + key + " meanwhile", "23505");
+        }
+      }
     }
     try (PreparedStatement put =
         db.prepareStatement(

@@ -199,6 +199,23 @@ public final class RunDatabase implements AutoCloseable {
     }
   }
 
+  /** sqlite or postgresql. */
+  String dialect() {
+    return location.dialect();
+  }
+
+  /**
+   * The failure of a transaction that inserted a row whose key another transaction inserted first
+   * (two replicas claiming one Idempotency-Key at once, say).
+   */
+  public static boolean duplicateKey(RuntimeException failure) {
+    if (!(failure.getCause() instanceof SQLException e)) {
+      return false;
+    }
+    String message = String.valueOf(e.getMessage());
+    return "23505".equals(e.getSQLState()) || message.contains("SQLITE_CONSTRAINT");
+  }
+
   /** The connection, a new one if there is none (it broke, or a reconnect failed before). */
   private Connection connection() throws SQLException {
     if (db == null) {

@@ -58,7 +58,9 @@ public class RunExecution {
     long t0 = System.nanoTime();
     RunRecord end;
     try {
-      store.update(run.record());
+      if (!store.update(run.record())) {
+        throw lost(runId);
+      }
       Workload workload = withinDeadline(run.submission(), started);
       RunExecutor.Executed done =
           executor.execute(workload, runId, run.control(), retention.fileFor(runId));
@@ -95,8 +97,28 @@ public class RunExecution {
   /** Records that the run's save is about to be committed (from here on it may land). */
   void committing(ActiveRun run) {
     RunRecord committing = run.record().committing();
-    store.update(committing);
+    if (!store.update(committing)) {
+      throw lost(run.runId()); // another replica recorded it failed: its save must not land
+    }
     run.record(committing);
+  }
+
+  /**
+   * The failure of a run that another replica recorded failed, having taken this one for lost (its
+   * heartbeat stood still for the lease): the run stops here, before it saves anything.
+   */
+  private FloeException lost(String runId) {
+    LOG.errorf(
+        "run %s: another replica recorded it failed, taking this replica (%s) for lost; it stops"
+            + " here. Is the run store slow, or this process starved? (floe.replica.lease)",
+        runId, store.self().id());
+    return new FloeException(
+            ErrorCode.INTERNAL,
+            "Run "
+                + runId
+                + " was stopped because its replica stopped answering (replica lost); nothing was"
+                + " saved. Run it again.")
+        .inRun(runId);
   }
 
   /** The record of a run that ended with {@code failure}, {@code t0} being its start (nanos). */

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -32,11 +33,15 @@ import org.jboss.logging.Logger;
 public class RunLifecycle {
   private static final Logger LOG = Logger.getLogger(RunLifecycle.class);
 
+  /** How often, at most, the store is read for the end of a run of another replica. */
+  private static final long STORE_POLL_MAX_MILLIS = 500;
+
   private final RunStore store;
   private final IdempotencyClaims claims;
   private final ActiveRuns active;
   private final RunSlots slots;
   private final RunExecution execution;
+  private final Replicas replicas;
   private final RunsConfig config;
   private final int logBytes;
   private final Clock clock;
@@ -47,6 +52,7 @@ public class RunLifecycle {
       ActiveRuns active,
       RunSlots slots,
       RunExecution execution,
+      Replicas replicas,
       RunsConfig config,
       LimitsConfig limits,
       Clock clock) {
@@ -55,12 +61,14 @@ public class RunLifecycle {
     this.active = active;
     this.slots = slots;
     this.execution = execution;
+    this.replicas = replicas;
     this.config = config;
     this.logBytes = limits.logBytes();
     this.clock = clock;
   }
 
   void start(@Observes StartupEvent event) {
+    replicas.register();
     int stranded = store.failInFlight(clock.instant());
     if (stranded > 0) {
       LOG.warnf(
@@ -71,6 +79,11 @@ public class RunLifecycle {
   void stop(@Observes ShutdownEvent event) {
     active.all().forEach(run -> run.control().cancel());
     slots.shutdown();
+    try {
+      replicas.deregister();
+    } catch (RuntimeException e) {
+      LOG.warnf("Cannot remove this replica from the run store: %s", e.getMessage());
+    }
   }
 
   /** Accepts a run, or answers the run its idempotency key already belongs to. */
@@ -84,12 +97,14 @@ public class RunLifecycle {
     String key = submission.claimKey();
     Optional<IdempotencyClaims.Claim> prior;
     try {
+      RunDatabase.Work<Void> quota = sharedQuota(submission.workload().principal());
       if (key == null) {
-        store.insert(queued);
+        store.insert(queued, quota);
         prior = Optional.empty();
       } else {
         prior =
-            claims.claim(key, submission.bodyHash(), queued, now.minus(config.idempotencyTtl()));
+            claims.claim(
+                key, submission.bodyHash(), queued, now.minus(config.idempotencyTtl()), quota);
       }
     } catch (RuntimeException e) {
       active.remove(runId);
@@ -108,6 +123,28 @@ public class RunLifecycle {
       throw busy;
     }
     return new Ticket(runId, false);
+  }
+
+  /**
+   * A principal's quota, when one is configured, holds across the replicas on the store: checked
+   * against its runs in flight on all of them in the transaction that records the new one. (Each
+   * replica's own queue and its default shares of it are that replica's capacity, and stay its
+   * own.)
+   */
+  private RunDatabase.Work<Void> sharedQuota(String principal) {
+    OptionalInt limit = slots.sharedLimit(principal);
+    if (limit.isEmpty()) {
+      return db -> null;
+    }
+    return db -> {
+      // Runs on this replica alone are held to the quota by its own queue, with its own answer.
+      RunStore.InFlight inFlight = store.inFlightExclusively(db, principal);
+      int total = inFlight.here() + inFlight.elsewhere();
+      if (inFlight.elsewhere() > 0 && total >= limit.getAsInt()) {
+        throw slots.sharedQuotaExceeded(principal, total);
+      }
+      return null;
+    };
   }
 
   private static Ticket replay(Submission submission, IdempotencyClaims.Claim prior) {
@@ -142,6 +179,18 @@ public class RunLifecycle {
     return active.list(status, caller.admin() ? null : caller.principal(), limit);
   }
 
+  /**
+   * The other replica, alive, that accepted run {@code runId}: it holds what only it has, the run's
+   * live output while it runs and its kept result after. Empty when this replica runs it, or that
+   * replica is gone.
+   */
+  public Optional<Replica> heldElsewhere(String runId) {
+    if (active.find(runId).isPresent()) {
+      return Optional.empty();
+    }
+    return store.liveOwner(runId).filter(owner -> !owner.id().equals(store.self().id()));
+  }
+
   /** A run still in flight, for reading its streamed result. */
   public Optional<RunControl> control(String runId) {
     return active.find(runId).map(ActiveRun::control);
@@ -155,8 +204,14 @@ public class RunLifecycle {
         .orElseGet(() -> CompletableFuture.completedFuture(get(runId)));
   }
 
-  /** Waits for the run to end; null if it did not within {@code max}. */
+  /**
+   * Waits for the run to end; null if it did not within {@code max}. A run of another replica is
+   * watched in the store, where its end (or its replica's loss) will be recorded.
+   */
   public RunRecord await(String runId, Duration max) throws InterruptedException {
+    if (active.find(runId).isEmpty()) {
+      return awaitStored(runId, max);
+    }
     try {
       return ended(runId).get(max.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -166,6 +221,23 @@ public class RunLifecycle {
         throw refused;
       }
       throw new IllegalStateException("run " + runId + " ended abnormally", e.getCause());
+    }
+  }
+
+  private RunRecord awaitStored(String runId, Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    long pause = 50;
+    while (true) {
+      RunRecord now = get(runId);
+      if (now.status().isFinal()) {
+        return now;
+      }
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
+        return null;
+      }
+      Thread.sleep(Math.min(pause, left));
+      pause = Math.min(STORE_POLL_MAX_MILLIS, pause * 2);
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -240,16 +241,45 @@ public class RunSlots {
         .orElse(Math.max(1, queueSize / 2));
   }
 
+  /**
+   * How many runs {@code principal} may have in flight on all replicas together (its running and
+   * waiting quotas), when a quota is configured for it or for everyone; empty when its shares are
+   * the defaults, which follow this replica's capacity.
+   */
+  public OptionalInt sharedLimit(String principal) {
+    QuotasConfig.Principal own = quotas.principals().get(principal);
+    boolean configured =
+        quotas.running().isPresent()
+            || quotas.queued().isPresent()
+            || (own != null && (own.running().isPresent() || own.queued().isPresent()));
+    return configured
+        ? OptionalInt.of(running(principal) + queued(principal))
+        : OptionalInt.empty();
+  }
+
+  /** Refuses a run of {@code principal}, who has {@code inFlight} runs on all replicas together. */
+  public TryLaterException sharedQuotaExceeded(String principal, int inFlight) {
+    return quotaExceeded(
+        principal, inFlight + " run(s) running or waiting across the service's replicas", inFlight);
+  }
+
   private TryLaterException quotaExceeded(String principal, int waitingRuns) {
-    int share = Math.min(running(principal), concurrency);
-    long seconds = retryAfter(waitingRuns + 1, share);
+    return quotaExceeded(
+        principal,
+        runningOf(principal) + " run(s) running and " + waitingRuns + " waiting",
+        waitingRuns);
+  }
+
+  /**
+   * QUOTA_EXCEEDED for {@code principal}, who has {@code what}; {@code ahead} runs before theirs.
+   */
+  private TryLaterException quotaExceeded(String principal, String what, int ahead) {
+    long seconds = retryAfter(ahead + 1, Math.min(running(principal), concurrency));
     return new TryLaterException(
         ErrorCode.QUOTA_EXCEEDED,
         "You have "
-            + runningOf(principal)
-            + " run(s) running and "
-            + waitingRuns
-            + " waiting, your quota ("
+            + what
+            + ", your quota ("
             + running(principal)
             + " running, "
             + queued(principal)

@@ -13,23 +13,48 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
-/** Run records in the run database: one row per run, from the moment it is accepted. */
+/**
+ * Run records in the run database: one row per run, from the moment it is accepted, owned by the
+ * replica that accepted it. Only its owner moves a run in flight on, and only while it is in
+ * flight: once another replica recorded it failed (its owner was lost), the owner's later steps
+ * change nothing, and a save it had not begun to commit is not committed.
+ */
 @Singleton
 public class RunStore {
   private static final String SELECT =
       "SELECT " + String.join(", ", RunRows.COLUMNS) + " FROM floe_runs";
 
+  private static final String IN_FLIGHT = "status IN ('QUEUED', 'RUNNING')";
+
   private final RunDatabase database;
   private final RunRows rows;
+  private final Replica self;
 
-  public RunStore(RunDatabase database, RunJsonCodec json) {
+  public RunStore(RunDatabase database, RunJsonCodec json, Replica self) {
     this.database = database;
     this.rows = new RunRows(json);
+    this.self = self;
+  }
+
+  /** This process, the owner of the runs it records. */
+  public Replica self() {
+    return self;
   }
 
   public void insert(RunRecord run) {
-    database.transaction("record run " + run.runId(), db -> insert(db, run));
+    insert(run, db -> null);
+  }
+
+  /** Records a new run, if {@code admit} (run first, in the same transaction) lets it in. */
+  public void insert(RunRecord run, RunDatabase.Work<Void> admit) {
+    database.transaction(
+        "record run " + run.runId(),
+        db -> {
+          admit.on(db);
+          return insert(db, run);
+        });
   }
 
   /** Inserts within the caller's transaction. */
@@ -39,27 +64,40 @@ public class RunStore {
         db.prepareStatement(
             "INSERT INTO floe_runs ("
                 + String.join(", ", RunRows.COLUMNS)
-                + ") VALUES ("
+                + ", replica_id) VALUES ("
                 + marks
-                + ")")) {
+                + ", ?)")) {
       p.setString(1, run.runId());
-      rows.bind(p, 2, run);
+      p.setString(rows.bind(p, 2, run), self.id());
       return p.executeUpdate();
     }
   }
 
-  /** Replaces a run's record (its status changed). */
-  public void update(RunRecord run) {
+  /**
+   * Replaces the record of a run of this replica that is still in flight (its status changed);
+   * false, changing nothing, if it is not in flight in the store any more: another replica took
+   * this one for lost and recorded the run failed.
+   */
+  public boolean update(RunRecord run) {
+    return database.transaction(
+            "update run " + run.runId(),
+            db -> replace(db, run, " AND replica_id=? AND " + IN_FLIGHT, self.id()))
+        > 0;
+  }
+
+  /** Replaces the record of the run in flight, if it still is, whichever replica owns it. */
+  private int replace(Connection db, RunRecord run, String condition, String owner)
+      throws SQLException {
     String set = String.join("=?, ", RunRows.COLUMNS.subList(1, RunRows.COLUMNS.size())) + "=?";
-    database.transaction(
-        "update run " + run.runId(),
-        db -> {
-          try (PreparedStatement p =
-              db.prepareStatement("UPDATE floe_runs SET " + set + " WHERE run_id=?")) {
-            p.setString(rows.bind(p, 1, run), run.runId());
-            return p.executeUpdate();
-          }
-        });
+    try (PreparedStatement p =
+        db.prepareStatement("UPDATE floe_runs SET " + set + " WHERE run_id=?" + condition)) {
+      int i = rows.bind(p, 1, run);
+      p.setString(i++, run.runId());
+      if (owner != null) {
+        p.setString(i, owner);
+      }
+      return p.executeUpdate();
+    }
   }
 
   public void delete(String runId) {
@@ -121,22 +159,67 @@ public class RunStore {
   }
 
   /**
-   * Runs a previous service process left queued or running can never finish: they read failed,
-   * "service restarted". Returns how many.
+   * Runs this replica's previous process (same replica id), or a Floe from before replicas, left
+   * queued or running can never finish: they read failed, "service restarted". Returns how many.
    */
   public int failInFlight(Instant now) {
-    List<RunRecord> stranded = new ArrayList<>();
-    for (RunStatus status : List.of(RunStatus.QUEUED, RunStatus.RUNNING)) {
-      stranded.addAll(list(status, null, Integer.MAX_VALUE));
-    }
-    for (RunRecord run : stranded) {
-      update(run.failed(now, null, restarted(run), run.logs()));
-    }
-    return stranded.size();
+    return failStranded(
+        "(replica_id=? OR replica_id IS NULL)",
+        List.of(self.id()),
+        run -> stranded(run, "The service restarted while run " + run.runId() + " was "),
+        now);
   }
 
-  private static FloeException restarted(RunRecord run) {
-    String was = "The service restarted while run " + run.runId() + " was ";
+  /**
+   * Runs in flight whose replica has no row on the store (it was taken for lost, or stopped without
+   * ending them) can never finish: they read failed, "replica lost". Returns how many.
+   */
+  public int failOrphans(Instant now) {
+    // One statement reads the runs and the replicas: a run found here was accepted by a replica
+    // whose row, written before the run's, is found too if that replica is alive.
+    return failStranded(
+        "(replica_id IS NULL OR replica_id NOT IN (SELECT replica_id FROM floe_replicas))",
+        List.of(),
+        run ->
+            stranded(
+                run,
+                "The replica running run "
+                    + run.runId()
+                    + " stopped answering (replica lost) while the run was "),
+        now);
+  }
+
+  private int failStranded(
+      String owners, List<String> bound, Function<RunRecord, FloeException> why, Instant now) {
+    return database.transaction(
+        "fail stranded runs",
+        db -> {
+          List<RunRecord> stranded = new ArrayList<>();
+          try (PreparedStatement p =
+              db.prepareStatement(SELECT + " WHERE " + IN_FLIGHT + " AND " + owners)) {
+            for (int i = 0; i < bound.size(); i++) {
+              p.setString(i + 1, bound.get(i));
+            }
+            try (ResultSet r = p.executeQuery()) {
+              while (r.next()) {
+                stranded.add(rows.read(r));
+              }
+            }
+          }
+          int failed = 0;
+          for (RunRecord run : stranded) {
+            failed +=
+                replace(
+                    db,
+                    run.failed(now, null, why.apply(run), run.logs()),
+                    " AND " + IN_FLIGHT,
+                    null);
+          }
+          return failed;
+        });
+  }
+
+  private static FloeException stranded(RunRecord run, String was) {
     String message =
         run.commitStarted()
             ? was
@@ -146,6 +229,65 @@ public class RunStore {
                 + " before you run it again."
             : was + run.status().wire() + "; nothing was saved. Run it again.";
     return new FloeException(ErrorCode.INTERNAL, message).inRun(run.runId());
+  }
+
+  /**
+   * The replica that accepted run {@code runId} (it holds the run's live output while it runs, and
+   * its kept result after), if that replica is alive; empty if it is gone, or there is no such run.
+   */
+  public Optional<Replica> liveOwner(String runId) {
+    return database.transaction(
+        "find the replica of run " + runId,
+        db -> {
+          try (PreparedStatement p =
+              db.prepareStatement(
+                  "SELECT p.replica_id, p.address FROM floe_runs r JOIN floe_replicas p ON"
+                      + " r.replica_id = p.replica_id WHERE r.run_id=?")) {
+            p.setString(1, runId);
+            try (ResultSet r = p.executeQuery()) {
+              return r.next()
+                  ? Optional.of(new Replica(r.getString(1), r.getString(2)))
+                  : Optional.<Replica>empty();
+            }
+          }
+        });
+  }
+
+  /** A principal's runs queued or running: on this replica, and on the others. */
+  record InFlight(int here, int elsewhere) {}
+
+  /**
+   * How many runs of {@code principal} are queued or running, here and on the other replicas; on
+   * PostgreSQL the transaction holds the principal's lock from here to its end, so replicas
+   * admitting runs of one principal at once count one after the other. (SQLite serves one replica.)
+   */
+  InFlight inFlightExclusively(Connection db, String principal) throws SQLException {
+    if (database.dialect().equals("postgresql")) {
+      try (PreparedStatement lock =
+          db.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+        lock.setString(1, "floe-principal:" + principal);
+        lock.execute();
+      }
+    }
+    int here = 0;
+    int elsewhere = 0;
+    try (PreparedStatement p =
+        db.prepareStatement(
+            "SELECT replica_id, COUNT(*) FROM floe_runs WHERE principal=? AND "
+                + IN_FLIGHT
+                + " GROUP BY replica_id")) {
+      p.setString(1, principal);
+      try (ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          if (self.id().equals(r.getString(1))) {
+            here += r.getInt(2);
+          } else {
+            elsewhere += r.getInt(2);
+          }
+        }
+      }
+    }
+    return new InFlight(here, elsewhere);
   }
 
   /**

@@ -1,11 +1,13 @@
 package dev.floe.runs;
 
 import dev.floe.config.FloeConfig;
+import dev.floe.config.ReplicaConfig;
 import dev.floe.config.RunsConfig;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The beans of the runs package that are not classes of their own: its database and the clock. */
 @Singleton
@@ -24,6 +26,15 @@ public class RunsProducers {
 
   void close(@Disposes RunDatabase database) {
     database.close();
+  }
+
+  /** This process as a replica of the service on the run store. */
+  @Produces
+  @Singleton
+  Replica replica(
+      ReplicaConfig config,
+      @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int port) {
+    return Replica.ofHost(config.id().orElse(null), config.address().orElse(null), port);
   }
 
   /** Injected wherever time decides something, so tests can move it instead of sleeping. */

@@ -71,9 +71,11 @@ class ServiceOnPostgresTest {
     assertTrue(storeUrl.startsWith("jdbc:postgresql://127.0.0.1:"), storeUrl);
     assertFalse(Files.exists(TempLake.home().resolve("runs.db")), "no SQLite store beside it");
     assertEquals(
-        List.of("1", "2", "3", "4", "5"),
+        List.of("1", "2", "3", "4", "5", "6"),
         column(
             "SELECT version FROM floe_runs_schema_history WHERE success ORDER BY installed_rank"));
+    // This service registered itself as a replica on the store.
+    assertEquals(1, column("SELECT replica_id FROM floe_replicas").size());
     // The admin key of the key file, adopted at start-up into this store.
     assertEquals(
         List.of("admin"), column("SELECT principal FROM floe_api_keys WHERE name='admin'"));

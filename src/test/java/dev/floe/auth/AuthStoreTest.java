@@ -125,6 +125,38 @@ class AuthStoreTest {
   }
 
   @Test
+  void keysAndGrantsChangedOnOneReplicaReachAnotherAtItsNextRefresh() {
+    try (RunDatabase a = RunDatabase.open(url());
+        RunDatabase b = RunDatabase.open(url())) {
+      ApiKeys keysA = new ApiKeys(a, at(T0), json);
+      Grants grantsA = grants(a);
+      ApiKeys keysB = new ApiKeys(b, at(T0), json);
+      Grants grantsB = grants(b);
+      AuthRefresh refreshB = new AuthRefresh(b, keysB, grantsB);
+      assertTrue(refreshB.refresh(), "the first look loads");
+      assertFalse(refreshB.refresh(), "nothing changed since");
+
+      ApiKeys.Created made = keysA.create("etl", "team-a", Set.of("etl"), null);
+      grantsA.add("etl", "read", "lake.sales");
+      assertNull(keysB.find(made.secret()), "B has not looked yet");
+      assertTrue(refreshB.refresh());
+      assertEquals("team-a", keysB.find(made.secret()).principal());
+      assertTrue(grantsB.reachOf("team-a", Set.of("etl"), false).reads("lake", "sales", "t"));
+
+      keysA.revoke("etl");
+      grantsA.remove("etl", "read", "lake.sales");
+      assertTrue(refreshB.refresh());
+      assertEquals("revoked", keysB.find(made.secret()).status(T0));
+      assertFalse(grantsB.reachOf("team-a", Set.of("etl"), false).reads("lake", "sales", "t"));
+
+      // A grant B adds that A added a moment ago (B had not looked yet) is there, once.
+      grantsA.add("etl", "write", "lake.sales");
+      assertFalse(grantsB.add("etl", "write", "lake.sales").created());
+      assertEquals(1, grantsB.list("etl").size());
+    }
+  }
+
+  @Test
   void theAdminKeyIsAdoptedReplacedAndNeverBroughtBackOnceRevoked() {
     String first = ApiKeys.newSecret();
     String second = ApiKeys.newSecret();

@@ -3,6 +3,7 @@ package dev.floe.runs;
 import dev.floe.config.FloeConfig;
 import dev.floe.config.LimitsConfig;
 import dev.floe.config.QuotasConfig;
+import dev.floe.config.ReplicaConfig;
 import dev.floe.config.RunnersConfig;
 import dev.floe.config.RunsConfig;
 import io.smallrye.config.SmallRyeConfig;
@@ -21,6 +22,7 @@ final class Mappings {
             .withMapping(RunnersConfig.class)
             .withMapping(LimitsConfig.class)
             .withMapping(QuotasConfig.class)
+            .withMapping(ReplicaConfig.class)
             .withDefaultValues(overrides)
             .build();
   }

@@ -7,9 +7,17 @@ import java.time.Instant;
 record Stores(RunDatabase database, RunStore store, IdempotencyClaims claims)
     implements AutoCloseable {
 
+  /** This test's replica: every store the tests open is this one process's. */
+  static final Replica REPLICA = new Replica("test-replica", "http://127.0.0.1:1");
+
   static Stores open(String jdbcUrl) {
+    return open(jdbcUrl, REPLICA);
+  }
+
+  /** The stores as replica {@code self} sees them. */
+  static Stores open(String jdbcUrl, Replica self) {
     RunDatabase database = RunDatabase.open(jdbcUrl);
-    RunStore store = new RunStore(database, new RunJsonCodec(new ObjectMapper()));
+    RunStore store = new RunStore(database, new RunJsonCodec(new ObjectMapper()), self);
     return new Stores(database, store, new IdempotencyClaims(database, store));
   }
 

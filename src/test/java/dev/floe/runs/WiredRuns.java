@@ -6,6 +6,7 @@ import dev.floe.catalog.trusted.SchemaMode;
 import dev.floe.config.FloeConfig;
 import dev.floe.config.LimitsConfig;
 import dev.floe.config.QuotasConfig;
+import dev.floe.config.ReplicaConfig;
 import dev.floe.config.RunnersConfig;
 import dev.floe.config.RunsConfig;
 import dev.floe.workload.Caller;
@@ -41,6 +42,7 @@ final class WiredRuns implements AutoCloseable {
   final RunSlots slots;
   final ResultRetention retention;
   final RunLifecycle lifecycle;
+  final Replicas replicas;
   final RunLogs logs;
   final Path resultsDir;
 
@@ -48,8 +50,16 @@ final class WiredRuns implements AutoCloseable {
   volatile RunExecutor executor = WiredRuns::succeed;
 
   WiredRuns(Path dir, String storeUrl) {
-    Mappings config =
-        new Mappings(
+    this(dir, storeUrl, Stores.REPLICA, Map.of());
+  }
+
+  /**
+   * As replica {@code self} of the service on the store, its settings {@code more} beside the
+   * defaults above.
+   */
+  WiredRuns(Path dir, String storeUrl, Replica self, Map<String, String> more) {
+    Map<String, String> settings =
+        new java.util.HashMap<>(
             Map.of(
                 "floe.home", dir.toString(),
                 "floe.runners.max-concurrent", "1",
@@ -58,7 +68,9 @@ final class WiredRuns implements AutoCloseable {
                 "floe.runs.result-ttl", RESULT_TTL.toString(),
                 "floe.runs.retention", RETENTION.toString(),
                 "floe.runs.idempotency-ttl", KEY_TTL.toString()));
-    stores = Stores.open(storeUrl);
+    settings.putAll(more);
+    Mappings config = new Mappings(settings);
+    stores = Stores.open(storeUrl, self);
     active = new ActiveRuns(stores.store(), RunWatch.NONE);
     slots = new RunSlots(config.get(RunnersConfig.class), config.get(QuotasConfig.class));
     resultsDir = dir.resolve("results");
@@ -74,6 +86,10 @@ final class WiredRuns implements AutoCloseable {
             slots,
             retention,
             clock);
+    replicas =
+        new Replicas(
+            stores.database(), stores.store(), active, config.get(ReplicaConfig.class), clock);
+    replicas.register();
     lifecycle =
         new RunLifecycle(
             stores.store(),
@@ -81,6 +97,7 @@ final class WiredRuns implements AutoCloseable {
             active,
             slots,
             execution,
+            replicas,
             runs,
             config.get(LimitsConfig.class),
             clock);

@@ -25,7 +25,14 @@ public final class PythonSuite {
 
   /** Runs {@code src/test/python/<suite>} and asserts it passed at least {@code minTests} tests. */
   public static void run(String suite, URL floeUrl, int minTests) throws Exception {
+    run(suite, floeUrl, minTests, Map.of());
+  }
+
+  /** As {@link #run(String, URL, int)}, with {@code lake} replacing the test lake's variables. */
+  public static void run(String suite, URL floeUrl, int minTests, Map<String, String> lake)
+      throws Exception {
     Map<String, String> env = new HashMap<>(TempLake.writerEnv());
+    env.putAll(lake);
     String base = floeUrl.toString().replaceAll("/+$", "");
     env.put("FLOE_URL", base);
     env.put("PYTHONDONTWRITEBYTECODE", "1");

@@ -42,7 +42,31 @@ public class RestLake implements QuarkusTestResourceLifecycleManager {
   private Process moto;
   private IcebergRestServer rest;
   private Path dir;
+  private String catalog = CATALOG;
   private static String s3Endpoint;
+  private static String restUri;
+
+  /**
+   * {@code catalog}: the name Floe gives the REST catalog, {@code s3lake} unless set; named {@code
+   * lake}, it replaces the embedded catalog (and creates namespaces, as the embedded one does).
+   */
+  @Override
+  public void init(Map<String, String> initArgs) {
+    catalog = initArgs.getOrDefault("catalog", CATALOG);
+  }
+
+  /** PyIceberg properties, as floe_e2e.py reads them, with write access to the REST lake. */
+  public static Map<String, String> writerEnv(String catalog) {
+    return Map.of(
+        "FLOE_TEST_CATALOG_NAME", catalog,
+        "FLOE_TEST_CATALOG_TYPE", "rest",
+        "FLOE_TEST_CATALOG_URI", restUri,
+        "FLOE_TEST_CATALOG_TOKEN", TOKEN,
+        "FLOE_TEST_S3_ENDPOINT", s3Endpoint,
+        "FLOE_TEST_S3_ACCESS_KEY_ID", ACCESS_KEY,
+        "FLOE_TEST_S3_SECRET_ACCESS_KEY", SECRET_KEY,
+        "FLOE_TEST_WAREHOUSE", WAREHOUSE);
+  }
 
   /** moto's endpoint, for tests that look at the bucket themselves. */
   public static String s3Endpoint() {
@@ -82,9 +106,13 @@ public class RestLake implements QuarkusTestResourceLifecycleManager {
       backend.put("warehouse", WAREHOUSE);
       backend.put("jdbc.schema-version", "V1");
       rest = new IcebergRestServer(backend, TOKEN);
+      restUri = rest.uri();
 
-      String prefix = "floe.catalogs." + CATALOG + ".";
+      String prefix = "floe.catalogs." + catalog + ".";
       Map<String, String> config = new HashMap<>();
+      if (!catalog.equals(CATALOG)) {
+        config.put("floe.save.create-namespaces", "true");
+      }
       config.put(prefix + "type", "rest");
       config.put(prefix + "uri", rest.uri());
       config.put(prefix + "warehouse", WAREHOUSE);
