@@ -6,6 +6,7 @@ its requests for tables from the lake, as the service does (``StandIn``)."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -22,6 +23,18 @@ from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
 from floe_frames import read_frame, write_frame
 
 LAUNCHER = Path(__file__).resolve().parents[1] / "floe_launch.py"
+
+
+def runner_command() -> list[str]:
+    """How a runner is started: this interpreter on the source tree's launcher, or what
+    FLOE_TEST_RUNNER says (a JSON list: the sandbox image's, for ImagesIT)."""
+    configured = os.environ.get("FLOE_TEST_RUNNER")
+    if configured:
+        command = json.loads(configured)
+        assert isinstance(command, list) and all(isinstance(c, str) for c in command), command
+        return command
+    return [sys.executable, "-I", "-B", str(LAUNCHER)]
+
 
 FIRST_ROWS = {
     "sepal_length": [5.1, 4.9, 7.0],
@@ -243,10 +256,11 @@ class Harness:
         path.unlink(missing_ok=True)  # a second runner in the same directory
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
             server.bind(str(path))
+            path.chmod(0o777)  # a runner of another uid (the sandbox image's) connects too
             server.listen(1)
             server.settimeout(60)
             process = subprocess.Popen(
-                [sys.executable, "-I", "-B", str(LAUNCHER), "runner", str(path)],
+                [*runner_command(), "runner", str(path)],
                 cwd=self.run_dir,
                 env={},  # the service starts runners with a cleared environment
                 stdout=subprocess.PIPE,

@@ -5,6 +5,7 @@ import dev.floe.auth.ApiKeys;
 import dev.floe.auth.AuditTrail;
 import dev.floe.auth.Grants;
 import dev.floe.workload.TableRead;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -17,6 +18,7 @@ public final class AdminDtos {
 
   /** A new key: principal defaults to the name; no expiry unless expiresInSeconds is given. */
   @Schema(name = "KeyRequest")
+  @RegisterForReflection
   public record KeyRequest(
       @Schema(required = true) String name,
       String principal,
@@ -26,6 +28,7 @@ public final class AdminDtos {
   /** An API key as listed: never its secret. */
   @Schema(name = "ApiKey")
   @JsonInclude(JsonInclude.Include.ALWAYS)
+  @RegisterForReflection
   public record ApiKeyView(
       @Schema(required = true) String name,
       @Schema(required = true) String principal,
@@ -51,21 +54,25 @@ public final class AdminDtos {
 
   /** The one answer that shows the secret: keep it, it is not shown again. */
   @Schema(name = "CreatedKey")
+  @RegisterForReflection
   public record CreatedKey(
       @Schema(required = true) boolean success,
       @Schema(required = true, description = "the secret, shown this once") String key,
       @Schema(required = true) ApiKeyView apiKey) {}
 
   @Schema(name = "KeyAnswer")
+  @RegisterForReflection
   public record KeyAnswer(
       @Schema(required = true) boolean success, @Schema(required = true) ApiKeyView apiKey) {}
 
   @Schema(name = "KeyList")
+  @RegisterForReflection
   public record KeyList(
       @Schema(required = true) boolean success, @Schema(required = true) List<ApiKeyView> keys) {}
 
   /** read or write on CATALOG, CATALOG.NAMESPACE or CATALOG.NAMESPACE.TABLE. */
   @Schema(name = "GrantRequest")
+  @RegisterForReflection
   public record GrantRequest(
       @Schema(required = true, description = "a principal or a group") String subject,
       @Schema(
@@ -75,6 +82,7 @@ public final class AdminDtos {
       @Schema(required = true, description = "CATALOG[.NAMESPACE[.TABLE]]") String scope) {}
 
   @Schema(name = "Grant")
+  @RegisterForReflection
   public record GrantView(
       @Schema(required = true) String subject,
       @Schema(
@@ -90,15 +98,18 @@ public final class AdminDtos {
   }
 
   @Schema(name = "GrantAnswer")
+  @RegisterForReflection
   public record GrantAnswer(
       @Schema(required = true) boolean success, @Schema(required = true) GrantView grant) {}
 
   @Schema(name = "GrantList")
+  @RegisterForReflection
   public record GrantList(
       @Schema(required = true) boolean success, @Schema(required = true) List<GrantView> grants) {}
 
   @Schema(name = "AuditRecord")
   @JsonInclude(JsonInclude.Include.ALWAYS)
+  @RegisterForReflection
   public record AuditRecord(
       @Schema(required = true) long id,
       @Schema(required = true) Instant at,
@@ -140,11 +151,13 @@ public final class AdminDtos {
   }
 
   @Schema(name = "AuditList")
+  @RegisterForReflection
   public record AuditList(
       @Schema(required = true) boolean success,
       @Schema(required = true) List<AuditRecord> records) {}
 
   @Schema(name = "WhoAmI")
+  @RegisterForReflection
   public record WhoAmI(
       @Schema(required = true) boolean success,
       @Schema(required = true) String principal,

@@ -1,5 +1,6 @@
 package dev.floe.api;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -10,6 +11,7 @@ public final class CatalogDtos {
 
   /** A catalog, namespace, table triple. */
   @Schema(name = "CatalogTableRef")
+  @RegisterForReflection
   public record TableRef(
       @Schema(required = true) String catalog,
       @Schema(required = true) String namespace,
@@ -17,6 +19,7 @@ public final class CatalogDtos {
 
   /** A configured catalog; properties never include credentials. */
   @Schema(name = "RegisteredCatalog")
+  @RegisterForReflection
   public record RegisteredCatalog(
       @Schema(required = true) String name,
       @Schema(required = true, examples = "jdbc") String type,
@@ -25,6 +28,7 @@ public final class CatalogDtos {
 
   /** GET /api/v1/catalogs. */
   @Schema(name = "ListCatalogsResponse")
+  @RegisterForReflection
   public record Catalogs(
       @Schema(required = true) boolean ok,
       @Schema(required = true) List<RegisteredCatalog> registeredCatalogs,
@@ -33,6 +37,7 @@ public final class CatalogDtos {
 
   /** GET /api/v1/catalogs/{catalog}/namespaces. */
   @Schema(name = "ListNamespacesResponse")
+  @RegisterForReflection
   public record Namespaces(
       @Schema(required = true) boolean ok,
       @Schema(required = true) String catalog,
@@ -40,11 +45,13 @@ public final class CatalogDtos {
 
   /** GET …/namespaces/{namespace}/tables. */
   @Schema(name = "ListTablesResponse")
+  @RegisterForReflection
   public record Tables(
       @Schema(required = true) boolean ok, @Schema(required = true) List<TableRef> tables) {}
 
   /** GET …/tables/{table}: the table's Iceberg metadata JSON as is. */
   @Schema(name = "TableMetadataResponse")
+  @RegisterForReflection
   public record Metadata(
       @Schema(required = true) boolean ok,
       @Schema(
@@ -54,11 +61,13 @@ public final class CatalogDtos {
 
   /** One partition filter of a size request. */
   @Schema(name = "PartitionFilter")
+  @RegisterForReflection
   public record PartitionFilter(
       @Schema(required = true) String key, @Schema(required = true) String value) {}
 
   /** GET …/tables/{table}/size: sizes as strings, they can pass 2^53. */
   @Schema(name = "TableSizeResponse")
+  @RegisterForReflection
   public record Size(
       @Schema(required = true) boolean ok,
       @Schema(required = true) String catalog,

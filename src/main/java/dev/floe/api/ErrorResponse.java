@@ -4,11 +4,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.floe.error.Diagnostics;
 import dev.floe.error.ErrorCode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** The one error envelope of every failure; problem+json fields appear when asked for. */
 @Schema(name = "ErrorResponse")
 @JsonInclude(JsonInclude.Include.NON_ABSENT)
+@RegisterForReflection
 public record ErrorResponse(
     @Schema(required = true) boolean success,
     @Schema(required = true, description = "one sentence: what failed and what to do") String error,

@@ -3,6 +3,7 @@ package dev.floe.api;
 import dev.floe.catalog.trusted.SaveMode;
 import dev.floe.catalog.trusted.SchemaMode;
 import dev.floe.workload.Mode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -13,6 +14,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * optional field may be null, which means absent (the contract says so).
  */
 @Schema(name = "PolarsRequest", additionalProperties = Schema.False.class)
+@RegisterForReflection
 public record PolarsRequest(
     @Schema(required = true, description = "what `query` or `script` holds") Mode mode,
     @Schema(

@@ -2,12 +2,14 @@ package dev.floe.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** A successful run, in the contract's snake_case shape. */
 @Schema(name = "PolarsResponse")
 @JsonInclude(JsonInclude.Include.ALWAYS)
+@RegisterForReflection
 public record PolarsResponse(
     @Schema(required = true) boolean success,
     @Schema(required = true, nullable = true, description = "null for a dry run") Results results,
@@ -34,6 +36,7 @@ public record PolarsResponse(
    * committing a save.
    */
   @Schema(name = "Timing")
+  @RegisterForReflection
   public record Timing(
       @Schema(required = true, examples = "fork") String runner,
       @Schema(required = true, description = "the runner, as the service's log names it")
@@ -74,6 +77,7 @@ public record PolarsResponse(
 
   /** A dry run: the output schema, the optimized plan, the tables and snapshots it would read. */
   @Schema(name = "DryRun")
+  @RegisterForReflection
   public record DryRun(
       @Schema(required = true) List<String> columns,
       @Schema(required = true) @JsonProperty("column_types") List<String> columnTypes,
@@ -83,6 +87,7 @@ public record PolarsResponse(
 
   /** A table a dry run would read, at the snapshot it would read. */
   @Schema(name = "ScannedTable")
+  @RegisterForReflection
   public record ScannedTable(
       @Schema(required = true, examples = "default.flowers") String table,
       @Schema(nullable = true, description = "string of decimal digits; null for an empty table")
@@ -91,6 +96,7 @@ public record PolarsResponse(
 
   /** The result table: columns, their Polars dtype names, and the inline rows. */
   @Schema(name = "Results")
+  @RegisterForReflection
   public record Results(
       @Schema(required = true) List<String> columns,
       @Schema(required = true, examples = "[\"String\", \"Float64\"]") @JsonProperty("column_types")
@@ -99,6 +105,7 @@ public record PolarsResponse(
 
   /** What was saved. */
   @Schema(name = "Saved")
+  @RegisterForReflection
   public record Saved(
       @Schema(required = true) String table,
       @Schema(required = true) @JsonProperty("rows_written") long rowsWritten,
@@ -108,6 +115,7 @@ public record PolarsResponse(
 
   /** Where the run executed. */
   @Schema(name = "Compute")
+  @RegisterForReflection
   public record Compute(
       @Schema(required = true, examples = "local", description = "local or distributed")
           String mode,

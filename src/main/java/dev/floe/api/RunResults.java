@@ -15,6 +15,7 @@ import dev.floe.runs.RunStatus;
 import dev.floe.workload.ResultPipe;
 import dev.floe.workload.RunControl;
 import dev.floe.workload.RunFailedException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -273,6 +274,7 @@ public class RunResults {
   }
 
   /** What the harness writes for a dry run (untrusted: only these typed fields are read). */
+  @RegisterForReflection
   private record HarnessPlan(
       List<String> columns,
       @com.fasterxml.jackson.annotation.JsonProperty("column_types") List<String> columnTypes,

@@ -7,6 +7,7 @@ import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import dev.floe.runs.RunRecord;
 import dev.floe.runs.RunStatus;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -14,6 +15,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 /** (extension) One run as clients see it: status, timings, outcome, and where to go next. */
 @Schema(name = "Run")
 @JsonInclude(JsonInclude.Include.ALWAYS)
+@RegisterForReflection
 public record RunView(
     @Schema(required = true) @JsonProperty("run_id") String runId,
     @Schema(
@@ -45,6 +47,7 @@ public record RunView(
 
   /** Why a run failed or was cancelled. */
   @Schema(name = "RunError")
+  @RegisterForReflection
   public record RunError(
       @Schema(required = true) @JsonProperty("error_code") ErrorCode errorCode,
       @Schema(required = true) String error,
@@ -53,6 +56,7 @@ public record RunView(
 
   /** Where the run's parts are. */
   @Schema(name = "RunLinks")
+  @RegisterForReflection
   public record Links(
       @Schema(required = true) String self,
       @Schema(required = true) String result,
@@ -60,10 +64,12 @@ public record RunView(
 
   /** A page of runs. */
   @Schema(name = "RunList")
+  @RegisterForReflection
   public record Page(@Schema(required = true) List<RunView> runs) {}
 
   /** A slice of a run's logs. */
   @Schema(name = "RunLogs")
+  @RegisterForReflection
   public record Logs(
       @Schema(required = true) @JsonProperty("run_id") String runId,
       @Schema(required = true) RunStatus status,

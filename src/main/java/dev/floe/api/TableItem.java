@@ -3,6 +3,7 @@ package dev.floe.api;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
@@ -19,6 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
     implementation = Void.class,
     oneOf = {String.class, TableItem.TableObject.class},
     description = "\"alias=namespace.table\" or {\"alias\", \"table\", \"snapshotId\"}")
+@RegisterForReflection
 public record TableItem(String spec, TableObject object) {
 
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
@@ -59,6 +61,7 @@ public record TableItem(String spec, TableObject object) {
 
   /** The object form of a table binding. */
   @Schema(name = "TableObject", additionalProperties = Schema.False.class)
+  @RegisterForReflection
   public record TableObject(
       @Schema(required = true, examples = "flowers") String alias,
       @Schema(required = true, examples = "default.flowers") String table,
