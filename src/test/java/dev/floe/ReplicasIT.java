@@ -95,6 +95,9 @@ class ReplicasIT {
   @Test
   @Order(1)
   void aRunOnAIsListedFollowedAndCancelledThroughB() throws Exception {
+    String ready = b.get("/q/health/ready").body();
+    assertTrue(ready.contains("\"replicas\": 2") || ready.contains("\"replicas\":2"), ready);
+    assertTrue(ready.contains("replica-a"), "B names A among the live replicas: " + ready);
     String run = submit(a, Map.of("mode", "script", "script", SLEEPER));
     await().atMost(Duration.ofMinutes(1)).until(() -> "running".equals(status(b, run)));
     List<?> listed = (List<?>) json(b.get(RUNS + "?status=running")).get("runs");

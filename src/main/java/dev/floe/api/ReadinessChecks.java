@@ -4,12 +4,15 @@ import dev.floe.catalog.CatalogRegistry;
 import dev.floe.catalog.LakeLookup;
 import dev.floe.catalog.UnreadableTableException;
 import dev.floe.catalog.UnreadableTables;
+import dev.floe.runs.Replica;
+import dev.floe.runs.Replicas;
 import dev.floe.runs.RunSlots;
 import dev.floe.sandbox.RunnerLauncher;
 import dev.floe.sandbox.RunnerSetup;
 import dev.floe.sandbox.WarmPool;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -43,6 +46,35 @@ public class ReadinessChecks {
         return builder.up().withData("namespaces", namespaces).build();
       } catch (RuntimeException e) {
         return builder.down().withData("problem", String.valueOf(e.getMessage())).build();
+      }
+    };
+  }
+
+  /**
+   * This replica on the run store: its name, where the others reach it, and which replicas are
+   * alive beside it. Down while the run store cannot be read (no run could be accepted).
+   */
+  @Readiness
+  HealthCheck replica(Replicas replicas) {
+    return () -> {
+      Replica self = replicas.self();
+      var builder =
+          HealthCheckResponse.named("replica")
+              .withData("id", self.id())
+              .withData("address", self.address());
+      try {
+        List<Replica> live = replicas.live();
+        String others =
+            live.stream()
+                .map(Replica::id)
+                .filter(id -> !id.equals(self.id()))
+                .collect(Collectors.joining(", "));
+        return builder.up().withData("replicas", live.size()).withData("others", others).build();
+      } catch (RuntimeException e) {
+        return builder
+            .down()
+            .withData("problem", "the run store cannot be read: " + e.getMessage())
+            .build();
       }
     };
   }

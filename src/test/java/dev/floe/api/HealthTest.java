@@ -23,7 +23,8 @@ class HealthTest {
         .then()
         .statusCode(200)
         .body("status", equalTo("UP"))
-        .body("checks.name", hasItems("catalog", "sandbox", "runs"))
+        .body("checks.name", hasItems("catalog", "sandbox", "runs", "replica"))
+        .body("checks.find { it.name == 'replica' }.data.replicas", equalTo(1))
         .body(
             "checks.find { it.name == 'runs' }.data.runners",
             equalTo(Runtime.getRuntime().availableProcessors()))

@@ -1,0 +1,199 @@
+package dev.floe.sandbox.kubernetes;
+
+import dev.floe.config.KubernetesConfig;
+import dev.floe.runs.Replica;
+import dev.floe.sandbox.RunBudget;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * The Kubernetes runner's pods: one per runner, started from the sandbox image in the runs
+ * namespace, handed one job, then deleted. This class owns what a run pod is (its spec: the
+ * restricted Pod Security profile and more, limits from the run's budget, a deadline, no
+ * service-account token, no service links) and the pods' life on the cluster: created, deleted, and
+ * reaped when the replica that started them is gone.
+ *
+ * <p>Not yet wired as a runner: the hand-over channel a pod connects back on (authenticated,
+ * short-lived, over the network instead of a Unix socket) comes next; until then {@code
+ * floe.sandbox.runner=kubernetes} refuses runs (README, Kubernetes).
+ */
+public final class RunPods {
+  private static final Logger LOG = Logger.getLogger(RunPods.class);
+
+  /** Every run pod carries it: the runs namespace's NetworkPolicy selects on it. */
+  public static final String APP = "floe-run";
+
+  public static final String REPLICA_LABEL = "floe.dev/replica";
+  public static final String RUNNER_LABEL = "floe.dev/runner";
+  static final String NAME_LABEL = "app.kubernetes.io/name";
+
+  /** The sandbox image's user (sandbox-image/Dockerfile): never root. */
+  static final long RUN_UID = 10002;
+
+  static final long RUN_GID = 65534;
+
+  /** Past the run's own time limit, how long its pod may live before the cluster ends it. */
+  static final long DEADLINE_GRACE_SECONDS = 60;
+
+  private final KubernetesClient client;
+  private final KubernetesConfig config;
+  private final Replica replica;
+
+  public RunPods(KubernetesClient client, KubernetesConfig config, Replica replica) {
+    this.client = client;
+    this.config = config;
+    this.replica = replica;
+  }
+
+  /** The pod of runner {@code runnerId}, for a run with {@code budget}. */
+  public Pod spec(String runnerId, RunBudget budget) {
+    String memory = Long.toString(budget.memoryBytes());
+    Map<String, Quantity> limits =
+        Map.of(
+            "memory", new Quantity(memory),
+            "cpu", new Quantity(Integer.toString(Math.max(1, budget.cpus()))),
+            "ephemeral-storage", new Quantity(config.tmpMb() + "Mi"));
+    Map<String, Quantity> requests =
+        Map.of(
+            "memory", new Quantity(memory),
+            "cpu", new Quantity(Integer.toString(Math.max(1, budget.cpus()))));
+    PodBuilder pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name(runnerId))
+            .withNamespace(config.namespace())
+            .withLabels(
+                Map.of(
+                    NAME_LABEL, APP,
+                    REPLICA_LABEL, label(replica.id()),
+                    RUNNER_LABEL, label(runnerId)))
+            .endMetadata()
+            .withNewSpec()
+            .withRestartPolicy("Never")
+            .withAutomountServiceAccountToken(false)
+            .withEnableServiceLinks(false)
+            .withHostNetwork(false)
+            .withHostPID(false)
+            .withHostIPC(false)
+            .withActiveDeadlineSeconds(budget.timeout().toSeconds() + DEADLINE_GRACE_SECONDS)
+            .withTerminationGracePeriodSeconds(0L)
+            .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .withRunAsUser(RUN_UID)
+            .withRunAsGroup(RUN_GID)
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
+            .endSecurityContext()
+            .addNewContainer()
+            .withName("run")
+            .withImage(config.image())
+            .withImagePullPolicy("IfNotPresent")
+            .withArgs("runner-pod")
+            .addNewEnv()
+            .withName("FLOE_HANDOVER")
+            .withValue(config.handoverAddress().orElse(""))
+            .endEnv()
+            .withNewResources()
+            .withLimits(limits)
+            .withRequests(requests)
+            .endResources()
+            .withNewSecurityContext()
+            .withAllowPrivilegeEscalation(false)
+            .withReadOnlyRootFilesystem(true)
+            .withPrivileged(false)
+            .withRunAsNonRoot(true)
+            .withNewCapabilities()
+            .withDrop("ALL")
+            .endCapabilities()
+            .endSecurityContext()
+            .addNewVolumeMount()
+            .withName("tmp")
+            .withMountPath("/tmp")
+            .endVolumeMount()
+            .endContainer()
+            .addNewVolume()
+            .withName("tmp")
+            .withNewEmptyDir()
+            .withSizeLimit(new Quantity(config.tmpMb() + "Mi"))
+            .endEmptyDir()
+            .endVolume()
+            .endSpec();
+    if (!config.runtimeClass().equals("none")) {
+      pod.editSpec().withRuntimeClassName(config.runtimeClass()).endSpec();
+    }
+    return pod.build();
+  }
+
+  /** Starts the pod of runner {@code runnerId}. */
+  public Pod create(String runnerId, RunBudget budget) {
+    return client.pods().inNamespace(config.namespace()).resource(spec(runnerId, budget)).create();
+  }
+
+  /**
+   * Deletes the pod of runner {@code runnerId} at once (its run ended, was cancelled, timed out).
+   */
+  public void delete(String runnerId) {
+    client
+        .pods()
+        .inNamespace(config.namespace())
+        .withName(name(runnerId))
+        .withGracePeriod(0)
+        .delete();
+  }
+
+  /** The run pods this replica started and has not deleted. */
+  public List<Pod> own() {
+    return client
+        .pods()
+        .inNamespace(config.namespace())
+        .withLabel(NAME_LABEL, APP)
+        .withLabel(REPLICA_LABEL, label(replica.id()))
+        .list()
+        .getItems();
+  }
+
+  /**
+   * Deletes the run pods no live replica owns: those of replicas that are gone, and this replica's
+   * own from before its restart (at start-up, {@code live} holds the others only). Returns how
+   * many.
+   */
+  public int reap(Collection<String> live) {
+    List<String> owners = live.stream().map(RunPods::label).toList();
+    int reaped = 0;
+    for (Pod pod :
+        client
+            .pods()
+            .inNamespace(config.namespace())
+            .withLabel(NAME_LABEL, APP)
+            .list()
+            .getItems()) {
+      String owner = pod.getMetadata().getLabels().get(REPLICA_LABEL);
+      if (owner == null || !owners.contains(owner)) {
+        client.pods().inNamespace(config.namespace()).resource(pod).withGracePeriod(0).delete();
+        reaped++;
+      }
+    }
+    if (reaped > 0) {
+      LOG.infof("Deleted %d run pod(s) left by replicas that are gone", reaped);
+    }
+    return reaped;
+  }
+
+  static String name(String runnerId) {
+    return "floe-run-" + label(runnerId);
+  }
+
+  /** A label value: at most 63 of [a-z0-9.-], starting and ending alphanumeric. */
+  static String label(String value) {
+    String cleaned = value.toLowerCase().replaceAll("[^a-z0-9.-]", "-");
+    cleaned = cleaned.length() > 63 ? cleaned.substring(0, 63) : cleaned;
+    return cleaned.replaceAll("^[^a-z0-9]+", "").replaceAll("[^a-z0-9]+$", "");
+  }
+}
