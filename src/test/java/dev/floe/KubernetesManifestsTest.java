@@ -8,13 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import java.nio.file.Files;
+import dev.floe.testing.KubernetesTools;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,46 +25,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * field the platform requires asserted in the rendered output.
  */
 class KubernetesManifestsTest {
-  private static final Path TOOLS =
-      Path.of(System.getProperty("floetest.project-home", ".floe"))
-          .toAbsolutePath()
-          .resolve("k8s-tools");
-
   @TempDir Path dir;
-
-  private static String run(List<String> command, Path output) throws Exception {
-    Process p =
-        new ProcessBuilder(command)
-            .redirectErrorStream(output == null)
-            .redirectOutput(
-                output == null
-                    ? ProcessBuilder.Redirect.PIPE
-                    : ProcessBuilder.Redirect.to(output.toFile()))
-            .start();
-    String said =
-        new String((output == null ? p.getInputStream() : p.getErrorStream()).readAllBytes());
-    assertTrue(p.waitFor(2, TimeUnit.MINUTES));
-    assertEquals(0, p.exitValue(), String.join(" ", command) + ":\n" + said);
-    return said;
-  }
 
   private List<JsonNode> render(String overlay) throws Exception {
     Path rendered = dir.resolve(overlay + ".yaml");
-    run(
-        List.of(TOOLS.resolve("bin/kustomize").toString(), "build", "k8s/overlays/" + overlay),
-        rendered);
-    String summary =
-        run(
-            List.of(
-                TOOLS.resolve("bin/kubeconform").toString(),
-                "-strict",
-                "-summary",
-                "-kubernetes-version",
-                Files.readString(TOOLS.resolve("kubernetes-version")).strip(),
-                "-schema-location",
-                TOOLS.resolve("schemas").toString(),
-                rendered.toString()),
-            null);
+    KubernetesTools.kustomize(overlay, rendered);
+    String summary = KubernetesTools.kubeconform(rendered);
     assertTrue(summary.contains("Invalid: 0, Errors: 0, Skipped: 0"), summary);
     List<JsonNode> objects = new ArrayList<>();
     try (MappingIterator<JsonNode> docs =

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.floe.config.KubernetesConfig;
 import dev.floe.runs.Replica;
 import dev.floe.sandbox.RunBudget;
+import dev.floe.testing.KubernetesTools;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -20,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,27 +75,9 @@ class RunPodsTest {
     assertTrue(spec.getVolumes().stream().allMatch(v -> v.getEmptyDir() != null), "no host paths");
 
     // As a cluster admits it: valid against the Pod schema, strictly (no unknown field).
-    Path tools =
-        Path.of(System.getProperty("floetest.project-home", ".floe"))
-            .toAbsolutePath()
-            .resolve("k8s-tools");
     Path yaml = dir.resolve("pod.yaml");
     Files.writeString(yaml, Serialization.asYaml(pod));
-    Process check =
-        new ProcessBuilder(
-                tools.resolve("bin/kubeconform").toString(),
-                "-strict",
-                "-summary",
-                "-kubernetes-version",
-                Files.readString(tools.resolve("kubernetes-version")).strip(),
-                "-schema-location",
-                tools.resolve("schemas").toString(),
-                yaml.toString())
-            .redirectErrorStream(true)
-            .start();
-    String said = new String(check.getInputStream().readAllBytes());
-    assertTrue(check.waitFor(1, TimeUnit.MINUTES));
-    assertEquals(0, check.exitValue(), said);
+    String said = KubernetesTools.kubeconform(yaml);
     assertTrue(said.contains("Valid: 1, Invalid: 0, Errors: 0"), said);
 
     Pod plain = pods("r", Map.of("floe.kubernetes.runtime-class", "none")).spec("rn-1", BUDGET);
