@@ -113,7 +113,7 @@ public class PolarsResource {
     // the queue at this request's deadline.
     RunRecord end =
         ticket.replay()
-            ? runs.await(runId, Duration.ofDays(1))
+            ? runs.awaitEnd(runId)
             : awaitWithin(runId, deadline, workload.limits().timeout());
     Runnable afterwards = keep ? () -> {} : () -> retention.discardResult(runId);
     if (ticket.replay()) {
@@ -143,7 +143,7 @@ public class PolarsResource {
     if (end == null) {
       runs.expireQueued(runId, RunSlots.queueTimeout(timeout));
     }
-    return end != null ? end : runs.await(runId, Duration.ofDays(1));
+    return end != null ? end : runs.awaitEnd(runId);
   }
 
   static boolean wantsArrow(HttpHeaders headers) {

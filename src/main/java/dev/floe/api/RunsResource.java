@@ -24,7 +24,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -176,7 +175,7 @@ public class RunsResource {
   public Response result(@PathParam("id") String id, @Context HttpHeaders headers)
       throws InterruptedException {
     runs.get(id, current.caller()); // 404 before waiting
-    RunRecord end = runs.await(id, Duration.ofDays(1));
+    RunRecord end = runs.awaitEnd(id);
     Optional<Response> there = replicas.resultElsewhere(end, headers);
     if (there.isPresent()) {
       return there.get();

@@ -128,12 +128,25 @@ public class Replicas {
     if (updated == 0) {
       LOG.errorf(
           "Replica %s was taken for lost by another replica (its heartbeat stood still for %s s);"
-              + " its runs in flight were recorded failed and stop now. Registering again.",
+              + " registering again. Its runs that were recorded failed meanwhile stop now.",
           self.id(), lease.toSeconds());
       register();
-      active.all().forEach(run -> run.control().cancel());
+      for (ActiveRun run : active.all()) {
+        // Only those another replica recorded failed: the rest go on (nobody failed them).
+        boolean failedElsewhere =
+            store.get(run.runId()).map(r -> r.status().isFinal()).orElse(true);
+        if (failedElsewhere) {
+          run.control().cancel();
+        }
+      }
     }
     sweep();
+    int unrecorded = store.failUnrecorded(active::ids, clock.instant());
+    if (unrecorded > 0) {
+      LOG.warnf(
+          "%d run(s) of this replica ended without their end recorded; now read failed",
+          unrecorded);
+    }
   }
 
   /** Removes the replicas whose heartbeat stood still for the lease, and fails their runs. */

@@ -36,6 +36,9 @@ public class RunLifecycle {
   /** How often, at most, the store is read for the end of a run of another replica. */
   private static final long STORE_POLL_MAX_MILLIS = 500;
 
+  /** The longest a request waits for a run to end. */
+  private static final Duration LONGEST_WAIT = Duration.ofDays(1);
+
   private final RunStore store;
   private final IdempotencyClaims claims;
   private final ActiveRuns active;
@@ -222,6 +225,27 @@ public class RunLifecycle {
       }
       throw new IllegalStateException("run " + runId + " ended abnormally", e.getCause());
     }
+  }
+
+  /**
+   * Waits for the run to end, as long as a client may wait for one (a day); a run that has not
+   * ended by then answers TIMEOUT, never a missing result.
+   */
+  public RunRecord awaitEnd(String runId) throws InterruptedException {
+    RunRecord end = await(runId, LONGEST_WAIT);
+    if (end == null) {
+      throw new FloeException(
+              ErrorCode.TIMEOUT,
+              "Run "
+                  + runId
+                  + " has not ended after "
+                  + LONGEST_WAIT.toHours()
+                  + " h of waiting; follow it with GET /api/v1/warehouse/polars/runs/"
+                  + runId
+                  + ", or cancel it.")
+          .inRun(runId);
+    }
+    return end;
   }
 
   private RunRecord awaitStored(String runId, Duration max) throws InterruptedException {

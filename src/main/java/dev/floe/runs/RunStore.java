@@ -13,7 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Run records in the run database: one row per run, from the moment it is accepted, owned by the
@@ -85,16 +87,23 @@ public class RunStore {
         > 0;
   }
 
-  /** Replaces the record of the run in flight, if it still is, whichever replica owns it. */
-  private int replace(Connection db, RunRecord run, String condition, String owner)
+  /**
+   * Replaces the run's record where it still meets {@code condition} (an SQL fragment after the run
+   * id, its parameters {@code bound}, strings or integers); returns how many rows changed.
+   */
+  private int replace(Connection db, RunRecord run, String condition, Object... bound)
       throws SQLException {
     String set = String.join("=?, ", RunRows.COLUMNS.subList(1, RunRows.COLUMNS.size())) + "=?";
     try (PreparedStatement p =
         db.prepareStatement("UPDATE floe_runs SET " + set + " WHERE run_id=?" + condition)) {
       int i = rows.bind(p, 1, run);
       p.setString(i++, run.runId());
-      if (owner != null) {
-        p.setString(i, owner);
+      for (Object value : bound) {
+        if (value instanceof Integer number) {
+          p.setInt(i++, number);
+        } else {
+          p.setString(i++, (String) value);
+        }
       }
       return p.executeUpdate();
     }
@@ -189,8 +198,44 @@ public class RunStore {
         now);
   }
 
+  /**
+   * Runs still in flight whose recorded end got lost: this replica removed them from its runs in
+   * flight (they ended) but could not record their end (the store failed at that moment). They read
+   * failed, as failures inside Floe. {@code inFlight}: the ids this replica runs now, read after
+   * this call began (a run is in that set before its row exists, and leaves it after its end is
+   * recorded).
+   */
+  public int failUnrecorded(Supplier<Set<String>> inFlight, Instant now) {
+    return failStranded(
+        "replica_id=?",
+        List.of(self.id()),
+        run ->
+            stranded(
+                run,
+                "Run "
+                    + run.runId()
+                    + " ended, but the run store could not record its end while it was "),
+        now,
+        inFlight);
+  }
+
   private int failStranded(
       String owners, List<String> bound, Function<RunRecord, FloeException> why, Instant now) {
+    return failStranded(owners, bound, why, now, Set::of);
+  }
+
+  /**
+   * Fails the runs in flight that {@code owners} selects, except those {@code spared} holds (read
+   * after the runs were). Each is failed only if its row is still as read: a run whose owner moved
+   * it meanwhile (it began to commit its save, say) is left for the next look, so its record never
+   * loses that.
+   */
+  private int failStranded(
+      String owners,
+      List<String> bound,
+      Function<RunRecord, FloeException> why,
+      Instant now,
+      Supplier<Set<String>> spared) {
     return database.transaction(
         "fail stranded runs",
         db -> {
@@ -206,14 +251,19 @@ public class RunStore {
               }
             }
           }
+          Set<String> keep = spared.get();
           int failed = 0;
           for (RunRecord run : stranded) {
+            if (keep.contains(run.runId())) {
+              continue;
+            }
             failed +=
                 replace(
                     db,
                     run.failed(now, null, why.apply(run), run.logs()),
-                    " AND " + IN_FLIGHT,
-                    null);
+                    " AND status=? AND commit_started=?",
+                    run.status().name(),
+                    run.commitStarted() ? 1 : 0);
           }
           return failed;
         });

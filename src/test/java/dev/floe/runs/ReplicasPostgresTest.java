@@ -1,8 +1,12 @@
 package dev.floe.runs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.floe.testing.TempPostgres;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -26,6 +30,42 @@ class ReplicasPostgresTest extends ReplicasTest {
       url = TempPostgres.newDatabase("floe_replicas_test");
     }
     return url;
+  }
+
+  /**
+   * A replica fails another's stranded run from the row it read; if the run's own replica began to
+   * commit its save between that read and the write, the run is not failed as if nothing was saved
+   * (a keyed retry would then save twice): it is left for the next look, which says the save may
+   * have landed.
+   */
+  @Test
+  void aRunThatBeganToCommitWhileBeingFailedKeepsThatItMayHaveSaved() throws Exception {
+    WiredRuns.Holder held = runs.holdTheRunner();
+    removeRow(Stores.REPLICA.id());
+    try (Connection owner = DriverManager.getConnection(storeUrl())) {
+      owner.setAutoCommit(false);
+      try (var p = owner.prepareStatement("UPDATE floe_runs SET commit_started=1 WHERE run_id=?")) {
+        p.setString(1, held.runId());
+        p.executeUpdate(); // the owner's "committing", not committed yet: it holds the row
+      }
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      try {
+        Future<Integer> failing =
+            pool.submit(() -> b.stores.store().failOrphans(b.clock.instant()));
+        Thread.sleep(300); // B has read the run (not committing) and waits on its row
+        owner.commit();
+        assertEquals(0, failing.get(), "the row changed since B read it");
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    RunRecord stillThere = b.lifecycle.get(held.runId());
+    assertEquals(RunStatus.RUNNING, stillThere.status());
+    assertEquals(1, b.stores.store().failOrphans(b.clock.instant()));
+    RunRecord failed = b.lifecycle.get(held.runId());
+    assertTrue(failed.error().getMessage().contains("may or may not have landed"));
+    assertFalse(failed.failedInsideFloe(), "a keyed retry must not run it again");
+    held.release();
   }
 
   @Test

@@ -126,6 +126,46 @@ class ReplicasTest extends RunsTestBase {
     never.countDown();
   }
 
+  /** Removes replica {@code id}'s row, as another replica does when it takes it for lost. */
+  void removeRow(String id) {
+    runs.stores
+        .database()
+        .transaction(
+            "remove a replica",
+            db -> {
+              try (var p = db.prepareStatement("DELETE FROM floe_replicas WHERE replica_id=?")) {
+                p.setString(1, id);
+                return p.executeUpdate();
+              }
+            });
+  }
+
+  @Test
+  void aReplicaThatFindsItsRowGoneRegistersAgainAndKeepsTheRunsNobodyFailed() throws Exception {
+    WiredRuns.Holder held = runs.holdTheRunner();
+    removeRow(Stores.REPLICA.id()); // taken for lost, its runs not failed (yet)
+    runs.clock.advance(Duration.ofSeconds(2));
+    runs.replicas.beat();
+    assertTrue(runs.replicas.live().stream().anyMatch(r -> r.id().equals(Stores.REPLICA.id())));
+    assertEquals(RunStatus.RUNNING, runs.lifecycle.get(held.runId()).status(), "not cancelled");
+    held.release();
+    assertEquals(RunStatus.SUCCEEDED, runs.end(held.runId()).status());
+  }
+
+  @Test
+  void aRunWhoseEndCouldNotBeRecordedReadsFailedAtTheNextHeartbeat() {
+    // In the store as in flight on this replica, but no longer among its runs in flight: its end
+    // was lost (the store failed as it was recorded).
+    RunRecord lostEnd = Stores.queued("r-lost-end", runs.clock.instant());
+    runs.stores.store().insert(lostEnd);
+    runs.replicas.beat();
+    RunRecord failed = runs.lifecycle.get("r-lost-end");
+    assertEquals(RunStatus.FAILED, failed.status());
+    assertTrue(
+        failed.error().getMessage().contains("could not record its end"),
+        failed.error().getMessage());
+  }
+
   @Test
   void aRunOfAnotherReplicaIsAwaitedThroughTheStore() throws Exception {
     WiredRuns.Holder held = runs.holdTheRunner();
