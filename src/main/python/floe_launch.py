@@ -3,6 +3,8 @@
 python -I -B floe_launch.py template        the fork template: imports once, forks isolated runners
 python -I -B floe_launch.py runner SOCKET   one runner (started by bubblewrap, or unisolated for
                                             development): connects to SOCKET and serves one job
+python -I -B floe_launch.py runner-pod      a run pod: connects back to the service (FLOE_HANDOVER)
+                                            and runs one runner for it (floe_runner/pod.py)
 """
 
 import os
@@ -20,6 +22,12 @@ os.environ.pop("POLARS_ICEBERG_PLANNER", None)
 
 
 def _main(argv: list[str]) -> int:
+    if argv == ["runner-pod"]:
+        # The relay imports no library of a run's: the harness it starts does.
+        from floe_runner.pod import entry
+
+        return entry([sys.executable, "-I", "-B", os.path.abspath(__file__)])
+
     from floe_harness.session import preload, serve
 
     if argv == ["template"]:

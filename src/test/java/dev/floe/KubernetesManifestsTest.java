@@ -98,23 +98,33 @@ class KubernetesManifestsTest {
     assertEquals("floe", binding.at("/subjects/0/name").asText());
     assertEquals("floe", binding.at("/subjects/0/namespace").asText());
 
-    // Run pods: no ingress at all; egress to the service's port, DNS and the object store only.
+    // Run pods: no ingress at all; egress to the service's hand-over port on its pods, only.
     JsonNode runs = one(objects, "NetworkPolicy", "floe-run-pods").at("/spec");
     assertEquals("[\"Ingress\",\"Egress\"]", runs.path("policyTypes").toString());
     assertEquals(0, runs.path("ingress").size());
-    assertEquals(3, runs.path("egress").size());
-    assertEquals(8080, runs.at("/egress/0/ports/0/port").asInt());
-    assertEquals(443, runs.at("/egress/2/ports/0/port").asInt());
-    String objectStore = runs.at("/egress/2/to/0/ipBlock/cidr").asText();
-    assertFalse(objectStore.equals("0.0.0.0/0"), "run pods may not reach everywhere");
-    if (overlay.equals("prod")) {
-      assertFalse(objectStore.startsWith("192.0.2."), "prod sets the object store's range");
-    }
-    // The service: ingress on 8080 only.
+    assertEquals(1, runs.path("egress").size());
+    assertEquals(1, runs.at("/egress/0/ports").size());
+    assertEquals(8091, runs.at("/egress/0/ports/0/port").asInt());
+    assertEquals(
+        "floe", runs.at("/egress/0/to/0/podSelector/matchLabels/app.kubernetes.io~1name").asText());
+    // The service: the API on 8080 from clients and replicas; the hand-over port from run pods.
     JsonNode service = one(objects, "NetworkPolicy", "floe-service").at("/spec");
-    assertEquals(1, service.path("ingress").size());
-    assertEquals(1, service.at("/ingress/0/ports").size());
+    assertEquals(2, service.path("ingress").size());
     assertEquals(8080, service.at("/ingress/0/ports/0/port").asInt());
+    assertEquals(1, service.at("/ingress/0/ports").size());
+    assertFalse(service.at("/ingress/0/from").toString().contains("floe-run\""));
+    assertEquals(8091, service.at("/ingress/1/ports/0/port").asInt());
+    assertEquals(1, service.at("/ingress/1/ports").size());
+    assertEquals(1, service.at("/ingress/1/from").size());
+    assertEquals(
+        "floe-run",
+        service.at("/ingress/1/from/0/podSelector/matchLabels/app.kubernetes.io~1name").asText());
+    // Each replica tells its pods its own IP for the hand-over.
+    JsonNode env = one(objects, "Deployment", "floe").at("/spec/template/spec/containers/0/env");
+    assertTrue(
+        env.toString()
+            .contains("{\"name\":\"FLOE_KUBERNETES_HANDOVER_HOST\",\"value\":\"$(POD_IP)\"}"),
+        env.toString());
 
     assertTrue(one(objects, "PodDisruptionBudget", "floe").at("/spec/minAvailable").asInt() >= 1);
     JsonNode hpa = one(objects, "HorizontalPodAutoscaler", "floe").at("/spec");

@@ -26,6 +26,24 @@ public interface KubernetesConfig {
   @WithDefault("1024")
   int tmpMb();
 
-  /** The base URL at which run pods reach the service's hand-over endpoint. */
-  Optional<String> handoverAddress();
+  /**
+   * The address at which run pods reach this replica's hand-over endpoint (its pod IP: k8s/base
+   * sets it from the downward API); by default, this host's address.
+   */
+  Optional<String> handoverHost();
+
+  /** The hand-over endpoint's port (0: any free one, for tests). */
+  @WithDefault("8091")
+  int handoverPort();
+
+  /** The interface the hand-over endpoint listens on. */
+  @WithDefault("0.0.0.0")
+  String handoverBind();
+
+  /**
+   * The most run pods this replica has at once (ready in the pool, and running): a run that would
+   * need one more waits for its sandbox and fails with SANDBOX_UNAVAILABLE.
+   */
+  @WithDefault("16")
+  int maxPods();
 }

@@ -43,6 +43,9 @@ public class Replicas {
 
   private volatile boolean stopped;
 
+  private final List<java.util.function.Consumer<String>> lostListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private record Seen(long heartbeat, Instant since) {}
 
   public Replicas(
@@ -57,6 +60,11 @@ public class Replicas {
 
   public Replica self() {
     return self;
+  }
+
+  /** Calls {@code listener} with the id of each replica this one takes for lost. */
+  public void onLost(java.util.function.Consumer<String> listener) {
+    lostListeners.add(listener);
   }
 
   /** Records this replica as alive (at start-up, before it accepts a run). */
@@ -175,6 +183,13 @@ public class Replicas {
             "Replica %s stopped its heartbeat over %s s ago: taken for lost; its runs in flight"
                 + " now read failed",
             id, lease.toSeconds());
+        for (var listener : lostListeners) {
+          try {
+            listener.accept(id);
+          } catch (RuntimeException e) {
+            LOG.warnf("after replica %s was lost: %s", id, e.getMessage());
+          }
+        }
       }
     }
     int failed = store.failOrphans(now);

@@ -28,7 +28,8 @@ final class BwrapLauncher extends StartingLauncher {
   }
 
   @Override
-  public RunnerProcess start(RunnerFiles files, RunCgroups.Group group, RunnerLog log)
+  public RunnerProcess start(
+      RunnerFiles files, RunCgroups.Group group, RunnerLog log, RunnerChannel channel)
       throws IOException {
     return ProcessRunners.start(command(files, group), files.dir(), log, settings.threads());
   }

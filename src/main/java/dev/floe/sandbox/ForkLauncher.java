@@ -41,7 +41,8 @@ final class ForkLauncher extends StartingLauncher {
   }
 
   @Override
-  public RunnerProcess start(RunnerFiles files, RunCgroups.Group group, RunnerLog log)
+  public RunnerProcess start(
+      RunnerFiles files, RunCgroups.Group group, RunnerLog log, RunnerChannel channel)
       throws IOException {
     ObjectNode request = settings.json().createObjectNode();
     request.put("runner", files.id());

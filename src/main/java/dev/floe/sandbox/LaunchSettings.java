@@ -95,7 +95,14 @@ record LaunchSettings(
 
   /** The runner's process, started once its files, cgroups and channel exist. */
   interface ProcessStarter {
-    RunnerProcess start(RunnerFiles files, RunCgroups.Group group, RunnerLog log)
+    /** The runner's channel: a Unix socket in its directory, unless the kind connects otherwise. */
+    default RunnerChannel channel(LaunchSettings settings, RunnerFiles files)
+        throws java.io.IOException {
+      return UnixRunnerChannel.listen(files.socket(), settings.json(), settings.owner());
+    }
+
+    RunnerProcess start(
+        RunnerFiles files, RunCgroups.Group group, RunnerLog log, RunnerChannel channel)
         throws java.io.IOException;
   }
 
@@ -114,10 +121,10 @@ record LaunchSettings(
       if (isolated && cgroups.isPresent()) {
         group = cgroups.get().create(id, warm);
       }
-      channel = RunnerChannel.listen(files.socket(), json, owner());
+      channel = starter.channel(this, files);
       RunnerLog log = new RunnerLog();
       Runner runner = new Runner(kind.name(), files, channel, log, group, maxFileBytes, threads);
-      runner.started(starter.start(files, group, log));
+      runner.started(starter.start(files, group, log, channel));
       return runner;
     } catch (java.io.IOException | RuntimeException e) {
       if (channel != null) {

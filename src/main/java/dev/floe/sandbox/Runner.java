@@ -122,6 +122,14 @@ public final class Runner {
     return readyAt == 0 ? Duration.ZERO : Duration.ofNanos(readyAt - launched);
   }
 
+  /**
+   * Whether a memory cgroup holds the run to its budget (then its address-space limit is only a
+   * generous backstop); without one, the address-space limit is the run's memory limit.
+   */
+  public boolean memoryCgroup() {
+    return group != null;
+  }
+
   /** Whether the runner died while waiting for its job. */
   public boolean alive() {
     RunnerProcess p = process;

@@ -2,16 +2,25 @@ package dev.floe.sandbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.floe.config.FloeConfig;
+import dev.floe.config.KubernetesConfig;
 import dev.floe.config.LimitsConfig;
 import dev.floe.config.SandboxConfig;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
+import dev.floe.runs.Replica;
+import dev.floe.runs.Replicas;
+import dev.floe.sandbox.kubernetes.HandoverServer;
+import dev.floe.sandbox.kubernetes.RunPods;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,7 +52,10 @@ public class RunnerSetup {
       LimitsConfig limitsConfig,
       PythonRuntime python,
       LakeRoots lakes,
-      ObjectMapper json) {
+      ObjectMapper json,
+      KubernetesConfig kubernetes,
+      Instance<KubernetesClient> kubernetesClient,
+      Instance<Replicas> replicas) {
     this.python = python;
     Path home = floe.homePath();
     this.runners = home.resolve("runners").resolve(Long.toString(ProcessHandle.current().pid()));
@@ -64,9 +76,31 @@ public class RunnerSetup {
     if (!python.environment().ready()) {
       why = python.environment().problem();
     } else if (sandbox.runner() == SandboxConfig.RunnerKind.KUBERNETES) {
-      why =
-          "floe.sandbox.runner=kubernetes (a pod per run) is not part of this build yet; use auto,"
-              + " fork or bwrap";
+      LaunchSettings settings =
+          LaunchSettings.forHost(
+              sandbox,
+              limitsConfig,
+              python,
+              json,
+              Optional.empty(),
+              home,
+              runners,
+              false,
+              lakes.roots(),
+              threads);
+      try {
+        PodLauncher pods =
+            openPods(
+                settings, sandbox, limitsConfig, kubernetes, kubernetesClient, replicas, lakes);
+        chosen = pods;
+        said = pods.describe();
+      } catch (IOException | RuntimeException e) {
+        why =
+            "cannot start run pods: "
+                + e.getMessage()
+                + "; check floe.kubernetes.* and the service account's Role in "
+                + kubernetes.namespace();
+      }
     } else {
       boolean isolating = sandbox.runner() != SandboxConfig.RunnerKind.UNSAFE_PROCESS;
       if (isolating) {
@@ -141,6 +175,54 @@ public class RunnerSetup {
       LOG.errorf("no runner: every run will be refused with SANDBOX_UNAVAILABLE: %s", problem);
     }
   }
+
+  /**
+   * The pod launcher: this replica's hand-over endpoint, and the cluster's API, which must answer
+   * (listing the run pods, to reap those nobody owns) before the launcher counts as set up. No pod
+   * is started to probe: the first may wait for its image, and runs say why if pods cannot start.
+   */
+  private PodLauncher openPods(
+      LaunchSettings settings,
+      SandboxConfig sandbox,
+      LimitsConfig limits,
+      KubernetesConfig kubernetes,
+      Instance<KubernetesClient> client,
+      Instance<Replicas> replicas,
+      LakeRoots lakes)
+      throws IOException {
+    Replica self = replicas.get().self();
+    List<String> others =
+        replicas.get().live().stream()
+            .map(Replica::id)
+            .filter(id -> !id.equals(self.id()))
+            .toList();
+    HandoverServer handover =
+        HandoverServer.open(
+            kubernetes.handoverBind(),
+            kubernetes.handoverPort(),
+            kubernetes.handoverHost().orElse(null),
+            settings.json(),
+            threads);
+    try {
+      RunPods pods = new RunPods(client.get(), kubernetes, self, lakes.roots());
+      // A replica taken for lost runs nothing any more: its pods go at once, not at its deadline.
+      replicas.get().onLost(pods::reapOf);
+      return new PodLauncher(
+          settings,
+          pods,
+          handover,
+          Duration.ofSeconds(sandbox.startTimeoutSeconds()),
+          Duration.ofSeconds(limits.timeoutSecondsCap()).plus(POD_IDLE),
+          kubernetes.maxPods(),
+          others);
+    } catch (RuntimeException e) {
+      handover.close();
+      throw e;
+    }
+  }
+
+  /** How long a pod may wait in the pool for its run before the cluster ends it. */
+  private static final Duration POD_IDLE = Duration.ofHours(1);
 
   private record Attempt(RunnerLauncher launcher, String problem) {}
 

@@ -16,7 +16,8 @@ final class UnsafeProcessLauncher extends StartingLauncher {
   }
 
   @Override
-  public RunnerProcess start(RunnerFiles files, RunCgroups.Group group, RunnerLog log)
+  public RunnerProcess start(
+      RunnerFiles files, RunCgroups.Group group, RunnerLog log, RunnerChannel channel)
       throws IOException {
     List<String> command =
         ProcessRunners.concat(

@@ -132,7 +132,8 @@ public class WorkloadService {
                   new RunJob.Output(files.seenByRun(output), files.seenByRun(files.errorFile())),
                   pipe != null,
                   dispatched,
-                  budget),
+                  budget,
+                  runner.memoryCgroup()),
               budget,
               control.log(),
               tables);
@@ -433,7 +434,8 @@ public class WorkloadService {
       RunJob.Output paths,
       boolean streamed,
       boolean distributed,
-      RunBudget budget) {
+      RunBudget budget,
+      boolean memoryCgroup) {
     long memory = budget.memoryBytes();
     RunJob.Limits limits =
         new RunJob.Limits(
@@ -441,7 +443,7 @@ public class WorkloadService {
             memory,
             (long) sandbox.maxResultFileMb() * 1024 * 1024,
             RunJob.OPEN_FILES,
-            files.isolated() ? 2 * memory + ADDRESS_SPACE_SLACK : memory);
+            memoryCgroup ? 2 * memory + ADDRESS_SPACE_SLACK : memory);
     RunJob.Code code =
         new RunJob.Code(
             workload.mode() == Mode.QUERY ? "query" : "script",

@@ -6,7 +6,13 @@ import dev.floe.sandbox.RunBudget;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +25,9 @@ import org.jboss.logging.Logger;
  * service-account token, no service links) and the pods' life on the cluster: created, deleted, and
  * reaped when the replica that started them is gone.
  *
- * <p>Not yet wired as a runner: the hand-over channel a pod connects back on (authenticated,
- * short-lived, over the network instead of a Unix socket) comes next; until then {@code
- * floe.sandbox.runner=kubernetes} refuses runs (README, Kubernetes).
+ * <p>A pod's only writable places are empty directories: {@code /tmp}, its output directory, and
+ * one at each lake root, where the files granted to its run arrive over its hand-over channel at
+ * the paths its run reads them by.
  */
 public final class RunPods {
   private static final Logger LOG = Logger.getLogger(RunPods.class);
@@ -41,18 +47,30 @@ public final class RunPods {
   /** Past the run's own time limit, how long its pod may live before the cluster ends it. */
   static final long DEADLINE_GRACE_SECONDS = 60;
 
+  /** Where the pod's runner connects back to, as whom, and the one-time secret it proves. */
+  public record Handover(String address, String runnerId, String secret) {}
+
+  /** Where a pod's run writes its outputs (RunnerFiles.SANDBOX_OUT). */
+  static final String OUT = "/floe/out";
+
   private final KubernetesClient client;
   private final KubernetesConfig config;
   private final Replica replica;
+  private final List<Path> lakeRoots;
 
-  public RunPods(KubernetesClient client, KubernetesConfig config, Replica replica) {
+  public RunPods(
+      KubernetesClient client, KubernetesConfig config, Replica replica, List<Path> lakeRoots) {
     this.client = client;
     this.config = config;
     this.replica = replica;
+    this.lakeRoots = List.copyOf(lakeRoots);
   }
 
-  /** The pod of runner {@code runnerId}, for a run with {@code budget}. */
-  public Pod spec(String runnerId, RunBudget budget) {
+  /**
+   * The pod of runner {@code runnerId}: {@code budget} gives its limits and (its time limit) its
+   * deadline.
+   */
+  public Pod spec(String runnerId, RunBudget budget, Handover handover) {
     String memory = Long.toString(budget.memoryBytes());
     Map<String, Quantity> limits =
         Map.of(
@@ -98,7 +116,15 @@ public final class RunPods {
             .withArgs("runner-pod")
             .addNewEnv()
             .withName("FLOE_HANDOVER")
-            .withValue(config.handoverAddress().orElse(""))
+            .withValue(handover.address())
+            .endEnv()
+            .addNewEnv()
+            .withName("FLOE_RUNNER")
+            .withValue(handover.runnerId())
+            .endEnv()
+            .addNewEnv()
+            .withName("FLOE_HANDOVER_SECRET")
+            .withValue(handover.secret())
             .endEnv()
             .withNewResources()
             .withLimits(limits)
@@ -113,17 +139,9 @@ public final class RunPods {
             .withDrop("ALL")
             .endCapabilities()
             .endSecurityContext()
-            .addNewVolumeMount()
-            .withName("tmp")
-            .withMountPath("/tmp")
-            .endVolumeMount()
+            .withVolumeMounts(mounts())
             .endContainer()
-            .addNewVolume()
-            .withName("tmp")
-            .withNewEmptyDir()
-            .withSizeLimit(new Quantity(config.tmpMb() + "Mi"))
-            .endEmptyDir()
-            .endVolume()
+            .withVolumes(volumes())
             .endSpec();
     if (!config.runtimeClass().equals("none")) {
       pod.editSpec().withRuntimeClassName(config.runtimeClass()).endSpec();
@@ -131,9 +149,52 @@ public final class RunPods {
     return pod.build();
   }
 
+  /** The pod's empty directories: /tmp, its outputs, and each lake root, in that order. */
+  private List<String> writable() {
+    List<String> paths = new ArrayList<>(List.of("/tmp", OUT));
+    lakeRoots.forEach(p -> paths.add(p.toAbsolutePath().normalize().toString()));
+    return paths;
+  }
+
+  private List<VolumeMount> mounts() {
+    List<VolumeMount> mounts = new ArrayList<>();
+    List<String> paths = writable();
+    for (int i = 0; i < paths.size(); i++) {
+      mounts.add(
+          new VolumeMountBuilder().withName(volumeName(i)).withMountPath(paths.get(i)).build());
+    }
+    return mounts;
+  }
+
+  private List<Volume> volumes() {
+    List<Volume> volumes = new ArrayList<>();
+    for (int i = 0; i < writable().size(); i++) {
+      volumes.add(
+          new VolumeBuilder()
+              .withName(volumeName(i))
+              .withNewEmptyDir()
+              .withSizeLimit(new Quantity(config.tmpMb() + "Mi"))
+              .endEmptyDir()
+              .build());
+    }
+    return volumes;
+  }
+
+  private static String volumeName(int i) {
+    return switch (i) {
+      case 0 -> "tmp";
+      case 1 -> "out";
+      default -> "lake-" + (i - 2);
+    };
+  }
+
   /** Starts the pod of runner {@code runnerId}. */
-  public Pod create(String runnerId, RunBudget budget) {
-    return client.pods().inNamespace(config.namespace()).resource(spec(runnerId, budget)).create();
+  public Pod create(String runnerId, RunBudget budget, Handover handover) {
+    return client
+        .pods()
+        .inNamespace(config.namespace())
+        .resource(spec(runnerId, budget, handover))
+        .create();
   }
 
   /**
@@ -184,6 +245,25 @@ public final class RunPods {
       LOG.infof("Deleted %d run pod(s) left by replicas that are gone", reaped);
     }
     return reaped;
+  }
+
+  /** Deletes the run pods of replica {@code replicaId}, which was taken for lost; how many. */
+  public int reapOf(String replicaId) {
+    List<Pod> left =
+        client
+            .pods()
+            .inNamespace(config.namespace())
+            .withLabel(NAME_LABEL, APP)
+            .withLabel(REPLICA_LABEL, label(replicaId))
+            .list()
+            .getItems();
+    for (Pod pod : left) {
+      client.pods().inNamespace(config.namespace()).resource(pod).withGracePeriod(0).delete();
+    }
+    if (!left.isEmpty()) {
+      LOG.infof("Deleted %d run pod(s) of lost replica %s", left.size(), replicaId);
+    }
+    return left.size();
   }
 
   static String name(String runnerId) {

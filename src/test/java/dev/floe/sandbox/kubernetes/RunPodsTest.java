@@ -37,6 +37,10 @@ class RunPodsTest {
 
   private static final RunBudget BUDGET = new RunBudget(Duration.ofSeconds(120), 512L << 20, 2);
 
+  private static RunPods.Handover handover(String runner) {
+    return new RunPods.Handover("10.0.0.7:8091", runner, "ab".repeat(32));
+  }
+
   private static RunPods pods(String replica, Map<String, String> settings) {
     KubernetesConfig config =
         new SmallRyeConfigBuilder()
@@ -44,12 +48,17 @@ class RunPodsTest {
             .withDefaultValues(settings)
             .build()
             .getConfigMapping(KubernetesConfig.class);
-    return new RunPods(client, config, new Replica(replica, "http://" + replica + ":8080"));
+    return new RunPods(
+        client,
+        config,
+        new Replica(replica, "http://" + replica + ":8080"),
+        List.of(Path.of("/var/lib/floe/object-cache")));
   }
 
   @Test
   void aRunPodIsLockedDownAndSizedByItsRunsBudget() throws Exception {
-    Pod pod = pods("floe-7d9f-abcde", Map.of()).spec("rn-0123abcd", BUDGET);
+    Pod pod =
+        pods("floe-7d9f-abcde", Map.of()).spec("rn-0123abcd", BUDGET, handover("rn-0123abcd"));
     PodSpec spec = pod.getSpec();
     assertEquals("floe-runs", pod.getMetadata().getNamespace());
     assertEquals("floe-run", pod.getMetadata().getLabels().get("app.kubernetes.io/name"));
@@ -73,6 +82,18 @@ class RunPodsTest {
         Long.toString(512L << 20), run.getResources().getLimits().get("memory").getAmount());
     assertEquals("2", run.getResources().getLimits().get("cpu").getAmount());
     assertTrue(spec.getVolumes().stream().allMatch(v -> v.getEmptyDir() != null), "no host paths");
+    // Writable: /tmp, its outputs, and the lake root its granted files arrive in; nothing else.
+    assertEquals(
+        List.of("/tmp", "/floe/out", "/var/lib/floe/object-cache"),
+        run.getVolumeMounts().stream().map(m -> m.getMountPath()).toList());
+    // Where to connect back, as which runner, with which one-time secret: nothing else.
+    assertEquals(
+        Map.of(
+            "FLOE_HANDOVER", "10.0.0.7:8091",
+            "FLOE_RUNNER", "rn-0123abcd",
+            "FLOE_HANDOVER_SECRET", "ab".repeat(32)),
+        run.getEnv().stream()
+            .collect(java.util.stream.Collectors.toMap(e -> e.getName(), e -> e.getValue())));
 
     // As a cluster admits it: valid against the Pod schema, strictly (no unknown field).
     Path yaml = dir.resolve("pod.yaml");
@@ -80,7 +101,9 @@ class RunPodsTest {
     String said = KubernetesTools.kubeconform(yaml);
     assertTrue(said.contains("Valid: 1, Invalid: 0, Errors: 0"), said);
 
-    Pod plain = pods("r", Map.of("floe.kubernetes.runtime-class", "none")).spec("rn-1", BUDGET);
+    Pod plain =
+        pods("r", Map.of("floe.kubernetes.runtime-class", "none"))
+            .spec("rn-1", BUDGET, handover("rn-1"));
     assertNull(plain.getSpec().getRuntimeClassName(), "none: the node's default runtime");
   }
 
@@ -88,9 +111,9 @@ class RunPodsTest {
   void podsAreCreatedAndDeletedAndThoseOfGoneReplicasAreReaped() {
     RunPods a = pods("replica-a", Map.of());
     RunPods b = pods("replica-b", Map.of());
-    a.create("rn-a1", BUDGET);
-    a.create("rn-a2", BUDGET);
-    b.create("rn-b1", BUDGET);
+    a.create("rn-a1", BUDGET, handover("rn-a1"));
+    a.create("rn-a2", BUDGET, handover("rn-a2"));
+    b.create("rn-b1", BUDGET, handover("rn-b1"));
     assertEquals(2, a.own().size());
     a.delete("rn-a2");
     assertEquals(
@@ -106,5 +129,12 @@ class RunPodsTest {
     assertTrue(b.own().isEmpty());
     assertFalse(
         client.pods().inNamespace("floe-runs").list().getItems().stream().anyMatch(p -> true));
+
+    // A replica another takes for lost: its pods go at once, the others' stay.
+    a.create("rn-a3", BUDGET, handover("rn-a3"));
+    b.create("rn-b2", BUDGET, handover("rn-b2"));
+    assertEquals(1, b.reapOf("replica-a"));
+    assertTrue(a.own().isEmpty());
+    assertEquals(1, b.own().size());
   }
 }

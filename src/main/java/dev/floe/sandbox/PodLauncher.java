@@ -1,0 +1,140 @@
+package dev.floe.sandbox;
+
+import dev.floe.sandbox.kubernetes.HandoverServer;
+import dev.floe.sandbox.kubernetes.RunPods;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Runners that are Kubernetes pods ({@code floe.sandbox.runner=kubernetes}): each started ahead
+ * from the sandbox image in the runs namespace, isolated by the cluster (its runtime class, the
+ * restricted profile, its network policy), connected back to this replica's {@link HandoverServer},
+ * handed one job over that connection and deleted after it. Their hosts' files stay on this host: a
+ * pod's directory here holds what its grants link (pushed to the pod over its channel) and the
+ * outputs it sends back, so the rest of the service reads a pod's run exactly as a local one's.
+ *
+ * <p>A pod is started before its run's budget is known: it gets the largest a run may have (memory,
+ * CPUs) and a deadline of {@code lifetime} (waiting in the pool, then the longest run); the run's
+ * own limits are set by its harness at hand-over (rlimits) and its time limit by this service,
+ * which deletes the pod when it is over.
+ */
+final class PodLauncher extends StartingLauncher {
+  private static final Logger LOG = Logger.getLogger(PodLauncher.class);
+  static final LauncherKind KIND = new LauncherKind("kubernetes", true, true);
+
+  private final RunPods pods;
+  private final HandoverServer handover;
+  private final Duration startTimeout;
+  private final Duration lifetime;
+  private final int maxPods;
+  private final Set<String> live = ConcurrentHashMap.newKeySet();
+
+  PodLauncher(
+      LaunchSettings settings,
+      RunPods pods,
+      HandoverServer handover,
+      Duration startTimeout,
+      Duration lifetime,
+      int maxPods,
+      Collection<String> otherReplicas) {
+    super(settings, KIND);
+    this.pods = pods;
+    this.handover = handover;
+    this.startTimeout = startTimeout;
+    this.lifetime = lifetime;
+    this.maxPods = maxPods;
+    // Pods of this replica from before its restart, and of replicas that are gone, run no job of
+    // anyone's now.
+    pods.reap(otherReplicas);
+  }
+
+  /** The pods of this replica's runners, for readiness: how many, and where they connect. */
+  String describe() {
+    return live.size() + " of at most " + maxPods + " run pods; hand-over at " + handover.address();
+  }
+
+  @Override
+  public RunnerChannel channel(LaunchSettings launch, RunnerFiles files) throws IOException {
+    if (live.size() >= maxPods) {
+      throw new IOException(
+          "this replica has its most run pods already (floe.kubernetes.max-pods=" + maxPods + ")");
+    }
+    return new PodChannel(
+        files,
+        handover,
+        handover.expect(files.id(), startTimeout),
+        launch.json(),
+        launch.threads(),
+        launch.maxFileBytes());
+  }
+
+  @Override
+  public RunnerProcess start(
+      RunnerFiles files, RunCgroups.Group group, RunnerLog log, RunnerChannel channel)
+      throws IOException {
+    PodChannel pod = (PodChannel) channel;
+    pod.logTo(log);
+    String id = files.id();
+    live.add(id);
+    try {
+      pods.create(
+          id,
+          new RunBudget(lifetime, settings.warm().memoryBytes(), settings.warm().cpus()),
+          new RunPods.Handover(handover.address(), id, pod.secret()));
+    } catch (RuntimeException e) {
+      live.remove(id);
+      throw new IOException("cannot create the pod of runner " + id + ": " + e.getMessage(), e);
+    }
+    return new Pod(id, pod);
+  }
+
+  private final class Pod implements RunnerProcess {
+    private final String id;
+    private final PodChannel channel;
+
+    Pod(String id, PodChannel channel) {
+      this.id = id;
+      this.channel = channel;
+      channel.exit().whenComplete((code, e) -> delete());
+    }
+
+    @Override
+    public CompletableFuture<Integer> exit() {
+      return channel.exit();
+    }
+
+    @Override
+    public CompletableFuture<Void> output() {
+      return channel.output();
+    }
+
+    /** Deletes the pod (every process of it dies with it) and ends its connection. */
+    @Override
+    public void kill() {
+      delete();
+      channel.closeConnection();
+    }
+
+    private void delete() {
+      if (!live.remove(id)) {
+        return;
+      }
+      try {
+        pods.delete(id);
+      } catch (RuntimeException e) {
+        // The reaper at the next start-up finds it by its labels; its deadline ends it before.
+        LOG.warnf("cannot delete the pod of runner %s: %s", id, e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    handover.close();
+  }
+}
