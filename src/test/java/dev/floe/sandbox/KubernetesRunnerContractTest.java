@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.floe.sandbox.kubernetes.RunPods;
+import dev.floe.testing.ArrowClient;
 import dev.floe.testing.RunSandboxes;
 import dev.floe.testing.TempLake;
 import dev.floe.testing.Workloads;
@@ -25,7 +26,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
 @WithKubernetesTestServer(crud = true, setup = KubernetesRunnerContractTest.Kubelet.class)
 @TestProfile(KubernetesRunnerContractTest.Pods.class)
 class KubernetesRunnerContractTest extends RunnerContractTest {
-  static final String NAMESPACE = "floe-runs";
+  static final String NAMESPACE = SimulatedPods.NAMESPACE;
   static final String ORPHAN = "floe-run-rn-left-by-a-gone-replica";
 
   /** Selects run pods, with the hand-over endpoint on loopback. */
@@ -59,12 +59,9 @@ class KubernetesRunnerContractTest extends RunnerContractTest {
   }
 
   /** Before the service starts: a pod a gone replica left, and the simulated kubelet. */
-  public static class Kubelet implements Consumer<KubernetesServer> {
-    static SimulatedPods pods;
-
+  public static class Kubelet extends SimulatedPods.Kubelet {
     @Override
-    public void accept(KubernetesServer server) {
-      KubernetesClient client = server.getClient();
+    protected void prepare(KubernetesClient client) {
       client
           .pods()
           .inNamespace(NAMESPACE)
@@ -87,7 +84,11 @@ class KubernetesRunnerContractTest extends RunnerContractTest {
                   .endSpec()
                   .build())
           .create();
-      pods = new SimulatedPods(client, NAMESPACE, Set.of(ORPHAN));
+    }
+
+    @Override
+    protected Set<String> ignored() {
+      return Set.of(ORPHAN);
     }
   }
 
@@ -95,9 +96,7 @@ class KubernetesRunnerContractTest extends RunnerContractTest {
 
   @AfterAll
   static void stopKubelet() {
-    if (Kubelet.pods != null) {
-      Kubelet.pods.close();
-    }
+    SimulatedPods.Kubelet.stop();
   }
 
   @Override
@@ -124,6 +123,41 @@ class KubernetesRunnerContractTest extends RunnerContractTest {
   @Override
   boolean runsApart() {
     return true;
+  }
+
+  @Test
+  void anArrowResultStreamsBackOverTheChannelWithItsEndMarker() {
+    ArrowClient.Answer whole =
+        ArrowClient.post(
+            Workloads.PATH,
+            Map.of(
+                "mode",
+                "script",
+                "script",
+                "result = pl.select(i=pl.int_range(0, 300_000), s=pl.lit('abcdefghij'))\n"));
+    assertEquals(200, whole.status(), whole.text());
+    assertTrue(whole.complete(), "the stream did not end with its end-of-stream marker");
+    List<Object> column = whole.column("i");
+    assertEquals(300_000, column.size());
+    assertEquals(299_999L, column.get(299_999));
+
+    // A run that fails mid-stream: the batches before went out, the stream never looks whole.
+    ArrowClient.Answer cut =
+        ArrowClient.post(
+            Workloads.PATH,
+            Map.of(
+                "mode",
+                "script",
+                "script",
+                "def check(s):\n"
+                    + "    if (s == 250_000).any():\n"
+                    + "        raise ValueError('bad row')\n"
+                    + "    return s\n"
+                    + "result = pl.select(i=pl.int_range(0, 300_000)).lazy().with_columns(\n"
+                    + "    j=pl.col('i').map_batches(check, return_dtype=pl.Int64,"
+                    + " is_elementwise=True))\n"));
+    assertEquals(200, cut.status());
+    assertFalse(cut.complete(), "a stream cut short must never look whole");
   }
 
   @Test
@@ -166,10 +200,10 @@ class KubernetesRunnerContractTest extends RunnerContractTest {
 
   @Test
   void eachRunHasItsOwnPodDeletedAfterIt() {
-    Set<String> before = Kubelet.pods.started();
+    Set<String> before = SimulatedPods.Kubelet.pods().started();
     Workloads.query("SELECT 1 AS x", List.of()).statusCode(200);
     Workloads.query("SELECT 2 AS x", List.of()).statusCode(200);
-    Set<String> used = new java.util.HashSet<>(Kubelet.pods.started());
+    Set<String> used = new java.util.HashSet<>(SimulatedPods.Kubelet.pods().started());
     used.removeAll(before);
     // Two runs took two pods (ready ones), and the pool started as many to replace them.
     assertTrue(used.size() >= 2, used.toString());
@@ -221,7 +255,8 @@ class KubernetesRunnerContractTest extends RunnerContractTest {
         .then()
         .statusCode(200);
     RunSandboxes.awaitTrue(
-        () -> !podNames().contains(taken) && !Kubelet.pods.running().contains(taken),
+        () ->
+            !podNames().contains(taken) && !SimulatedPods.Kubelet.pods().running().contains(taken),
         Duration.ofSeconds(10),
         "the cancelled run's pod to be deleted and its processes gone");
   }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.arc.Arc;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,44 @@ import org.jboss.logging.Logger;
  * hand-over endpoint on loopback, as a pod would to its replica's IP.
  */
 public final class SimulatedPods implements AutoCloseable {
+  /** The runs namespace (floe.kubernetes.namespace's default). */
+  public static final String NAMESPACE = "floe-runs";
+
+  /**
+   * Starts the simulated kubelet on the mock server before the service starts: {@code
+   * WithKubernetesTestServer(setup = SimulatedPods.Kubelet.class)}.
+   */
+  public static class Kubelet implements java.util.function.Consumer<KubernetesServer> {
+    private static volatile SimulatedPods pods;
+
+    @Override
+    public void accept(KubernetesServer server) {
+      prepare(server.getClient());
+      pods = new SimulatedPods(server.getClient(), NAMESPACE, ignored());
+    }
+
+    /** What a test puts on the cluster before the service starts. */
+    protected void prepare(KubernetesClient client) {}
+
+    /** Pods the kubelet never starts. */
+    protected Set<String> ignored() {
+      return Set.of();
+    }
+
+    /** The kubelet running now. */
+    public static SimulatedPods pods() {
+      return pods;
+    }
+
+    /** Stops it (a test class's {@code @AfterAll}): every pod's process dies. */
+    public static void stop() {
+      if (pods != null) {
+        pods.close();
+        pods = null;
+      }
+    }
+  }
+
   private static final Logger LOG = Logger.getLogger(SimulatedPods.class);
   private static final List<String> SYSTEM = List.of("/usr", "/bin", "/lib", "/lib64", "/sbin");
 
