@@ -121,7 +121,8 @@ public class ReadinessChecks {
           .withData("runnerStartFailures", stats.failed())
           .withData("runnerStartMs", stats.meanStartMs());
       if (setup.details() != null) {
-        builder.withData("template", setup.details());
+        builder.withData(
+            launcher.name().equals("kubernetes") ? "pods" : "template", setup.details());
       }
       return builder.build();
     };

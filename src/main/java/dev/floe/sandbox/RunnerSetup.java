@@ -93,7 +93,9 @@ public class RunnerSetup {
             openPods(
                 settings, sandbox, limitsConfig, kubernetes, kubernetesClient, replicas, lakes);
         chosen = pods;
-        said = pods.describe();
+        memoryLimit =
+            "pod limits of the largest run budget; a run's own memory limit is its address-space"
+                + " limit";
       } catch (IOException | RuntimeException e) {
         why =
             "cannot start run pods: "
@@ -291,7 +293,7 @@ public class RunnerSetup {
 
   /** What the chosen launcher says of itself (the fork template's pid and libraries), or null. */
   public String details() {
-    return details;
+    return launcher instanceof PodLauncher pods ? pods.describe() : details;
   }
 
   public PythonRuntime python() {

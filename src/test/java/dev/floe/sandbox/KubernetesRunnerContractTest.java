@@ -194,6 +194,17 @@ class KubernetesRunnerContractTest extends RunnerContractTest {
   }
 
   @Test
+  void readinessSaysHowManyPodsAndWhereTheyConnect() {
+    io.restassured.RestAssured.given()
+        .get("/q/health/ready")
+        .then()
+        .body(
+            "checks.find { it.name == 'sandbox' }.data.pods",
+            org.hamcrest.Matchers.matchesPattern(
+                "\\d+ of at most 6 run pods; hand-over at 127\\.0\\.0\\.1:\\d+"));
+  }
+
+  @Test
   void podsNobodyOwnsAreReapedAtStartUp() {
     assertFalse(podNames().contains(ORPHAN), podNames().toString());
   }
