@@ -77,7 +77,9 @@ final class PodChannel implements RunnerChannel {
     this.log = runnerLog;
   }
 
-  /** Completes with the pod's exit code; 137 when its connection ended without one (killed). */
+  /**
+   * Completes with the pod's exit code; {@link RunnerExit#LOST} when its connection ended first.
+   */
   CompletableFuture<Integer> exit() {
     return exit;
   }
@@ -225,7 +227,7 @@ final class PodChannel implements RunnerChannel {
       fromRunner.add(END);
       closeConnection();
       output.complete(null);
-      exit.complete(code == null ? 137 : code);
+      exit.complete(code == null ? RunnerExit.LOST : code);
     }
   }
 
@@ -252,7 +254,7 @@ final class PodChannel implements RunnerChannel {
     }
   }
 
-  /** Ends the connection (the pod is being deleted): the exit completes as killed. */
+  /** Ends the connection (the pod is being deleted): the exit completes as lost. */
   void closeConnection() {
     HandoverServer.Connection c = connection;
     if (c != null) {
@@ -271,7 +273,7 @@ final class PodChannel implements RunnerChannel {
     if (connection == null) {
       fromRunner.add(END);
       output.complete(null);
-      exit.complete(137);
+      exit.complete(RunnerExit.LOST);
     }
   }
 }

@@ -18,6 +18,13 @@ public record RunnerExit(
     LimitsHit hit) {
 
   /**
+   * The exit code of a runner that went away without reporting one: a run pod whose connection
+   * ended (evicted, its node lost, killed by the cluster at its memory limit, or deleted by this
+   * service).
+   */
+  public static final int LOST = -2;
+
+  /**
    * What the kernel stopped.
    *
    * @param oomKilled the OOM killer killed a process of the run (its memory cgroup says so)

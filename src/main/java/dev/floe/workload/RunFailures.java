@@ -114,6 +114,13 @@ final class RunFailures {
               + RunJob.OPEN_FILES
               + " per process) and failed; close files when done with them (use `with open(...)`).");
     }
+    if (exit == RunnerExit.LOST) {
+      return new FloeException(
+          ErrorCode.INTERNAL,
+          "The run's sandbox went away before the run ended (a run pod evicted, its node lost, or"
+              + " killed by the cluster at its memory limit); nothing was saved. Run it again, and"
+              + " tell the operator if it keeps happening.");
+    }
     if (exit > 128) {
       return new FloeException(
           ErrorCode.SCRIPT_ERROR,

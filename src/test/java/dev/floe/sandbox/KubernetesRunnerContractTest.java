@@ -272,6 +272,43 @@ class KubernetesRunnerContractTest extends RunnerContractTest {
         "the cancelled run's pod to be deleted and its processes gone");
   }
 
+  @Test
+  void aPodThatGoesAwayMidRunFailsItsRunAsLost() {
+    String run =
+        io.restassured.RestAssured.given()
+            .contentType(io.restassured.http.ContentType.JSON)
+            .body(Map.of("mode", "script", "script", "import time\ntime.sleep(600)\n"))
+            .post(Workloads.PATH + "/runs")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("run_id");
+    RunSandboxes.awaitTrue(
+        () -> podNames().stream().anyMatch(name -> !isUnclaimed(name)),
+        Duration.ofSeconds(30),
+        "the run to take a pod");
+    String taken = podNames().stream().filter(name -> !isUnclaimed(name)).findFirst().get();
+    // Evicted, or its node lost: the pod is gone, not by this service's doing.
+    server.getClient().pods().inNamespace(NAMESPACE).withName(taken).delete();
+    RunSandboxes.awaitTrue(
+        () ->
+            "failed"
+                .equals(
+                    io.restassured.RestAssured.given()
+                        .get(Workloads.PATH + "/runs/" + run)
+                        .then()
+                        .extract()
+                        .path("status")),
+        Duration.ofSeconds(20),
+        "the run to fail");
+    io.restassured.RestAssured.given()
+        .get(Workloads.PATH + "/runs/" + run)
+        .then()
+        .body("error.error_code", equalTo("INTERNAL"))
+        .body("error.error", org.hamcrest.Matchers.containsString("sandbox went away"));
+    Workloads.query("SELECT 1 AS x", List.of()).statusCode(200);
+  }
+
   private boolean isUnclaimed(String podName) {
     return pool.unclaimedRunners().stream().anyMatch(id -> podName.equals("floe-run-" + id));
   }
