@@ -26,8 +26,10 @@ public interface SandboxConfig {
     /** Runners started by bubblewrap: a fresh interpreter each; works without root. */
     BWRAP,
     /**
-     * A pod per run (gVisor), for Kubernetes: not in this build yet, so every run is refused with
-     * SANDBOX_UNAVAILABLE rather than run some other way.
+     * A pod per run (gVisor by default), for Kubernetes: started ahead in {@code
+     * floe.kubernetes.namespace}, connected back to this replica's hand-over endpoint, deleted after
+     * its one job. When the cluster's API cannot be reached at start-up every run is refused with
+     * SANDBOX_UNAVAILABLE, never run some other way.
      */
     KUBERNETES,
     /** No isolation at all: for development on a machine without bubblewrap, never production. */
