@@ -119,6 +119,14 @@ class KubernetesManifestsTest {
     assertEquals(
         "floe-run",
         service.at("/ingress/1/from/0/podSelector/matchLabels/app.kubernetes.io~1name").asText());
+    // Runs in run pods, from the sandbox image (pinned in prod), under gVisor.
+    JsonNode config = one(objects, "ConfigMap", "floe-config").path("data");
+    assertEquals("kubernetes", config.path("FLOE_SANDBOX_RUNNER").asText());
+    assertEquals("gvisor", config.path("FLOE_KUBERNETES_RUNTIME_CLASS").asText());
+    assertTrue(config.path("FLOE_KUBERNETES_IMAGE").asText().contains("floe-sandbox:"));
+    if (overlay.equals("prod")) {
+      assertFalse(config.path("FLOE_KUBERNETES_IMAGE").asText().endsWith(":latest"));
+    }
     // Each replica tells its pods its own IP for the hand-over.
     JsonNode env = one(objects, "Deployment", "floe").at("/spec/template/spec/containers/0/env");
     assertTrue(

@@ -27,9 +27,9 @@ public interface SandboxConfig {
     BWRAP,
     /**
      * A pod per run (gVisor by default), for Kubernetes: started ahead in {@code
-     * floe.kubernetes.namespace}, connected back to this replica's hand-over endpoint, deleted after
-     * its one job. When the cluster's API cannot be reached at start-up every run is refused with
-     * SANDBOX_UNAVAILABLE, never run some other way.
+     * floe.kubernetes.namespace}, connected back to this replica's hand-over endpoint, deleted
+     * after its one job. When the cluster's API cannot be reached at start-up every run is refused
+     * with SANDBOX_UNAVAILABLE, never run some other way.
      */
     KUBERNETES,
     /** No isolation at all: for development on a machine without bubblewrap, never production. */
