@@ -100,11 +100,7 @@ final class PodChannel implements RunnerChannel {
       throw new IOException("the pod of runner " + files.id() + " never connected", e.getCause());
     }
     threads.execute(this::demultiplex);
-    JsonNode hello = receive();
-    if (hello == null || !"hello".equals(hello.path("type").asText())) {
-      throw new IOException("the runner did not say hello: " + hello);
-    }
-    return hello;
+    return RunnerChannel.hello(receive());
   }
 
   @Override

@@ -23,4 +23,12 @@ public interface RunnerChannel extends AutoCloseable {
 
   @Override
   void close();
+
+  /** The runner's first message, which must be its hello. */
+  static JsonNode hello(JsonNode first) throws IOException {
+    if (first == null || !"hello".equals(first.path("type").asText())) {
+      throw new IOException("the runner did not say hello: " + first);
+    }
+    return first;
+  }
 }

@@ -75,40 +75,14 @@ public class RunnerSetup {
     boolean root = "root".equals(System.getProperty("user.name"));
     if (!python.environment().ready()) {
       why = python.environment().problem();
-    } else if (sandbox.runner() == SandboxConfig.RunnerKind.KUBERNETES) {
-      LaunchSettings settings =
-          LaunchSettings.forHost(
-              sandbox,
-              limitsConfig,
-              python,
-              json,
-              Optional.empty(),
-              home,
-              runners,
-              false,
-              lakes.roots(),
-              threads);
-      try {
-        PodLauncher pods =
-            openPods(
-                settings, sandbox, limitsConfig, kubernetes, kubernetesClient, replicas, lakes);
-        chosen = pods;
-        memoryLimit =
-            "pod limits of the largest run budget; a run's own memory limit is its address-space"
-                + " limit";
-      } catch (IOException | RuntimeException e) {
-        why =
-            "cannot start run pods: "
-                + e.getMessage()
-                + "; check floe.kubernetes.* and the service account's Role in "
-                + kubernetes.namespace();
-      }
     } else {
-      boolean isolating = sandbox.runner() != SandboxConfig.RunnerKind.UNSAFE_PROCESS;
+      boolean pods = sandbox.runner() == SandboxConfig.RunnerKind.KUBERNETES;
+      boolean isolating = !pods && sandbox.runner() != SandboxConfig.RunnerKind.UNSAFE_PROCESS;
       if (isolating) {
         runCgroups = RunCgroups.detect();
         memoryLimit = runCgroups.map(RunCgroups::describe).orElse("rlimits only");
       }
+      // A pod's directory on this host is the service's own (the pod writes nothing here itself).
       LaunchSettings settings =
           LaunchSettings.forHost(
               sandbox,
@@ -118,10 +92,26 @@ public class RunnerSetup {
               runCgroups,
               home,
               runners,
-              root,
+              root && !pods,
               lakes.roots(),
               threads);
       switch (sandbox.runner()) {
+        case KUBERNETES -> {
+          try {
+            chosen =
+                openPods(
+                    settings, sandbox, limitsConfig, kubernetes, kubernetesClient, replicas, lakes);
+            memoryLimit =
+                "pod limits of the largest run budget; a run's own memory limit is its"
+                    + " address-space limit";
+          } catch (IOException | RuntimeException e) {
+            why =
+                "cannot start run pods: "
+                    + e.getMessage()
+                    + "; check floe.kubernetes.* and the service account's Role in "
+                    + kubernetes.namespace();
+          }
+        }
         case UNSAFE_PROCESS -> {
           chosen = new UnsafeProcessLauncher(settings);
           LOG.warn(

@@ -62,11 +62,7 @@ public final class UnixRunnerChannel implements RunnerChannel {
       server.close();
       Files.deleteIfExists(socket);
     }
-    JsonNode hello = receive();
-    if (hello == null || !"hello".equals(hello.path("type").asText())) {
-      throw new IOException("the runner did not say hello: " + hello);
-    }
-    return hello;
+    return RunnerChannel.hello(receive());
   }
 
   @Override

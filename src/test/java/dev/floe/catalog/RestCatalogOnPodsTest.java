@@ -28,12 +28,7 @@ class RestCatalogOnPodsTest extends CatalogContractTest {
   public static class Pods implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-      return Map.of(
-          "floe.sandbox.runner", "kubernetes",
-          "floe.kubernetes.handover-bind", "127.0.0.1",
-          "floe.kubernetes.handover-host", "127.0.0.1",
-          "floe.kubernetes.handover-port", "0",
-          "floe.runners.warm", "2");
+      return SimulatedPods.settings(Map.of());
     }
   }
 

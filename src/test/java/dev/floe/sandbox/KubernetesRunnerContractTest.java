@@ -48,13 +48,7 @@ class KubernetesRunnerContractTest extends RunnerContractTest {
   public static class Pods implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-      return Map.of(
-          "floe.sandbox.runner", "kubernetes",
-          "floe.kubernetes.handover-bind", "127.0.0.1",
-          "floe.kubernetes.handover-host", "127.0.0.1",
-          "floe.kubernetes.handover-port", "0",
-          "floe.kubernetes.max-pods", "6",
-          "floe.runners.warm", "2");
+      return SimulatedPods.settings(Map.of("floe.kubernetes.max-pods", "6"));
     }
   }
 
@@ -247,20 +241,9 @@ class KubernetesRunnerContractTest extends RunnerContractTest {
 
   @Test
   void aCancelledRunsPodIsDeleted() throws Exception {
-    String run =
-        io.restassured.RestAssured.given()
-            .contentType(io.restassured.http.ContentType.JSON)
-            .body(Map.of("mode", "script", "script", "import time\ntime.sleep(600)\n"))
-            .post(Workloads.PATH + "/runs")
-            .then()
-            .statusCode(202)
-            .extract()
-            .path("run_id");
-    RunSandboxes.awaitTrue(
-        () -> podNames().stream().anyMatch(name -> !isUnclaimed(name)),
-        Duration.ofSeconds(30),
-        "the run to take a pod");
-    String taken = podNames().stream().filter(name -> !isUnclaimed(name)).findFirst().get();
+    String[] started = sleepingRunOnItsPod();
+    String run = started[0];
+    String taken = started[1];
     io.restassured.RestAssured.given()
         .delete(Workloads.PATH + "/runs/" + run)
         .then()
@@ -274,20 +257,9 @@ class KubernetesRunnerContractTest extends RunnerContractTest {
 
   @Test
   void aPodThatGoesAwayMidRunFailsItsRunAsLost() {
-    String run =
-        io.restassured.RestAssured.given()
-            .contentType(io.restassured.http.ContentType.JSON)
-            .body(Map.of("mode", "script", "script", "import time\ntime.sleep(600)\n"))
-            .post(Workloads.PATH + "/runs")
-            .then()
-            .statusCode(202)
-            .extract()
-            .path("run_id");
-    RunSandboxes.awaitTrue(
-        () -> podNames().stream().anyMatch(name -> !isUnclaimed(name)),
-        Duration.ofSeconds(30),
-        "the run to take a pod");
-    String taken = podNames().stream().filter(name -> !isUnclaimed(name)).findFirst().get();
+    String[] started = sleepingRunOnItsPod();
+    String run = started[0];
+    String taken = started[1];
     // Evicted, or its node lost: the pod is gone, not by this service's doing.
     server.getClient().pods().inNamespace(NAMESPACE).withName(taken).delete();
     RunSandboxes.awaitTrue(
@@ -307,6 +279,26 @@ class KubernetesRunnerContractTest extends RunnerContractTest {
         .body("error.error_code", equalTo("INTERNAL"))
         .body("error.error", org.hamcrest.Matchers.containsString("sandbox went away"));
     Workloads.query("SELECT 1 AS x", List.of()).statusCode(200);
+  }
+
+  /** Starts a run that sleeps; once it took a pod: its id and its pod's name. */
+  private String[] sleepingRunOnItsPod() {
+    String run =
+        io.restassured.RestAssured.given()
+            .contentType(io.restassured.http.ContentType.JSON)
+            .body(Map.of("mode", "script", "script", "import time\ntime.sleep(600)\n"))
+            .post(Workloads.PATH + "/runs")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("run_id");
+    RunSandboxes.awaitTrue(
+        () -> podNames().stream().anyMatch(name -> !isUnclaimed(name)),
+        Duration.ofSeconds(30),
+        "the run to take a pod");
+    return new String[] {
+      run, podNames().stream().filter(name -> !isUnclaimed(name)).findFirst().get()
+    };
   }
 
   private boolean isUnclaimed(String podName) {

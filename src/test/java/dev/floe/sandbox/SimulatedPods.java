@@ -32,6 +32,19 @@ public final class SimulatedPods implements AutoCloseable {
   public static final String NAMESPACE = "floe-runs";
 
   /**
+   * A test profile's settings for run pods, the hand-over endpoint on loopback, and {@code more}.
+   */
+  public static Map<String, String> settings(Map<String, String> more) {
+    Map<String, String> all = new java.util.HashMap<>(more);
+    all.put("floe.sandbox.runner", "kubernetes");
+    all.put("floe.kubernetes.handover-bind", "127.0.0.1");
+    all.put("floe.kubernetes.handover-host", "127.0.0.1");
+    all.put("floe.kubernetes.handover-port", "0");
+    all.putIfAbsent("floe.runners.warm", "2");
+    return all;
+  }
+
+  /**
    * Starts the simulated kubelet on the mock server before the service starts: {@code
    * WithKubernetesTestServer(setup = SimulatedPods.Kubelet.class)}.
    */
