@@ -122,13 +122,7 @@ class KubernetesRunnerContractTest extends RunnerContractTest {
   @Test
   void anArrowResultStreamsBackOverTheChannelWithItsEndMarker() {
     ArrowClient.Answer whole =
-        ArrowClient.post(
-            Workloads.PATH,
-            Map.of(
-                "mode",
-                "script",
-                "script",
-                "result = pl.select(i=pl.int_range(0, 300_000), s=pl.lit('abcdefghij'))\n"));
+        arrow("result = pl.select(i=pl.int_range(0, 300_000), s=pl.lit('abcdefghij'))\n");
     assertEquals(200, whole.status(), whole.text());
     assertTrue(whole.complete(), "the stream did not end with its end-of-stream marker");
     List<Object> column = whole.column("i");
@@ -137,21 +131,20 @@ class KubernetesRunnerContractTest extends RunnerContractTest {
 
     // A run that fails mid-stream: the batches before went out, the stream never looks whole.
     ArrowClient.Answer cut =
-        ArrowClient.post(
-            Workloads.PATH,
-            Map.of(
-                "mode",
-                "script",
-                "script",
-                "def check(s):\n"
-                    + "    if (s == 250_000).any():\n"
-                    + "        raise ValueError('bad row')\n"
-                    + "    return s\n"
-                    + "result = pl.select(i=pl.int_range(0, 300_000)).lazy().with_columns(\n"
-                    + "    j=pl.col('i').map_batches(check, return_dtype=pl.Int64,"
-                    + " is_elementwise=True))\n"));
+        arrow(
+            "def check(s):\n"
+                + "    if (s == 250_000).any():\n"
+                + "        raise ValueError('bad row')\n"
+                + "    return s\n"
+                + "result = pl.select(i=pl.int_range(0, 300_000)).lazy().with_columns(\n"
+                + "    j=pl.col('i').map_batches(check, return_dtype=pl.Int64,"
+                + " is_elementwise=True))\n");
     assertEquals(200, cut.status());
     assertFalse(cut.complete(), "a stream cut short must never look whole");
+  }
+
+  private static ArrowClient.Answer arrow(String script) {
+    return ArrowClient.post(Workloads.PATH, Map.of("mode", "script", "script", script));
   }
 
   @Test
