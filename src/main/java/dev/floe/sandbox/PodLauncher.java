@@ -1,10 +1,17 @@
 package dev.floe.sandbox;
 
+import dev.floe.config.KubernetesConfig;
+import dev.floe.config.LimitsConfig;
+import dev.floe.config.SandboxConfig;
+import dev.floe.runs.Replica;
+import dev.floe.runs.Replicas;
 import dev.floe.sandbox.kubernetes.HandoverServer;
 import dev.floe.sandbox.kubernetes.RunPods;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +40,51 @@ final class PodLauncher extends StartingLauncher {
   private final Duration lifetime;
   private final int maxPods;
   private final Set<String> live = ConcurrentHashMap.newKeySet();
+
+  /**
+   * The pod launcher: this replica's hand-over endpoint, and the cluster's API, which must answer
+   * (listing the run pods, to reap those nobody owns) before the launcher counts as set up. No pod
+   * is started to probe: the first may wait for its image, and runs say why if pods cannot start.
+   */
+  static PodLauncher open(
+      LaunchSettings settings,
+      SandboxConfig sandbox,
+      LimitsConfig limits,
+      KubernetesConfig kubernetes,
+      KubernetesClient client,
+      Replicas replicas,
+      LakeRoots lakes)
+      throws IOException {
+    Replica self = replicas.self();
+    List<String> others =
+        replicas.live().stream().map(Replica::id).filter(id -> !id.equals(self.id())).toList();
+    HandoverServer handover =
+        HandoverServer.open(
+            kubernetes.handoverBind(),
+            kubernetes.handoverPort(),
+            kubernetes.handoverHost().orElse(null),
+            settings.json(),
+            settings.threads());
+    try {
+      RunPods pods = new RunPods(client, kubernetes, self, lakes.roots());
+      // A replica taken for lost runs nothing any more: its pods go at once, not at its deadline.
+      replicas.onLost(pods::reapOf);
+      return new PodLauncher(
+          settings,
+          pods,
+          handover,
+          Duration.ofSeconds(sandbox.startTimeoutSeconds()),
+          Duration.ofSeconds(limits.timeoutSecondsCap()).plus(POD_IDLE),
+          kubernetes.maxPods(),
+          others);
+    } catch (RuntimeException e) {
+      handover.close();
+      throw e;
+    }
+  }
+
+  /** How long a pod may wait in the pool for its run before the cluster ends it. */
+  private static final Duration POD_IDLE = Duration.ofHours(1);
 
   PodLauncher(
       LaunchSettings settings,

@@ -7,10 +7,7 @@ import dev.floe.config.LimitsConfig;
 import dev.floe.config.SandboxConfig;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
-import dev.floe.runs.Replica;
 import dev.floe.runs.Replicas;
-import dev.floe.sandbox.kubernetes.HandoverServer;
-import dev.floe.sandbox.kubernetes.RunPods;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
@@ -19,8 +16,6 @@ import jakarta.enterprise.inject.Instance;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -99,8 +94,14 @@ public class RunnerSetup {
         case KUBERNETES -> {
           try {
             chosen =
-                openPods(
-                    settings, sandbox, limitsConfig, kubernetes, kubernetesClient, replicas, lakes);
+                PodLauncher.open(
+                    settings,
+                    sandbox,
+                    limitsConfig,
+                    kubernetes,
+                    kubernetesClient.get(),
+                    replicas.get(),
+                    lakes);
             memoryLimit =
                 "pod limits of the largest run budget; a run's own memory limit is its"
                     + " address-space limit";
@@ -167,54 +168,6 @@ public class RunnerSetup {
       LOG.errorf("no runner: every run will be refused with SANDBOX_UNAVAILABLE: %s", problem);
     }
   }
-
-  /**
-   * The pod launcher: this replica's hand-over endpoint, and the cluster's API, which must answer
-   * (listing the run pods, to reap those nobody owns) before the launcher counts as set up. No pod
-   * is started to probe: the first may wait for its image, and runs say why if pods cannot start.
-   */
-  private PodLauncher openPods(
-      LaunchSettings settings,
-      SandboxConfig sandbox,
-      LimitsConfig limits,
-      KubernetesConfig kubernetes,
-      Instance<KubernetesClient> client,
-      Instance<Replicas> replicas,
-      LakeRoots lakes)
-      throws IOException {
-    Replica self = replicas.get().self();
-    List<String> others =
-        replicas.get().live().stream()
-            .map(Replica::id)
-            .filter(id -> !id.equals(self.id()))
-            .toList();
-    HandoverServer handover =
-        HandoverServer.open(
-            kubernetes.handoverBind(),
-            kubernetes.handoverPort(),
-            kubernetes.handoverHost().orElse(null),
-            settings.json(),
-            threads);
-    try {
-      RunPods pods = new RunPods(client.get(), kubernetes, self, lakes.roots());
-      // A replica taken for lost runs nothing any more: its pods go at once, not at its deadline.
-      replicas.get().onLost(pods::reapOf);
-      return new PodLauncher(
-          settings,
-          pods,
-          handover,
-          Duration.ofSeconds(sandbox.startTimeoutSeconds()),
-          Duration.ofSeconds(limits.timeoutSecondsCap()).plus(POD_IDLE),
-          kubernetes.maxPods(),
-          others);
-    } catch (RuntimeException e) {
-      handover.close();
-      throw e;
-    }
-  }
-
-  /** How long a pod may wait in the pool for its run before the cluster ends it. */
-  private static final Duration POD_IDLE = Duration.ofHours(1);
 
   private record Attempt(RunnerLauncher launcher, String problem) {}
 
