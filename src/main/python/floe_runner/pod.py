@@ -25,7 +25,9 @@ import hashlib
 import hmac
 import json
 import os
+import signal
 import socket
+import stat
 import struct
 import subprocess
 import tempfile
@@ -94,9 +96,13 @@ class Link:
             raise EOFError("the service closed the channel inside a frame")
         return kind, payload
 
-    def close(self) -> None:
+    def finish(self) -> None:
+        """Ends the pod's side, then waits (briefly) for the service to close its own."""
         with contextlib.suppress(OSError):
-            self._sock.shutdown(socket.SHUT_RDWR)
+            self._sock.shutdown(socket.SHUT_WR)
+            self._sock.settimeout(10)
+            while self._sock.recv(65536):
+                pass
         self._sock.close()
 
 
@@ -192,6 +198,8 @@ def _unblock(pipe: Path) -> None:
 
 
 def main(env: dict[str, str], launch: list[str]) -> int:
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(signum, _ignore)  # a handler, not SIG_IGN: the harness starts with defaults
     address = env["FLOE_HANDOVER"]
     runner = env["FLOE_RUNNER"]
     secret = bytes.fromhex(env["FLOE_HANDOVER_SECRET"])
@@ -243,24 +251,52 @@ def main(env: dict[str, str], launch: list[str]) -> int:
             target=_service_frames, args=(link, connection, notes), daemon=True
         ).start()
     code = harness.wait()
-    log_pump.join(timeout=2)
+    _end_the_run(harness.pid)
+    # Every process of the run is gone: its stdout and its pipe end (a bounded wait all the same).
+    log_pump.join(timeout=10)
     _unblock(out / OUTPUTS[RESULT_PIPE])
-    pipe_pump.join(timeout=2)
+    pipe_pump.join(timeout=10)
     for note in notes:
         link.send(LOG, note.encode())
     for index, name in enumerate(OUTPUTS):
-        if index == RESULT_PIPE:
-            continue
-        try:
-            data = (out / name).read_bytes()
-        except FileNotFoundError:
-            data = b""  # the harness removed an output it did not use
-        if data:
-            link.send_output(index, data)
-        link.send(OUTPUT_END, bytes([index]))
+        if index != RESULT_PIPE:
+            _send_file(link, index, out / name)
     link.send(EXIT, json.dumps({"code": code if code >= 0 else 128 - code}).encode())
-    link.close()
+    link.finish()
     return 0
+
+
+def _end_the_run(harness: int) -> None:
+    """Kills what the run left behind, so nothing writes its outputs while they are sent.
+
+    As the pod's first process (PID 1 of its namespace) the relay kills every other process in it;
+    elsewhere (a development pod) only the harness's session, whatever a run started in one of its
+    own may do.
+    """
+    if os.getpid() == 1:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(-1, signal.SIGKILL)
+    else:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(harness, signal.SIGKILL)
+
+
+def _send_file(link: Link, index: int, path: Path) -> None:
+    """An output file, in chunks, if it is a plain file the run wrote (never a link to follow)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        fd = -1  # the harness removed an output it did not use, or the run replaced it
+    if fd >= 0:
+        with os.fdopen(fd, "rb") as source:
+            if stat.S_ISREG(os.fstat(source.fileno()).st_mode):
+                while chunk := source.read(MAX_FRAME - 1):
+                    link.send_output(index, chunk)
+    link.send(OUTPUT_END, bytes([index]))
+
+
+def _ignore(signum: int, frame: object) -> None:
+    """The relay outlives signals a run can send it (SIGKILL aside); its children get defaults."""
 
 
 def entry(launch: list[str]) -> int:

@@ -183,12 +183,14 @@ public class Replicas {
             "Replica %s stopped its heartbeat over %s s ago: taken for lost; its runs in flight"
                 + " now read failed",
             id, lease.toSeconds());
+        // Off the heartbeat's thread: a slow listener must not make this replica look lost too.
         for (var listener : lostListeners) {
-          try {
-            listener.accept(id);
-          } catch (RuntimeException e) {
-            LOG.warnf("after replica %s was lost: %s", id, e.getMessage());
-          }
+          java.util.concurrent.CompletableFuture.runAsync(() -> listener.accept(id))
+              .exceptionally(
+                  e -> {
+                    LOG.warnf("after replica %s was lost: %s", id, e.getMessage());
+                    return null;
+                  });
         }
       }
     }

@@ -18,7 +18,7 @@ import java.util.Set;
  * is ready): slower to start than a forked one, but it needs no root.
  */
 final class BwrapLauncher extends StartingLauncher {
-  private static final LauncherKind KIND = new LauncherKind("bwrap", true, true);
+  private static final LauncherKind KIND = new LauncherKind("bwrap", true, true, true);
   static final String SANDBOX_SOCKET = "/floe/ctl.sock";
   private static final List<String> SYSTEM = List.of("/usr", "/bin", "/lib", "/lib64", "/sbin");
   private static final List<String> SYSTEM_FILES = List.of("/etc/ld.so.cache", "/etc/localtime");

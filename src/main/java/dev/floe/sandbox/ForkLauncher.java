@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * interpreter and its imports. Needs root (it builds the namespaces itself, as bubblewrap would).
  */
 final class ForkLauncher extends StartingLauncher {
-  private static final LauncherKind KIND = new LauncherKind("fork", true, false);
+  private static final LauncherKind KIND = new LauncherKind("fork", true, false, true);
   private ForkTemplate template;
 
   ForkLauncher(LaunchSettings settings) throws IOException {

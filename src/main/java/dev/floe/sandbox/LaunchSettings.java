@@ -123,7 +123,16 @@ record LaunchSettings(
       }
       channel = starter.channel(this, files);
       RunnerLog log = new RunnerLog();
-      Runner runner = new Runner(kind.name(), files, channel, log, group, maxFileBytes, threads);
+      Runner runner =
+          new Runner(
+              kind.name(),
+              files,
+              channel,
+              log,
+              group,
+              kind.addressSpaceBackstop(),
+              maxFileBytes,
+              threads);
       runner.started(starter.start(files, group, log, channel));
       return runner;
     } catch (java.io.IOException | RuntimeException e) {

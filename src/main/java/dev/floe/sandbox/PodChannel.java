@@ -9,9 +9,10 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -33,24 +37,41 @@ import org.jboss.logging.Logger;
  * ends the connection. Towards the pod, every message is preceded by the files granted to the run
  * since the last one (what a local runner sees linked in its root), so a pod holds the files of its
  * grants and nothing else.
+ *
+ * <p>Nothing the pod sends can hold this side: the runner's requests wait in a short queue (a pod
+ * that floods it waits for its answers, through TCP), a result pipe is written only for a job that
+ * streams its result, and ending the connection (a kill) completes the exit at once.
  */
 final class PodChannel implements RunnerChannel {
   private static final Logger LOG = Logger.getLogger(PodChannel.class);
   private static final JsonNode END = NullNode.getInstance();
+
+  /** The runner's requests waiting for their answers: one at a time is all a harness sends. */
+  private static final int QUEUED_REQUESTS = 8;
+
+  /** The longest one message towards the pod (with its grants' files) may take to send. */
+  static final Duration SEND_DEADLINE = Duration.ofMinutes(5);
+
+  private static final int PIPE = RunnerFiles.OUTPUTS.indexOf(RunnerFiles.RESULT_PIPE);
 
   private final RunnerFiles files;
   private final HandoverServer.Expected expected;
   private final HandoverServer handover;
   private final ObjectMapper json;
   private final Executor threads;
+  private final ScheduledExecutorService timers;
   private final long maxFileBytes;
-  private final BlockingQueue<JsonNode> fromRunner = new LinkedBlockingQueue<>();
+  private final Runnable onClose;
+  private final BlockingQueue<JsonNode> fromRunner = new LinkedBlockingQueue<>(QUEUED_REQUESTS);
   private final CompletableFuture<Integer> exit = new CompletableFuture<>();
   private final CompletableFuture<Void> output = new CompletableFuture<>();
   private final Set<Path> pushed = new HashSet<>();
   private final Object sending = new Object();
   private volatile RunnerLog log;
   private volatile HandoverServer.Connection connection;
+  private volatile boolean closed;
+  private volatile boolean pipeExpected;
+  private volatile boolean pipeOpening;
 
   PodChannel(
       RunnerFiles files,
@@ -58,13 +79,26 @@ final class PodChannel implements RunnerChannel {
       HandoverServer.Expected expected,
       ObjectMapper json,
       Executor threads,
-      long maxFileBytes) {
+      ScheduledExecutorService timers,
+      long maxFileBytes,
+      Runnable onClose) {
     this.files = files;
     this.handover = handover;
     this.expected = expected;
     this.json = json;
     this.threads = threads;
+    this.timers = timers;
     this.maxFileBytes = maxFileBytes;
+    this.onClose = onClose;
+    // However the pod connects, a channel closed first closes that connection too.
+    expected
+        .connection()
+        .thenAccept(
+            c -> {
+              if (closed) {
+                closeSocket(c);
+              }
+            });
   }
 
   /** The one-time secret the pod proves it holds when it connects. */
@@ -91,13 +125,19 @@ final class PodChannel implements RunnerChannel {
 
   @Override
   public JsonNode accept() throws IOException {
+    HandoverServer.Connection c;
     try {
-      connection = expected.connection().get();
+      c = expected.connection().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted waiting for the pod of runner " + files.id(), e);
     } catch (ExecutionException e) {
       throw new IOException("the pod of runner " + files.id() + " never connected", e.getCause());
+    }
+    connection = c;
+    if (closed) {
+      closeSocket(c);
+      throw new IOException("runner " + files.id() + " was discarded");
     }
     threads.execute(this::demultiplex);
     return RunnerChannel.hello(receive());
@@ -109,11 +149,21 @@ final class PodChannel implements RunnerChannel {
     if (c == null) {
       throw new IOException("the pod of runner " + files.id() + " is not connected");
     }
+    if (message instanceof RunJob job) {
+      pipeExpected = job.resultPath().endsWith("/" + RunnerFiles.RESULT_PIPE);
+    }
     byte[] body = json.writeValueAsBytes(message);
-    synchronized (sending) {
-      pushGranted(c.out());
-      PodFrames.write(c.out(), PodFrames.JSON, body);
-      c.out().flush();
+    // A pod that stops reading cannot hold the run: past the deadline its connection ends.
+    ScheduledFuture<?> watchdog =
+        timers.schedule(this::closeConnection, SEND_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      synchronized (sending) {
+        pushGranted(c.out());
+        PodFrames.write(c.out(), PodFrames.JSON, body);
+        c.out().flush();
+      }
+    } finally {
+      watchdog.cancel(false);
     }
   }
 
@@ -122,7 +172,7 @@ final class PodChannel implements RunnerChannel {
     try {
       JsonNode next = fromRunner.take();
       if (next == END) {
-        fromRunner.add(END); // every later call sees the end too
+        fromRunner.offer(END); // every later call sees the end too
         return null;
       }
       return next;
@@ -165,11 +215,8 @@ final class PodChannel implements RunnerChannel {
   private void demultiplex() {
     HandoverServer.Connection c = connection;
     Integer code = null;
-    List<OutputStream> outputs = new ArrayList<>();
-    long[] written = new long[RunnerFiles.OUTPUTS.size()];
-    for (int i = 0; i < RunnerFiles.OUTPUTS.size(); i++) {
-      outputs.add(null);
-    }
+    OutputStream[] outputs = new OutputStream[RunnerFiles.OUTPUTS.size()];
+    long[] written = new long[outputs.length];
     try {
       for (PodFrames.Frame frame = PodFrames.read(c.in(), PodFrames.MAX_FRAME);
           frame != null;
@@ -181,7 +228,7 @@ final class PodChannel implements RunnerChannel {
             if (message == null || !message.isObject() || p.length > MAX_FROM_RUNNER) {
               throw new IOException("the runner sent a frame that is not a JSON object");
             }
-            fromRunner.add(message);
+            queue(message);
           }
           case PodFrames.LOG -> {
             RunnerLog target = log;
@@ -191,39 +238,64 @@ final class PodChannel implements RunnerChannel {
           }
           case PodFrames.OUTPUT -> {
             int index = outputIndex(p);
-            long room = maxFileBytes - written[index];
+            if (index == PIPE && !pipeExpected) {
+              continue; // nobody reads a pipe this job does not stream to
+            }
+            // A local run's files stop at the file-size limit; a pipe has none.
+            long room = index == PIPE ? Long.MAX_VALUE : maxFileBytes - written[index];
             int length = (int) Math.min(p.length - 1, Math.max(0, room));
             if (length > 0) {
-              if (outputs.get(index) == null) {
-                outputs.set(index, open(index));
+              if (outputs[index] == null) {
+                outputs[index] = open(index);
               }
-              outputs.get(index).write(p, 1, length);
+              outputs[index].write(p, 1, length);
               written[index] += length;
             }
           }
           case PodFrames.OUTPUT_END -> {
             int index = outputIndex(p);
-            OutputStream done = outputs.set(index, null);
-            if (done != null) {
-              done.close();
-            }
+            closeQuietly(outputs[index]);
+            outputs[index] = null;
           }
-          case PodFrames.EXIT -> code = json.readTree(p).path("code").asInt(-1);
+          case PodFrames.EXIT -> code = json.readTree(p).path("code").asInt(RunnerExit.LOST);
           default -> throw new IOException("the pod sent a frame of unknown kind " + frame.kind());
         }
       }
     } catch (IOException | RuntimeException e) {
-      if (!exit.isDone()) {
+      if (!closed) {
         LOG.debugf("runner %s: its pod's channel ended: %s", files.id(), e.getMessage());
       }
     } finally {
       for (OutputStream o : outputs) {
         closeQuietly(o);
       }
-      fromRunner.add(END);
-      closeConnection();
+      // The exit first: the serve loop, woken by the end, closes the channel (which would make it
+      // lost).
       output.complete(null);
       exit.complete(code == null ? RunnerExit.LOST : code);
+      end();
+      closeSocket(c);
+    }
+  }
+
+  /** Queues a runner's request for the serve loop; waits while it is full, unless closed. */
+  private void queue(JsonNode message) throws IOException {
+    try {
+      while (!fromRunner.offer(message, 100, TimeUnit.MILLISECONDS)) {
+        if (closed) {
+          throw new IOException("runner " + files.id() + " was closed");
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  /** The serve loop's last message: the end (what is still queued is never answered). */
+  private void end() {
+    while (!fromRunner.offer(END)) {
+      fromRunner.poll();
     }
   }
 
@@ -235,8 +307,17 @@ final class PodChannel implements RunnerChannel {
   }
 
   private OutputStream open(int index) throws IOException {
-    // The result pipe is a FIFO that the run's reader holds open; the others are plain files.
-    return new FileOutputStream(files.outDir().resolve(RunnerFiles.OUTPUTS.get(index)).toFile());
+    Path file = files.outDir().resolve(RunnerFiles.OUTPUTS.get(index));
+    if (index != PIPE) {
+      return new FileOutputStream(file.toFile());
+    }
+    // The result pipe is a FIFO: opening it waits for the run's reader.
+    pipeOpening = true;
+    try {
+      return new FileOutputStream(file.toFile());
+    } finally {
+      pipeOpening = false;
+    }
   }
 
   private static void closeQuietly(OutputStream o) {
@@ -250,26 +331,43 @@ final class PodChannel implements RunnerChannel {
     }
   }
 
-  /** Ends the connection (the pod is being deleted): the exit completes as lost. */
+  private static void closeSocket(HandoverServer.Connection c) {
+    try {
+      c.socket().close();
+    } catch (IOException e) {
+      // gone already
+    }
+  }
+
+  /**
+   * Ends the connection (the pod is being deleted, or stopped reading): the exit completes as lost
+   * at once, and a reader of the pod's frames blocked on the result pipe is let go.
+   */
   void closeConnection() {
     HandoverServer.Connection c = connection;
     if (c != null) {
-      try {
-        c.socket().close();
+      closeSocket(c);
+    }
+    if (pipeOpening) {
+      // Opening the FIFO read-write never blocks and completes the blocked open for writing; the
+      // write after it fails once this closes, so the reader ends.
+      try (RandomAccessFile unblock =
+          new RandomAccessFile(files.outDir().resolve(RunnerFiles.RESULT_PIPE).toFile(), "rw")) {
+        // opened and closed
       } catch (IOException e) {
-        // gone already
+        // the pipe is gone: nobody waits on it
       }
     }
+    output.complete(null);
+    exit.complete(RunnerExit.LOST);
   }
 
   @Override
   public void close() {
+    closed = true;
     handover.forget(expected);
     closeConnection();
-    if (connection == null) {
-      fromRunner.add(END);
-      output.complete(null);
-      exit.complete(RunnerExit.LOST);
-    }
+    end();
+    onClose.run();
   }
 }

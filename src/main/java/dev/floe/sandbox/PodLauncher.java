@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,7 +35,7 @@ import org.jboss.logging.Logger;
  */
 final class PodLauncher extends StartingLauncher {
   private static final Logger LOG = Logger.getLogger(PodLauncher.class);
-  static final LauncherKind KIND = new LauncherKind("kubernetes", true, true);
+  static final LauncherKind KIND = new LauncherKind("kubernetes", true, true, false);
 
   private final RunPods pods;
   private final HandoverServer handover;
@@ -40,6 +43,13 @@ final class PodLauncher extends StartingLauncher {
   private final Duration lifetime;
   private final int maxPods;
   private final Set<String> live = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService timers =
+      Executors.newSingleThreadScheduledExecutor(
+          task -> {
+            Thread t = new Thread(task, "floe-run-pods");
+            t.setDaemon(true);
+            return t;
+          });
 
   /**
    * The pod launcher: this replica's hand-over endpoint, and the cluster's API, which must answer
@@ -112,17 +122,25 @@ final class PodLauncher extends StartingLauncher {
 
   @Override
   public RunnerChannel channel(LaunchSettings launch, RunnerFiles files) throws IOException {
-    if (live.size() >= maxPods) {
-      throw new IOException(
-          "this replica has its most run pods already (floe.kubernetes.max-pods=" + maxPods + ")");
+    String id = files.id();
+    synchronized (live) {
+      if (live.size() >= maxPods) {
+        throw new IOException(
+            "this replica has its most run pods already (floe.kubernetes.max-pods="
+                + maxPods
+                + ")");
+      }
+      live.add(id);
     }
     return new PodChannel(
         files,
         handover,
-        handover.expect(files.id(), startTimeout),
+        handover.expect(id, startTimeout),
         launch.json(),
         launch.threads(),
-        launch.maxFileBytes());
+        timers,
+        launch.maxFileBytes(),
+        () -> release(id));
   }
 
   @Override
@@ -132,27 +150,50 @@ final class PodLauncher extends StartingLauncher {
     PodChannel pod = (PodChannel) channel;
     pod.logTo(log);
     String id = files.id();
-    live.add(id);
     try {
       pods.create(
           id,
           new RunBudget(lifetime, settings.warm().memoryBytes(), settings.warm().cpus()),
           new RunPods.Handover(handover.address(), id, pod.secret()));
     } catch (RuntimeException e) {
-      live.remove(id);
+      release(id);
       throw new IOException("cannot create the pod of runner " + id + ": " + e.getMessage(), e);
     }
     return new Pod(id, pod);
   }
 
+  /** The runner's pod is no more of this replica's: deleted, if it was created. Idempotent. */
+  private void release(String id) {
+    if (!live.remove(id)) {
+      return;
+    }
+    try {
+      pods.delete(id);
+    } catch (RuntimeException e) {
+      // The reaper at the next start-up finds it by its labels; its deadline ends it before.
+      LOG.warnf("cannot delete the pod of runner %s: %s", id, e.getMessage());
+    }
+  }
+
   private final class Pod implements RunnerProcess {
     private final String id;
     private final PodChannel channel;
+    private final long created = System.nanoTime();
+    private volatile boolean handedOver;
 
     Pod(String id, PodChannel channel) {
       this.id = id;
       this.channel = channel;
-      channel.exit().whenComplete((code, e) -> delete());
+      channel.exit().whenComplete((code, e) -> release(id));
+      // A pod that waited its whole time in the pool goes before its deadline could end a run.
+      timers.schedule(
+          () -> {
+            if (!handedOver) {
+              kill();
+            }
+          },
+          POD_IDLE.toMillis(),
+          TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -165,28 +206,33 @@ final class PodLauncher extends StartingLauncher {
       return channel.output();
     }
 
-    /** Deletes the pod (every process of it dies with it) and ends its connection. */
+    /** Its deadline becomes the run's: its time in the pool, the run's limit, and the grace. */
     @Override
-    public void kill() {
-      delete();
-      channel.closeConnection();
+    public void handedOver(RunBudget budget) {
+      handedOver = true;
+      long waited = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - created);
+      timers.execute(
+          () -> {
+            try {
+              pods.shortenDeadline(id, waited + budget.timeout().toSeconds());
+            } catch (RuntimeException e) {
+              LOG.debugf("runner %s: its pod's deadline stays: %s", id, e.getMessage());
+            }
+          });
     }
 
-    private void delete() {
-      if (!live.remove(id)) {
-        return;
-      }
-      try {
-        pods.delete(id);
-      } catch (RuntimeException e) {
-        // The reaper at the next start-up finds it by its labels; its deadline ends it before.
-        LOG.warnf("cannot delete the pod of runner %s: %s", id, e.getMessage());
-      }
+    /** Ends its connection (the run ends at once) and deletes the pod (everything in it dies). */
+    @Override
+    public void kill() {
+      channel.closeConnection();
+      release(id);
     }
   }
 
   @Override
   public void close() {
     handover.close();
+    List.copyOf(live).forEach(this::release);
+    timers.shutdownNow();
   }
 }

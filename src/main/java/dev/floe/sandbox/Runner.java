@@ -38,6 +38,7 @@ public final class Runner {
   private final RunnerChannel channel;
   private final RunnerLog log;
   private final RunCgroups.Group group;
+  private final boolean addressSpaceBackstop;
   private final long maxFileBytes;
   private final Executor threads;
   private final long launched = System.nanoTime();
@@ -52,6 +53,7 @@ public final class Runner {
       RunnerChannel channel,
       RunnerLog log,
       RunCgroups.Group group,
+      boolean addressSpaceBackstop,
       long maxFileBytes,
       Executor threads) {
     this.kind = kind;
@@ -59,6 +61,7 @@ public final class Runner {
     this.channel = channel;
     this.log = log;
     this.group = group;
+    this.addressSpaceBackstop = addressSpaceBackstop;
     this.maxFileBytes = maxFileBytes;
     this.threads = threads;
   }
@@ -123,11 +126,12 @@ public final class Runner {
   }
 
   /**
-   * Whether a memory cgroup holds the run to its budget (then its address-space limit is only a
-   * generous backstop); without one, the address-space limit is the run's memory limit.
+   * Whether the run's address-space limit is only a generous backstop (a memory cgroup holds it, or
+   * its kind says so: {@link LauncherKind#addressSpaceBackstop}); else it is the run's memory
+   * limit.
    */
-  public boolean memoryCgroup() {
-    return group != null;
+  public boolean addressSpaceBackstop() {
+    return group != null || addressSpaceBackstop;
   }
 
   /** Whether the runner died while waiting for its job. */
@@ -155,6 +159,7 @@ public final class Runner {
       }
     }
     log.attach(runLog);
+    process.handedOver(budget);
     long handedOver = System.nanoTime();
     channel.send(job);
     threads.execute(() -> serve(requests));

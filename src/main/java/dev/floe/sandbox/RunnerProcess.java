@@ -12,4 +12,7 @@ interface RunnerProcess {
 
   /** SIGKILL to every process of the runner. */
   void kill();
+
+  /** The runner was handed its run's job, with {@code budget}. */
+  default void handedOver(RunBudget budget) {}
 }

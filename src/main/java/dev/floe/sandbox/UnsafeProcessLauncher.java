@@ -9,7 +9,7 @@ import java.util.List;
  * on machines without bubblewrap; announced loudly at start-up.
  */
 final class UnsafeProcessLauncher extends StartingLauncher {
-  private static final LauncherKind KIND = new LauncherKind("unsafe-process", false, true);
+  private static final LauncherKind KIND = new LauncherKind("unsafe-process", false, true, false);
 
   UnsafeProcessLauncher(LaunchSettings settings) {
     super(settings, KIND);

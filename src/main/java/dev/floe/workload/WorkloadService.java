@@ -133,7 +133,7 @@ public class WorkloadService {
                   pipe != null,
                   dispatched,
                   budget,
-                  runner.memoryCgroup()),
+                  runner.addressSpaceBackstop()),
               budget,
               control.log(),
               tables);
@@ -435,7 +435,7 @@ public class WorkloadService {
       boolean streamed,
       boolean distributed,
       RunBudget budget,
-      boolean memoryCgroup) {
+      boolean addressSpaceBackstop) {
     long memory = budget.memoryBytes();
     RunJob.Limits limits =
         new RunJob.Limits(
@@ -443,7 +443,7 @@ public class WorkloadService {
             memory,
             (long) sandbox.maxResultFileMb() * 1024 * 1024,
             RunJob.OPEN_FILES,
-            memoryCgroup ? 2 * memory + ADDRESS_SPACE_SLACK : memory);
+            addressSpaceBackstop ? 2 * memory + ADDRESS_SPACE_SLACK : memory);
     RunJob.Code code =
         new RunJob.Code(
             workload.mode() == Mode.QUERY ? "query" : "script",

@@ -143,6 +143,17 @@ class KubernetesRunnerContractTest extends RunnerContractTest {
     assertFalse(cut.complete(), "a stream cut short must never look whole");
   }
 
+  @Test
+  void whatARunWritesToAPipeItsJobDoesNotStreamToHoldsNothing() {
+    // A JSON answer reads the result file; the pod's result pipe has no reader on the service.
+    script(
+            "with open('/floe/out/result.pipe', 'wb') as p:\n"
+                + "    p.write(b'not arrow' * 100_000)\n"
+                + "result = pl.DataFrame({'a': [1]})\n")
+        .statusCode(200)
+        .body("results.rows[0][0]", equalTo(1));
+  }
+
   private static ArrowClient.Answer arrow(String script) {
     return ArrowClient.post(Workloads.PATH, Map.of("mode", "script", "script", script));
   }

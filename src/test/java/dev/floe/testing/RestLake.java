@@ -102,7 +102,9 @@ public class RestLake implements QuarkusTestResourceLifecycleManager {
         s3.createBucket(b -> b.bucket(BUCKET));
       }
       Map<String, String> backend = new HashMap<>(s3Properties());
-      backend.put("uri", "jdbc:sqlite:" + dir.resolve("rest-catalog.db"));
+      String catalogDb = "jdbc:sqlite:" + dir.resolve("rest-catalog.db");
+      registerSqliteDriver(catalogDb);
+      backend.put("uri", catalogDb);
       backend.put("warehouse", WAREHOUSE);
       backend.put("jdbc.schema-version", "V1");
       rest = new IcebergRestServer(backend, TOKEN);
@@ -132,6 +134,9 @@ public class RestLake implements QuarkusTestResourceLifecycleManager {
     } catch (IOException e) {
       stop();
       throw new UncheckedIOException(e);
+    } catch (java.sql.SQLException e) {
+      stop();
+      throw new IllegalStateException("Cannot register SQLite's JDBC driver", e);
     }
   }
 
@@ -193,5 +198,18 @@ public class RestLake implements QuarkusTestResourceLifecycleManager {
       }
     }
     throw new IOException("moto_server did not listen on " + port + " within " + timeout);
+  }
+
+  /**
+   * SQLite's JDBC driver, registered as this class loader sees it: a Quarkus test profile restarts
+   * the application in a new class loader, and the driver an earlier one registered is not one the
+   * new one's code may use ("No suitable driver").
+   */
+  private static void registerSqliteDriver(String url) throws java.sql.SQLException {
+    try {
+      java.sql.DriverManager.getDriver(url);
+    } catch (java.sql.SQLException none) {
+      java.sql.DriverManager.registerDriver(new org.sqlite.JDBC());
+    }
   }
 }

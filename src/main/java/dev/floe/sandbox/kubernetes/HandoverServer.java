@@ -21,6 +21,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.jboss.logging.Logger;
@@ -83,6 +87,17 @@ public final class HandoverServer implements AutoCloseable {
   private final Map<String, Expected> expected = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicInteger authenticating =
       new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong refusals =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong lastRefusalLog =
+      new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - TimeUnit.MINUTES.toNanos(1));
+  private final ScheduledExecutorService timers =
+      Executors.newSingleThreadScheduledExecutor(
+          task -> {
+            Thread t = new Thread(task, "floe-handover-deadlines");
+            t.setDaemon(true);
+            return t;
+          });
   private volatile boolean closed;
 
   private HandoverServer(ServerSocket server, String address, ObjectMapper json, Executor threads) {
@@ -171,7 +186,10 @@ public final class HandoverServer implements AutoCloseable {
   }
 
   private void authenticate(Socket socket) {
-    String claimed = null;
+    // One deadline for the whole handshake, however slowly its bytes come.
+    ScheduledFuture<?> deadline =
+        timers.schedule(() -> closeQuietly(socket), AUTH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    boolean connected = false;
     try {
       socket.setSoTimeout((int) AUTH_TIMEOUT.toMillis());
       socket.setTcpNoDelay(true);
@@ -188,7 +206,7 @@ public final class HandoverServer implements AutoCloseable {
         throw new IOException("it did not authenticate");
       }
       JsonNode proof = json.readTree(frame.payload());
-      claimed = proof.path("runner").asText("");
+      String claimed = proof.path("runner").asText("");
       Expected e = expected.get(claimed);
       byte[] given = HexFormat.of().parseHex(proof.path("proof").asText(""));
       if (e == null
@@ -197,15 +215,43 @@ public final class HandoverServer implements AutoCloseable {
           || !expected.remove(claimed, e)) {
         throw new IOException("no pod of runner " + claimed + " is expected with that proof");
       }
-      socket.setSoTimeout(0);
-      if (!e.connection.complete(new Connection(socket, in, out))) {
-        closeQuietly(socket); // discarded meanwhile
+      if (!deadline.cancel(false)) {
+        throw new IOException("it took over " + AUTH_TIMEOUT.toSeconds() + " s");
       }
-    } catch (IOException | IllegalArgumentException e) {
+      socket.setSoTimeout(0);
+      keepAlive(socket);
+      connected = e.connection.complete(new Connection(socket, in, out));
+    } catch (IOException | RuntimeException e) {
+      refused(socket, e);
+    } finally {
+      deadline.cancel(false);
+      if (!connected) {
+        closeQuietly(socket);
+      }
+    }
+  }
+
+  /** A pod whose node went away is noticed within about a minute, not at its run's time limit. */
+  private static void keepAlive(Socket socket) throws IOException {
+    socket.setKeepAlive(true);
+    try {
+      socket.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, 30);
+      socket.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL, 10);
+      socket.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT, 3);
+    } catch (UnsupportedOperationException notHere) {
+      // the system's keepalive timing, then
+    }
+  }
+
+  /** Logs refusals, at most one line per 10 s (a pod flooding the endpoint floods nothing else). */
+  private void refused(Socket socket, Exception why) {
+    refusals.incrementAndGet();
+    long now = System.nanoTime();
+    long last = lastRefusalLog.get();
+    if (now - last >= TimeUnit.SECONDS.toNanos(10) && lastRefusalLog.compareAndSet(last, now)) {
       LOG.warnf(
-          "hand-over endpoint: refused a connection from %s (%s)",
-          socket.getRemoteSocketAddress(), e.getMessage());
-      closeQuietly(socket);
+          "hand-over endpoint: refused %d connection(s) lately, the last from %s (%s)",
+          refusals.getAndSet(0), socket.getRemoteSocketAddress(), why.getMessage());
     }
   }
 
@@ -238,6 +284,7 @@ public final class HandoverServer implements AutoCloseable {
       // closing
     }
     expected.values().forEach(this::forget);
+    timers.shutdownNow();
   }
 
   /** Whether the endpoint still listens. */

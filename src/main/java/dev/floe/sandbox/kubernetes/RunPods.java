@@ -53,6 +53,9 @@ public final class RunPods {
   /** Where a pod's run writes its outputs (RunnerFiles.SANDBOX_OUT). */
   static final String OUT = "/floe/out";
 
+  /** Where the sandbox image keeps Python and the harness (sandbox-image/Dockerfile). */
+  static final String HARNESS = "/opt/floe";
+
   private final KubernetesClient client;
   private final KubernetesConfig config;
   private final Replica replica;
@@ -63,7 +66,50 @@ public final class RunPods {
     this.client = client;
     this.config = config;
     this.replica = replica;
-    this.lakeRoots = List.copyOf(lakeRoots);
+    this.lakeRoots = writableLakeRoots(lakeRoots);
+  }
+
+  /**
+   * The lake roots a pod gets an empty directory at: each once, and none that would hide the
+   * image's harness or a pod's own directories.
+   */
+  static List<Path> writableLakeRoots(List<Path> lakeRoots) {
+    List<Path> roots = new ArrayList<>();
+    for (Path root : lakeRoots) {
+      Path p = root.toAbsolutePath().normalize();
+      for (String own : List.of(OUT, HARNESS, "/tmp")) {
+        if (Path.of(own).startsWith(p) && !Path.of(own).equals(p) || p.equals(Path.of("/"))) {
+          throw new IllegalArgumentException(
+              "a lake at "
+                  + p
+                  + " would hide "
+                  + own
+                  + " in a run pod; put the warehouse (or floe.home) elsewhere");
+        }
+      }
+      if (!roots.contains(p) && !p.equals(Path.of("/tmp")) && !p.startsWith(OUT)) {
+        roots.add(p);
+      }
+    }
+    return List.copyOf(roots);
+  }
+
+  /**
+   * Shortens the deadline of runner {@code runnerId}'s pod to {@code seconds} from its start (plus
+   * the grace): at hand-over, its time in the pool and its run's limit.
+   */
+  public void shortenDeadline(String runnerId, long seconds) {
+    client
+        .pods()
+        .inNamespace(config.namespace())
+        .withName(name(runnerId))
+        .edit(
+            pod ->
+                new PodBuilder(pod)
+                    .editSpec()
+                    .withActiveDeadlineSeconds(seconds + DEADLINE_GRACE_SECONDS)
+                    .endSpec()
+                    .build());
   }
 
   /**

@@ -88,6 +88,34 @@ class HandoverServerTest {
     }
   }
 
+  @Test
+  void aHandshakeTooSlowIsCutAtItsDeadlineHoweverItsBytesTrickle() throws Exception {
+    HandoverServer.Expected pod = server.expect("rn-slow", Duration.ofSeconds(60));
+    String[] address = server.address().split(":");
+    try (Socket slow = new Socket(address[0], Integer.parseInt(address[1]))) {
+      slow.setSoTimeout(15_000);
+      long started = System.nanoTime();
+      PodFrames.read(new DataInputStream(slow.getInputStream()), 4096); // the challenge
+      // One byte of a frame header every second: each read is quick, the handshake never ends.
+      boolean cut = false;
+      for (int i = 0; i < 12 && !cut; i++) {
+        try {
+          slow.getOutputStream().write('A');
+          slow.getOutputStream().flush();
+          Thread.sleep(1000);
+        } catch (IOException closed) {
+          cut = true;
+        }
+      }
+      if (!cut) {
+        assertClosed(slow);
+      }
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+      assertTrue(seconds <= HandoverServer.AUTH_TIMEOUT.toSeconds() + 3, seconds + " s");
+    }
+    assertFalse(pod.connection().isDone());
+  }
+
   /** Connects as the relay does: reads the challenge, answers with the proof under {@code hex}. */
   private Socket connect(String runner, String hex) throws IOException {
     String[] address = server.address().split(":");

@@ -129,7 +129,41 @@ class RunPodsTest {
     assertTrue(b.own().isEmpty());
     assertFalse(
         client.pods().inNamespace("floe-runs").list().getItems().stream().anyMatch(p -> true));
+  }
 
+  @Test
+  void atHandOverAPodsDeadlineBecomesItsRuns() {
+    RunPods a = pods("replica-d", Map.of());
+    a.create("rn-d1", BUDGET, handover("rn-d1"));
+    a.shortenDeadline("rn-d1", 30);
+    assertEquals(
+        30 + RunPods.DEADLINE_GRACE_SECONDS,
+        a.own().get(0).getSpec().getActiveDeadlineSeconds().longValue());
+    a.delete("rn-d1");
+  }
+
+  @Test
+  void lakeRootsAreMountedOnceAndNeverOverTheHarnessOrTheOutputs() {
+    assertEquals(
+        List.of(Path.of("/var/lib/floe/warehouse")),
+        RunPods.writableLakeRoots(
+            List.of(
+                Path.of("/var/lib/floe/warehouse"),
+                Path.of("/var/lib/floe/./warehouse"),
+                Path.of("/tmp"))));
+    for (String hiding : List.of("/", "/opt", "/floe")) {
+      IllegalArgumentException refused =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class,
+              () -> RunPods.writableLakeRoots(List.of(Path.of(hiding))));
+      assertTrue(refused.getMessage().contains("would hide"), refused.getMessage());
+    }
+  }
+
+  @Test
+  void aLostReplicasPodsAreReapedAtOnce() {
+    RunPods a = pods("replica-a", Map.of());
+    RunPods b = pods("replica-b", Map.of());
     // A replica another takes for lost: its pods go at once, the others' stay.
     a.create("rn-a3", BUDGET, handover("rn-a3"));
     b.create("rn-b2", BUDGET, handover("rn-b2"));
