@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.floe.catalog.SaveOutcome;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
+import dev.floe.observe.RunMetrics;
 import dev.floe.results.ArrowJsonRenderer;
 import dev.floe.results.ArrowStreams;
 import dev.floe.results.TabularResult;
@@ -39,10 +40,12 @@ public class RunResults {
   private final RunLifecycle runs;
   private final ObjectMapper json;
   private final ObjectReader plans;
+  private final RunMetrics metrics;
 
-  public RunResults(RunLifecycle runs, ObjectMapper json) {
+  public RunResults(RunLifecycle runs, ObjectMapper json, RunMetrics metrics) {
     this.runs = runs;
     this.json = json;
+    this.metrics = metrics;
     this.plans =
         json.readerFor(HarnessPlan.class)
             .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -223,8 +226,38 @@ public class RunResults {
     return arrow(body, runId);
   }
 
-  private static Response arrow(StreamingOutput body, String runId) {
-    return Response.ok(body, ARROW_TYPE).header("X-Floe-Run-Id", runId).build();
+  private Response arrow(StreamingOutput body, String runId) {
+    StreamingOutput counted =
+        out -> {
+          Counting counting = new Counting(out);
+          try {
+            body.write(counting);
+          } finally {
+            metrics.arrowBytes(counting.bytes);
+          }
+        };
+    return Response.ok(counted, ARROW_TYPE).header("X-Floe-Run-Id", runId).build();
+  }
+
+  /** Counts the bytes of a response body as they go. */
+  private static final class Counting extends java.io.FilterOutputStream {
+    private long bytes;
+
+    Counting(java.io.OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      bytes++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      bytes += len;
+    }
   }
 
   private static FloeException failureOrBug(RunRecord end, String runId) {

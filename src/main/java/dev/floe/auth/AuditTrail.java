@@ -37,6 +37,7 @@ import org.jboss.logging.Logger;
  * run store across restarts. Never a secret, a key, or a script's text: its SHA-256.
  */
 @Singleton
+@jakarta.enterprise.inject.Typed(AuditTrail.class)
 public class AuditTrail implements RunWatch {
   private static final Logger LOG = Logger.getLogger(AuditTrail.class);
 
