@@ -77,8 +77,17 @@ public class RunMetrics implements RunWatch {
         .description("Runs that found a runner ready")
         .tag("start", "cold")
         .register(registry);
+    // Each reason exported from the start (0), so a dashboard's rate sees the first one.
+    KILLS.values().forEach(this::kills);
     FunctionCounter.builder("floe.runners.start.failures", pool, p -> p.stats().failed())
         .description("Runners that could not start")
+        .register(registry);
+  }
+
+  private Counter kills(String reason) {
+    return Counter.builder("floe.sandbox.kills")
+        .description("Sandboxes stopped before their run ended by itself, by why")
+        .tag("reason", reason)
         .register(registry);
   }
 
@@ -98,11 +107,7 @@ public class RunMetrics implements RunWatch {
         .increment();
     String kill = code == null ? null : KILLS.get(code);
     if (kill != null) {
-      Counter.builder("floe.sandbox.kills")
-          .description("Sandboxes stopped before their run ended by itself, by why")
-          .tag("reason", kill)
-          .register(registry)
-          .increment();
+      kills(kill).increment();
     }
     if (end.startedAt() != null) {
       phase("queue", Duration.between(end.asked().createdAt(), end.startedAt()));

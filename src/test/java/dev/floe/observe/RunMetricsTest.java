@@ -110,6 +110,35 @@ class RunMetricsTest {
     assertTrue(value(after, "floe_runs_slots") >= 1);
   }
 
+  @Test
+  void theGrafanaDashboardQueriesOnlyMetricsTheServiceExports() throws Exception {
+    Workloads.query("SELECT 1 AS x", List.of()).statusCode(200);
+    Workloads.script("raise ValueError('no')\n").statusCode(422);
+    String scrape = scrape();
+    java.util.Set<String> exported = new java.util.TreeSet<>();
+    for (String line : scrape.split("\n")) {
+      Matcher m = SAMPLE.matcher(line.strip());
+      if (m.matches()) {
+        exported.add(m.group(1));
+      }
+    }
+    com.fasterxml.jackson.databind.JsonNode dashboard =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(java.nio.file.Path.of("observability/grafana-dashboard.json").toFile());
+    java.util.Set<String> queried = new java.util.TreeSet<>();
+    for (com.fasterxml.jackson.databind.JsonNode panel : dashboard.path("panels")) {
+      for (com.fasterxml.jackson.databind.JsonNode target : panel.path("targets")) {
+        Matcher m = Pattern.compile("floe_[a-z_]+").matcher(target.path("expr").asText());
+        while (m.find()) {
+          queried.add(m.group());
+        }
+      }
+    }
+    assertTrue(queried.size() >= 10, queried.toString());
+    queried.removeAll(exported);
+    assertEquals(java.util.Set.of(), queried, "queried by the dashboard but not exported");
+  }
+
   private static String scrape() {
     return RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
   }
