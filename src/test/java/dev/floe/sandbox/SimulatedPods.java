@@ -41,6 +41,8 @@ public final class SimulatedPods implements AutoCloseable {
     all.put("floe.kubernetes.handover-host", "127.0.0.1");
     all.put("floe.kubernetes.handover-port", "0");
     all.putIfAbsent("floe.runners.warm", "2");
+    // The mock API server logs every request; the simulated kubelet asks every 100 ms.
+    all.put("quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN");
     return all;
   }
 
@@ -128,7 +130,7 @@ public final class SimulatedPods implements AutoCloseable {
                 running.remove(name);
               }
             });
-        Thread.sleep(50);
+        Thread.sleep(100);
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
