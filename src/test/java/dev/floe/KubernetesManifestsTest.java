@@ -122,6 +122,7 @@ class KubernetesManifestsTest {
     // Runs in run pods, from the sandbox image (pinned in prod), under gVisor.
     JsonNode config = one(objects, "ConfigMap", "floe-config").path("data");
     assertEquals("kubernetes", config.path("FLOE_SANDBOX_RUNNER").asText());
+    assertEquals("true", config.path("QUARKUS_LOG_CONSOLE_JSON_ENABLED").asText());
     assertEquals("gvisor", config.path("FLOE_KUBERNETES_RUNTIME_CLASS").asText());
     assertTrue(config.path("FLOE_KUBERNETES_IMAGE").asText().contains("floe-sandbox:"));
     if (overlay.equals("prod")) {

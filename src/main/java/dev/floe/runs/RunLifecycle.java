@@ -31,6 +31,9 @@ import org.jboss.logging.Logger;
  */
 @Singleton
 public class RunLifecycle {
+  /** The key of a run's id in the service log's context (MDC), on the thread that runs it. */
+  public static final String RUN_ID_MDC = "run_id";
+
   private static final Logger LOG = Logger.getLogger(RunLifecycle.class);
 
   /** How often, at most, the store is read for the end of a run of another replica. */
@@ -118,7 +121,19 @@ public class RunLifecycle {
       return replay(submission, prior.get());
     }
     try {
-      slots.admit(submission.workload().principal(), run.task(() -> execution.run(run)));
+      slots.admit(
+          submission.workload().principal(),
+          run.task(
+              () -> {
+                // Every line the service logs while it runs the run carries its id (JSON logs:
+                // the field run_id).
+                org.jboss.logging.MDC.put(RUN_ID_MDC, runId);
+                try {
+                  execution.run(run);
+                } finally {
+                  org.jboss.logging.MDC.remove(RUN_ID_MDC);
+                }
+              }));
     } catch (TryLaterException busy) {
       run.done().completeExceptionally(busy); // a retry that found this run gets 429 too
       claims.withdraw(key, runId);
