@@ -15,8 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -43,13 +42,20 @@ final class PodLauncher extends StartingLauncher {
   private final Duration lifetime;
   private final int maxPods;
   private final Set<String> live = ConcurrentHashMap.newKeySet();
-  private final ScheduledExecutorService timers =
-      Executors.newSingleThreadScheduledExecutor(
-          task -> {
-            Thread t = new Thread(task, "floe-run-pods");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ScheduledThreadPoolExecutor timers = timers();
+
+  private static ScheduledThreadPoolExecutor timers() {
+    ScheduledThreadPoolExecutor timers =
+        new ScheduledThreadPoolExecutor(
+            1,
+            task -> {
+              Thread t = new Thread(task, "floe-run-pods");
+              t.setDaemon(true);
+              return t;
+            });
+    timers.setRemoveOnCancelPolicy(true);
+    return timers;
+  }
 
   /**
    * The pod launcher: this replica's hand-over endpoint, and the cluster's API, which must answer
@@ -184,16 +190,23 @@ final class PodLauncher extends StartingLauncher {
     Pod(String id, PodChannel channel) {
       this.id = id;
       this.channel = channel;
-      channel.exit().whenComplete((code, e) -> release(id));
       // A pod that waited its whole time in the pool goes before its deadline could end a run.
-      timers.schedule(
-          () -> {
-            if (!handedOver) {
-              kill();
-            }
-          },
-          POD_IDLE.toMillis(),
-          TimeUnit.MILLISECONDS);
+      java.util.concurrent.ScheduledFuture<?> idle =
+          timers.schedule(
+              () -> {
+                if (!handedOver) {
+                  kill();
+                }
+              },
+              POD_IDLE.toMillis(),
+              TimeUnit.MILLISECONDS);
+      channel
+          .exit()
+          .whenComplete(
+              (code, e) -> {
+                idle.cancel(false); // no hour-long reference to a pod that is gone
+                release(id);
+              });
     }
 
     @Override
