@@ -22,7 +22,8 @@ final class ForkLauncher extends StartingLauncher {
   }
 
   /** The template's ready event, for readiness: its threads and the versions it imported. */
-  String describe() {
+  @Override
+  public String describe() {
     var ready = template().readiness();
     return "template pid " + ready.path("pid").asLong() + ", " + ready.path("versions");
   }

@@ -122,7 +122,8 @@ final class PodLauncher extends StartingLauncher {
   }
 
   /** The pods of this replica's runners, for readiness: how many, and where they connect. */
-  String describe() {
+  @Override
+  public String describe() {
     return live.size() + " of at most " + maxPods + " run pods; hand-over at " + handover.address();
   }
 

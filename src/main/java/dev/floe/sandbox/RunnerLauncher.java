@@ -21,6 +21,14 @@ public interface RunnerLauncher extends AutoCloseable {
     return kind().isolated();
   }
 
+  /**
+   * What the launcher says of itself for readiness and the start-up log (the fork template's pid
+   * and libraries, the run pods' count and hand-over address), or null.
+   */
+  default String describe() {
+    return null;
+  }
+
   /** Starts a runner; it is ready (or failed) when {@link Runner#ready()} completes. */
   Runner launch(String id) throws IOException;
 

@@ -39,7 +39,6 @@ public class RunnerSetup {
   private final Optional<RunCgroups> cgroups;
   private final Path runners;
   private final ExecutorService threads;
-  private final String details;
 
   public RunnerSetup(
       FloeConfig floe,
@@ -66,7 +65,6 @@ public class RunnerSetup {
     String why = null;
     String memoryLimit = "rlimits only";
     Optional<RunCgroups> runCgroups = Optional.empty();
-    String said = null;
     boolean root = "root".equals(System.getProperty("user.name"));
     if (!python.environment().ready()) {
       why = python.environment().problem();
@@ -151,16 +149,13 @@ public class RunnerSetup {
         }
         default -> throw new IllegalStateException("unhandled runner " + sandbox.runner());
       }
-      if (chosen instanceof ForkLauncher fork) {
-        said = fork.describe();
-      }
     }
     this.launcher = chosen;
     this.problem = why;
     this.limits = memoryLimit;
     this.cgroups = runCgroups;
-    this.details = said;
     if (launcher != null) {
+      String said = launcher.describe();
       LOG.infof(
           "runners: %s (%s)%s",
           launcher.name(), python.environment().versions(), said == null ? "" : "; " + said);
@@ -234,9 +229,9 @@ public class RunnerSetup {
     return limits;
   }
 
-  /** What the chosen launcher says of itself (the fork template's pid and libraries), or null. */
+  /** What the chosen launcher says of itself ({@link RunnerLauncher#describe}), or null. */
   public String details() {
-    return launcher instanceof PodLauncher pods ? pods.describe() : details;
+    return launcher == null ? null : launcher.describe();
   }
 
   public PythonRuntime python() {
