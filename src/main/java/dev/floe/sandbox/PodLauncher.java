@@ -169,11 +169,22 @@ final class PodLauncher extends StartingLauncher {
     return new Pod(id, pod);
   }
 
-  /** The runner's pod is no more of this replica's: deleted, if it was created. Idempotent. */
+  /**
+   * The runner's pod is no more of this replica's: deleted (if it was created) off the caller's
+   * thread, so a run's answer never waits for the cluster's API. Idempotent.
+   */
   private void release(String id) {
     if (!live.remove(id)) {
       return;
     }
+    try {
+      timers.execute(() -> delete(id));
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      delete(id);
+    }
+  }
+
+  private void delete(String id) {
     try {
       pods.delete(id);
     } catch (RuntimeException e) {
@@ -235,7 +246,9 @@ final class PodLauncher extends StartingLauncher {
           });
     }
 
-    /** Ends its connection (the run ends at once) and deletes the pod (everything in it dies). */
+    /**
+     * Ends its connection (the run ends at once) and has the pod deleted (everything in it dies).
+     */
     @Override
     public void kill() {
       channel.closeConnection();
@@ -246,7 +259,7 @@ final class PodLauncher extends StartingLauncher {
   @Override
   public void close() {
     handover.close();
+    timers.shutdownNow(); // then every release deletes its pod at once, on this thread
     List.copyOf(live).forEach(this::release);
-    timers.shutdownNow();
   }
 }
