@@ -5,12 +5,15 @@ import dev.floe.runs.Replica;
 import dev.floe.sandbox.RunBudget;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
+import io.fabric8.kubernetes.client.dsl.PodResource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -59,14 +62,18 @@ public final class RunPods {
   private final KubernetesClient client;
   private final KubernetesConfig config;
   private final Replica replica;
-  private final List<Path> lakeRoots;
+
+  /** The pod's empty directories: /tmp, its outputs, and each lake root, in that order. */
+  private final List<String> writable;
 
   public RunPods(
       KubernetesClient client, KubernetesConfig config, Replica replica, List<Path> lakeRoots) {
     this.client = client;
     this.config = config;
     this.replica = replica;
-    this.lakeRoots = writableLakeRoots(lakeRoots);
+    List<String> paths = new ArrayList<>(List.of("/tmp", OUT));
+    writableLakeRoots(lakeRoots).forEach(p -> paths.add(p.toString()));
+    this.writable = List.copyOf(paths);
   }
 
   /**
@@ -77,8 +84,9 @@ public final class RunPods {
     List<Path> roots = new ArrayList<>();
     for (Path root : lakeRoots) {
       Path p = root.toAbsolutePath().normalize();
+      // A lake at / or at a parent of these would hide them (one at /tmp is /tmp's own volume).
       for (String own : List.of(OUT, HARNESS, "/tmp")) {
-        if (Path.of(own).startsWith(p) && !Path.of(own).equals(p) || p.equals(Path.of("/"))) {
+        if (Path.of(own).startsWith(p) && !Path.of(own).equals(p)) {
           throw new IllegalArgumentException(
               "a lake at "
                   + p
@@ -195,26 +203,18 @@ public final class RunPods {
     return pod.build();
   }
 
-  /** The pod's empty directories: /tmp, its outputs, and each lake root, in that order. */
-  private List<String> writable() {
-    List<String> paths = new ArrayList<>(List.of("/tmp", OUT));
-    lakeRoots.forEach(p -> paths.add(p.toAbsolutePath().normalize().toString()));
-    return paths;
-  }
-
   private List<VolumeMount> mounts() {
     List<VolumeMount> mounts = new ArrayList<>();
-    List<String> paths = writable();
-    for (int i = 0; i < paths.size(); i++) {
+    for (int i = 0; i < writable.size(); i++) {
       mounts.add(
-          new VolumeMountBuilder().withName(volumeName(i)).withMountPath(paths.get(i)).build());
+          new VolumeMountBuilder().withName(volumeName(i)).withMountPath(writable.get(i)).build());
     }
     return mounts;
   }
 
   private List<Volume> volumes() {
     List<Volume> volumes = new ArrayList<>();
-    for (int i = 0; i < writable().size(); i++) {
+    for (int i = 0; i < writable.size(); i++) {
       volumes.add(
           new VolumeBuilder()
               .withName(volumeName(i))
@@ -257,13 +257,7 @@ public final class RunPods {
 
   /** The run pods this replica started and has not deleted. */
   public List<Pod> own() {
-    return client
-        .pods()
-        .inNamespace(config.namespace())
-        .withLabel(NAME_LABEL, APP)
-        .withLabel(REPLICA_LABEL, label(replica.id()))
-        .list()
-        .getItems();
+    return podsOf(replica.id());
   }
 
   /**
@@ -273,43 +267,39 @@ public final class RunPods {
    */
   public int reap(Collection<String> live) {
     List<String> owners = live.stream().map(RunPods::label).toList();
-    int reaped = 0;
-    for (Pod pod :
-        client
-            .pods()
-            .inNamespace(config.namespace())
-            .withLabel(NAME_LABEL, APP)
-            .list()
-            .getItems()) {
-      String owner = pod.getMetadata().getLabels().get(REPLICA_LABEL);
-      if (owner == null || !owners.contains(owner)) {
-        client.pods().inNamespace(config.namespace()).resource(pod).withGracePeriod(0).delete();
-        reaped++;
-      }
+    List<Pod> left =
+        runPods().list().getItems().stream()
+            .filter(pod -> !owners.contains(pod.getMetadata().getLabels().get(REPLICA_LABEL)))
+            .toList();
+    deleteAll(left);
+    if (!left.isEmpty()) {
+      LOG.infof("Deleted %d run pod(s) left by replicas that are gone", left.size());
     }
-    if (reaped > 0) {
-      LOG.infof("Deleted %d run pod(s) left by replicas that are gone", reaped);
-    }
-    return reaped;
+    return left.size();
   }
 
   /** Deletes the run pods of replica {@code replicaId}, which was taken for lost; how many. */
   public int reapOf(String replicaId) {
-    List<Pod> left =
-        client
-            .pods()
-            .inNamespace(config.namespace())
-            .withLabel(NAME_LABEL, APP)
-            .withLabel(REPLICA_LABEL, label(replicaId))
-            .list()
-            .getItems();
-    for (Pod pod : left) {
-      client.pods().inNamespace(config.namespace()).resource(pod).withGracePeriod(0).delete();
-    }
+    List<Pod> left = podsOf(replicaId);
+    deleteAll(left);
     if (!left.isEmpty()) {
       LOG.infof("Deleted %d run pod(s) of lost replica %s", left.size(), replicaId);
     }
     return left.size();
+  }
+
+  private FilterWatchListDeletable<Pod, PodList, PodResource> runPods() {
+    return client.pods().inNamespace(config.namespace()).withLabel(NAME_LABEL, APP);
+  }
+
+  private List<Pod> podsOf(String replicaId) {
+    return runPods().withLabel(REPLICA_LABEL, label(replicaId)).list().getItems();
+  }
+
+  private void deleteAll(List<Pod> left) {
+    for (Pod pod : left) {
+      client.pods().inNamespace(config.namespace()).resource(pod).withGracePeriod(0).delete();
+    }
   }
 
   static String name(String runnerId) {
