@@ -7,6 +7,19 @@ import java.nio.file.Path;
 public final class Fifo {
   private Fifo() {}
 
+  /**
+   * Opens the pipe read-write and closes it again, which never blocks: an open waiting on either
+   * end completes (a reader then reads its end, a writer's next write fails). False when the pipe
+   * is gone, so nobody can be waiting on it.
+   */
+  public static boolean release(Path path) {
+    try (java.io.RandomAccessFile both = new java.io.RandomAccessFile(path.toFile(), "rw")) {
+      return true;
+    } catch (IOException gone) {
+      return false;
+    }
+  }
+
   public static void create(Path path, String mode) throws IOException {
     Process mkfifo =
         new ProcessBuilder("mkfifo", "-m", mode, path.toString()).redirectErrorStream(true).start();

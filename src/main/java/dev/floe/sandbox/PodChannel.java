@@ -9,7 +9,6 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -194,7 +193,7 @@ final class PodChannel implements RunnerChannel {
               .filter(p -> !pushed.contains(p))
               .toList();
     }
-    byte[] chunk = new byte[PodFrames.MAX_FRAME];
+    byte[] chunk = granted.isEmpty() ? null : new byte[PodFrames.MAX_FRAME];
     for (Path file : granted) {
       String seen = "/" + files.root().relativize(file);
       PodFrames.write(
@@ -307,14 +306,10 @@ final class PodChannel implements RunnerChannel {
   }
 
   private OutputStream open(int index) throws IOException {
-    Path file = files.outDir().resolve(RunnerFiles.OUTPUTS.get(index));
-    if (index != PIPE) {
-      return new FileOutputStream(file.toFile());
-    }
     // The result pipe is a FIFO: opening it waits for the run's reader.
-    pipeOpening = true;
+    pipeOpening = index == PIPE;
     try {
-      return new FileOutputStream(file.toFile());
+      return new FileOutputStream(files.outDir().resolve(RunnerFiles.OUTPUTS.get(index)).toFile());
     } finally {
       pipeOpening = false;
     }
@@ -349,14 +344,7 @@ final class PodChannel implements RunnerChannel {
       closeSocket(c);
     }
     if (pipeOpening) {
-      // Opening the FIFO read-write never blocks and completes the blocked open for writing; the
-      // write after it fails once this closes, so the reader ends.
-      try (RandomAccessFile unblock =
-          new RandomAccessFile(files.outDir().resolve(RunnerFiles.RESULT_PIPE).toFile(), "rw")) {
-        // opened and closed
-      } catch (IOException e) {
-        // the pipe is gone: nobody waits on it
-      }
+      Fifo.release(files.resultPipe()); // the reader of the pod's frames fails its write and ends
     }
     output.complete(null);
     exit.complete(RunnerExit.LOST);

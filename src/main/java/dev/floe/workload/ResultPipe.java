@@ -1,9 +1,9 @@
 package dev.floe.workload;
 
+import dev.floe.sandbox.Fifo;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -66,9 +66,7 @@ public final class ResultPipe {
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (reader.get() == OPENING && System.nanoTime() < deadline) {
-      try (RandomAccessFile unblock = new RandomAccessFile(fifo.toFile(), "rw")) {
-        // Opening read-write counts as a writer; closing it gives the reader end of file.
-      } catch (IOException e) {
+      if (!Fifo.release(fifo)) {
         return; // the pipe is gone, so nobody can be blocked on it
       }
       try {
