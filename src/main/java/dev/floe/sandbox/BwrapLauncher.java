@@ -20,8 +20,11 @@ import java.util.Set;
 final class BwrapLauncher extends StartingLauncher {
   private static final LauncherKind KIND = new LauncherKind("bwrap", true, true, true);
   static final String SANDBOX_SOCKET = "/floe/ctl.sock";
-  private static final List<String> SYSTEM = List.of("/usr", "/bin", "/lib", "/lib64", "/sbin");
-  private static final List<String> SYSTEM_FILES = List.of("/etc/ld.so.cache", "/etc/localtime");
+
+  /** The system's directories and files a sandbox sees read-only (the tests' pods too). */
+  static final List<String> SYSTEM = List.of("/usr", "/bin", "/lib", "/lib64", "/sbin");
+
+  static final List<String> SYSTEM_FILES = List.of("/etc/ld.so.cache", "/etc/localtime");
 
   BwrapLauncher(LaunchSettings settings) {
     super(settings, KIND);
@@ -193,7 +196,7 @@ final class BwrapLauncher extends StartingLauncher {
     }
   }
 
-  private static String readLink(Path p) {
+  static String readLink(Path p) {
     try {
       return Files.readSymbolicLink(p).toString();
     } catch (IOException e) {

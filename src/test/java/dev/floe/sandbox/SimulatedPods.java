@@ -82,7 +82,6 @@ public final class SimulatedPods implements AutoCloseable {
   }
 
   private static final Logger LOG = Logger.getLogger(SimulatedPods.class);
-  private static final List<String> SYSTEM = List.of("/usr", "/bin", "/lib", "/lib64", "/sbin");
 
   private final KubernetesClient client;
   private final String namespace;
@@ -191,15 +190,15 @@ public final class SimulatedPods implements AutoCloseable {
             "ALL",
             "--tmpfs",
             "/"));
-    for (String system : SYSTEM) {
+    for (String system : BwrapLauncher.SYSTEM) {
       Path p = Path.of(system);
       if (Files.isSymbolicLink(p)) {
-        cmd.addAll(List.of("--symlink", readLink(p), system));
+        cmd.addAll(List.of("--symlink", BwrapLauncher.readLink(p), system));
       } else if (Files.isDirectory(p)) {
         cmd.addAll(List.of("--ro-bind", system, system));
       }
     }
-    for (String file : List.of("/etc/ld.so.cache", "/etc/localtime")) {
+    for (String file : BwrapLauncher.SYSTEM_FILES) {
       if (Files.exists(Path.of(file))) {
         cmd.addAll(List.of("--ro-bind", file, file));
       }
@@ -223,14 +222,6 @@ public final class SimulatedPods implements AutoCloseable {
     cmd.addAll(List.of("--chdir", "/tmp", "--"));
     cmd.addAll(python.launch(container.getArgs().toArray(String[]::new)));
     return cmd;
-  }
-
-  private static String readLink(Path p) {
-    try {
-      return Files.readSymbolicLink(p).toString();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   @Override
