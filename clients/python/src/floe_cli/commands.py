@@ -89,6 +89,7 @@ def workload_body(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
         ("save_mode", "saveMode"),
         ("schema_mode", "schemaMode"),
         ("catalog", "catalog"),
+        ("job_name", "jobName"),
         ("instance_type", "instanceType"),
         ("cluster_size", "clusterSize"),
         ("vcpus", "vcpus"),

@@ -116,6 +116,11 @@ def _workload_flags(parser: argparse.ArgumentParser) -> None:
         help="how a save treats a schema that differs from the table's",
     )
     parser.add_argument("--catalog", metavar="NAME", help="the catalog (default: the server's)")
+    parser.add_argument(
+        "--job-name",
+        metavar="NAME",
+        help="the run's job in its lineage events (default: the mode and a hash of the source)",
+    )
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--distributed",

@@ -68,4 +68,13 @@ public record PolarsRequest(
     @Schema(nullable = true, description = "(extension) how a save treats a schema that differs")
         SchemaMode schemaMode,
     @Schema(nullable = true, description = "(extension) per-run budget") RequestLimits limits,
-    @Schema(nullable = true, description = "(extension) validate and plan only") Boolean dryRun) {}
+    @Schema(nullable = true, description = "(extension) validate and plan only") Boolean dryRun,
+    @Schema(
+            nullable = true,
+            maxLength = 200,
+            description =
+                "(extension) the name of this workload's job in its OpenLineage events; omitted ="
+                    + " the mode and a hash of the query or script, so the same source is the same"
+                    + " job",
+            examples = "daily_flower_report")
+        String jobName) {}

@@ -59,7 +59,24 @@ public class RequestMapper {
         runLimits,
         compute(r),
         Boolean.TRUE.equals(r.dryRun()),
+        jobName(r.jobName()),
         caller);
+  }
+
+  /** The job name lineage gives the run: one line of at most 200 printable characters. */
+  private static String jobName(String asked) {
+    if (asked == null) {
+      return null;
+    }
+    String name = asked.strip();
+    if (name.isEmpty()
+        || name.length() > 200
+        || name.codePoints().anyMatch(c -> Character.isISOControl(c))) {
+      throw FloeException.invalid(
+          "jobName must be 1 to 200 printable characters on one line (it names the run's job in"
+              + " its lineage events); shorten it, or leave it out to name the job by its source.");
+    }
+    return name;
   }
 
   private static String source(PolarsRequest r) {

@@ -92,6 +92,15 @@ public class ActiveRuns {
     LOG.debugf("run %s: %s", end.runId(), end.status().wire());
   }
 
+  /** The run began: its watchers hear of it (a watcher's failure never stops the run). */
+  void started(ActiveRun run) {
+    try {
+      watch.started(run.record(), run.submission().workload());
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "run %s: cannot tell its start", run.runId());
+    }
+  }
+
   static FloeException notFound(String runId) {
     return new FloeException(
         ErrorCode.RUN_NOT_FOUND,

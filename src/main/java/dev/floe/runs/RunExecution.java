@@ -61,6 +61,7 @@ public class RunExecution {
       if (!store.update(run.record())) {
         throw lost(runId);
       }
+      active.started(run);
       Workload workload = withinDeadline(run.submission(), started);
       RunExecutor.Executed done =
           executor.execute(workload, runId, run.control(), retention.fileFor(runId));
@@ -172,16 +173,6 @@ public class RunExecution {
     if (asked.timeout().minus(waited).toMillis() < 1000) {
       throw RunSlots.queueTimeout(asked.timeout());
     }
-    return new Workload(
-        workload.mode(),
-        workload.source(),
-        workload.tables(),
-        workload.params(),
-        workload.catalog(),
-        workload.destination(),
-        asked.afterQueueing(waited),
-        workload.compute(),
-        workload.dryRun(),
-        workload.caller());
+    return workload.withLimits(asked.afterQueueing(waited));
   }
 }

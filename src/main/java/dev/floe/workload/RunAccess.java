@@ -6,6 +6,7 @@ import dev.floe.catalog.LakeLookup;
 import dev.floe.catalog.Reach;
 import dev.floe.catalog.TableAccess;
 import dev.floe.catalog.TableName;
+import dev.floe.catalog.TableShape;
 import dev.floe.distributed.Dispatcher;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
@@ -99,7 +100,11 @@ final class RunAccess implements Runner.Requests {
             resolved.table(),
             resolved.metadata(),
             resolved.snapshotId());
-    control.read(new TableRead(catalog.name() + "." + resolved.name(), granted.snapshotId()));
+    control.read(
+        new TableRead(
+            catalog.name() + "." + resolved.name(),
+            granted.snapshotId(),
+            TableShape.of(resolved.metadata(), resolved.snapshotId())));
     this.granted.add(
         new Dispatcher.GrantedTable(
             granted.identifier(),

@@ -8,6 +8,7 @@ import java.util.Map;
  *
  * @param catalog the catalog name as the client gave it; null for the default
  * @param destination null when the result is not saved
+ * @param jobName the name lineage gives the run's job, or null for one derived from its source
  * @param caller who asked
  */
 public record Workload(
@@ -20,7 +21,24 @@ public record Workload(
     RunLimits limits,
     Compute compute,
     boolean dryRun,
+    String jobName,
     Caller caller) {
+
+  /** The same workload with other limits. */
+  public Workload withLimits(RunLimits other) {
+    return new Workload(
+        mode,
+        source,
+        tables,
+        params,
+        catalog,
+        destination,
+        other,
+        compute,
+        dryRun,
+        jobName,
+        caller);
+  }
 
   /** The caller's name: runs, quotas and idempotency keys belong to it. */
   public String principal() {

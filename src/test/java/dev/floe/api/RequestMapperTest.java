@@ -50,7 +50,8 @@ class RequestMapperTest {
         save,
         schema,
         limits,
-        true);
+        true,
+        "nightly");
   }
 
   /** A request with only these fields set; the others absent, as from a client that omits them. */
@@ -65,6 +66,7 @@ class RequestMapperTest {
         null,
         null,
         clusterSize,
+        null,
         null,
         null,
         null,
@@ -107,6 +109,7 @@ class RequestMapperTest {
     assertNull(w.catalog());
     assertNull(w.destination());
     assertFalse(w.dryRun());
+    assertNull(w.jobName());
     assertEquals(Duration.ofSeconds(300), w.limits().timeout());
     assertEquals("someone", w.principal());
   }
@@ -129,6 +132,7 @@ class RequestMapperTest {
     assertEquals(5, w.limits().maxRows());
     assertEquals(Duration.ofSeconds(3600), w.limits().timeout());
     assertTrue(w.dryRun());
+    assertEquals("nightly", w.jobName());
     assertEquals(
         SaveMode.OVERWRITE,
         mapper
