@@ -24,7 +24,7 @@ class JsonLogsIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
-  void everyLineIsJsonAndARunsLinesCarryItsId() throws Exception {
+  void everyLineIsJsonARunsLinesCarryItsIdsAndItsLineageIsFiled() throws Exception {
     Path home = Files.createTempDirectory("floe-it-json-");
     ServiceProcess floe =
         new ServiceProcess(home, "-Xmx256m", List.of("-Dquarkus.log.console.json.enabled=true"));
@@ -60,6 +60,20 @@ class JsonLogsIT {
       List<JsonNode> ofTheRun =
           lines.stream().filter(l -> runId.equals(l.path("mdc").path("run_id").asText())).toList();
       assertFalse(ofTheRun.isEmpty(), "no line carries run_id " + runId);
+      // ... and its trace's id, the one the answer named (traceresponse: 00-<trace id>-…).
+      String traceId = answer.headers().firstValue("traceresponse").orElseThrow().split("-")[1];
+      assertTrue(
+          ofTheRun.stream().allMatch(l -> traceId.equals(l.path("mdc").path("traceId").asText())),
+          ofTheRun.toString());
+
+      // The embedded default's lineage: a file of events, one per line, START then COMPLETE.
+      List<String> events =
+          Files.readAllLines(home.resolve("lineage/events.jsonl")).stream()
+              .filter(l -> l.contains(runId.substring(2)))
+              .toList();
+      assertEquals(2, events.size(), events.toString());
+      assertEquals("START", JSON.readTree(events.get(0)).path("eventType").asText());
+      assertEquals("COMPLETE", JSON.readTree(events.get(1)).path("eventType").asText());
       assertTrue(
           ofTheRun.stream().anyMatch(l -> l.path("message").asText().contains("runner")),
           ofTheRun.toString());

@@ -2,6 +2,10 @@ package dev.floe.api;
 
 import dev.floe.workload.Workload;
 import dev.floe.workload.WorkloadService;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -14,16 +18,29 @@ public class Admission {
   private final WorkloadService workloads;
   private final CurrentRequest current;
 
-  public Admission(RequestMapper requests, WorkloadService workloads, CurrentRequest current) {
+  private final Tracer tracer;
+
+  public Admission(
+      RequestMapper requests, WorkloadService workloads, CurrentRequest current, Tracer tracer) {
     this.requests = requests;
     this.workloads = workloads;
     this.current = current;
+    this.tracer = tracer;
   }
 
+  /** Checks the request (a span {@code floe.validate} of the request's trace). */
   public Workload admit(PolarsRequest request) {
-    Workload workload = requests.toWorkload(request, current.caller());
-    current.running(workload, null);
-    workloads.admit(workload);
-    return workload;
+    Span validate = tracer.spanBuilder("floe.validate").startSpan();
+    try (Scope scope = validate.makeCurrent()) {
+      Workload workload = requests.toWorkload(request, current.caller());
+      current.running(workload, null);
+      workloads.admit(workload);
+      return workload;
+    } catch (RuntimeException refused) {
+      validate.setStatus(StatusCode.ERROR, refused.getClass().getSimpleName());
+      throw refused;
+    } finally {
+      validate.end();
+    }
   }
 }

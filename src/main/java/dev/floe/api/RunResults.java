@@ -16,6 +16,10 @@ import dev.floe.runs.RunStatus;
 import dev.floe.workload.ResultPipe;
 import dev.floe.workload.RunControl;
 import dev.floe.workload.RunFailedException;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
@@ -41,11 +45,13 @@ public class RunResults {
   private final ObjectMapper json;
   private final ObjectReader plans;
   private final RunMetrics metrics;
+  private final Tracer tracer;
 
-  public RunResults(RunLifecycle runs, ObjectMapper json, RunMetrics metrics) {
+  public RunResults(RunLifecycle runs, ObjectMapper json, RunMetrics metrics, Tracer tracer) {
     this.runs = runs;
     this.json = json;
     this.metrics = metrics;
+    this.tracer = tracer;
     this.plans =
         json.readerFor(HarnessPlan.class)
             .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -68,8 +74,27 @@ public class RunResults {
     return new RunFailedException(error, logs).inRun(end.runId());
   }
 
-  /** The synchronous endpoint's JSON answer for a finished run. */
+  /** The synchronous endpoint's JSON answer for a finished run (a span {@code floe.result}). */
   PolarsResponse json(RunRecord end) {
+    Span span = resultSpan(Context.current(), end.runId(), "json");
+    try (Scope scope = span.makeCurrent()) {
+      return renderJson(end);
+    } finally {
+      span.end();
+    }
+  }
+
+  /** The result's span: rendering it as JSON, or sending it as Arrow as the client reads it. */
+  private Span resultSpan(Context parent, String runId, String format) {
+    return tracer
+        .spanBuilder("floe.result")
+        .setParent(parent)
+        .setAttribute("floe.run_id", runId)
+        .setAttribute("floe.format", format)
+        .startSpan();
+  }
+
+  private PolarsResponse renderJson(RunRecord end) {
     if (end.status() != RunStatus.SUCCEEDED) {
       throw failure(end);
     }
@@ -227,13 +252,17 @@ public class RunResults {
   }
 
   private Response arrow(StreamingOutput body, String runId) {
+    Context request = Context.current();
     StreamingOutput counted =
         out -> {
           Counting counting = new Counting(out);
-          try {
+          Span span = resultSpan(request, runId, "arrow");
+          try (Scope scope = span.makeCurrent()) {
             body.write(counting);
           } finally {
             metrics.arrowBytes(counting.bytes);
+            span.setAttribute("floe.result_bytes", counting.bytes);
+            span.end();
           }
         };
     return Response.ok(counted, ARROW_TYPE).header("X-Floe-Run-Id", runId).build();

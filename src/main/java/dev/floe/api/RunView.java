@@ -43,7 +43,15 @@ public record RunView(
     @Schema(
             nullable = true,
             description = "where it executed: locally or distributed (a run that succeeded)")
-        PolarsResponse.Compute compute) {
+        PolarsResponse.Compute compute,
+    @Schema(
+            nullable = true,
+            description =
+                "the W3C trace id (32 hex digits) of the run's trace: its spans, and the request"
+                    + " that asked for it",
+            examples = "4bf92f3577b34da6a3ce929d0e0e4736")
+        @JsonProperty("trace_id")
+        String traceId) {
 
   /** Why a run failed or was cancelled. */
   @Schema(name = "RunError")
@@ -99,7 +107,8 @@ public record RunView(
         run.status() == RunStatus.SUCCEEDED && (run.resultFile() != null || run.plan() != null),
         new Links(self, self + "/result", self + "/logs"),
         PolarsResponse.Timing.of(run),
-        run.compute() == null ? null : PolarsResponse.Compute.of(run.compute()));
+        run.compute() == null ? null : PolarsResponse.Compute.of(run.compute()),
+        run.asked().traceId());
   }
 
   private static String iso(Instant at) {

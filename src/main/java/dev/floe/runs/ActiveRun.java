@@ -1,6 +1,7 @@
 package dev.floe.runs;
 
 import dev.floe.workload.RunControl;
+import dev.floe.workload.RunTrace;
 import java.util.concurrent.CompletableFuture;
 
 /** One accepted run that has not ended: its record as it is now, its levers, its end. */
@@ -18,10 +19,12 @@ final class ActiveRun {
       RunRecord queued,
       Submission submission,
       int logBytes,
-      java.util.function.Consumer<ActiveRun> beforeCommit) {
+      java.util.function.Consumer<ActiveRun> beforeCommit,
+      RunTrace trace) {
     this.record = queued;
     this.submission = submission;
-    this.control = new RunControl(logBytes, submission.streamed(), () -> beforeCommit.accept(this));
+    this.control =
+        new RunControl(logBytes, submission.streamed(), () -> beforeCommit.accept(this), trace);
   }
 
   String runId() {

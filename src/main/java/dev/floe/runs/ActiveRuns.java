@@ -84,6 +84,9 @@ public class ActiveRuns {
       active.remove(end.runId());
       run.done().complete(end);
     }
+    run.control()
+        .trace()
+        .end(end.status().wire(), end.error() == null ? null : end.error().code().name());
     try {
       watch.ended(end, run.submission().workload(), run.control().reads());
     } catch (RuntimeException e) {

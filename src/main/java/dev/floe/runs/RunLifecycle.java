@@ -7,6 +7,9 @@ import dev.floe.error.FloeException;
 import dev.floe.error.TryLaterException;
 import dev.floe.workload.Caller;
 import dev.floe.workload.RunControl;
+import dev.floe.workload.RunTrace;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
@@ -34,6 +37,9 @@ public class RunLifecycle {
   /** The key of a run's id in the service log's context (MDC), on the thread that runs it. */
   public static final String RUN_ID_MDC = "run_id";
 
+  /** The key of a run's trace id in the log's context, as Quarkus names a request's. */
+  public static final String TRACE_ID_MDC = "traceId";
+
   private static final Logger LOG = Logger.getLogger(RunLifecycle.class);
 
   /** How often, at most, the store is read for the end of a run of another replica. */
@@ -51,6 +57,7 @@ public class RunLifecycle {
   private final RunsConfig config;
   private final int logBytes;
   private final Clock clock;
+  private final Tracer tracer;
 
   public RunLifecycle(
       RunStore store,
@@ -61,7 +68,9 @@ public class RunLifecycle {
       Replicas replicas,
       RunsConfig config,
       LimitsConfig limits,
-      Clock clock) {
+      Clock clock,
+      Tracer tracer) {
+    this.tracer = tracer;
     this.store = store;
     this.claims = claims;
     this.active = active;
@@ -96,8 +105,10 @@ public class RunLifecycle {
   public Ticket submit(Submission submission) {
     String runId = "r-" + UUID.randomUUID();
     Instant now = clock.instant();
-    RunRecord queued = RunRecord.queued(runId, RunRecord.Asked.of(submission.workload(), now));
-    ActiveRun run = new ActiveRun(queued, submission, logBytes, execution::committing);
+    RunTrace trace = RunTrace.begin(tracer, runId, submission.workload().mode());
+    RunRecord queued =
+        RunRecord.queued(runId, RunRecord.Asked.of(submission.workload(), now, trace.traceId()));
+    ActiveRun run = new ActiveRun(queued, submission, logBytes, execution::committing, trace);
     // In the active set before its claim is visible: whoever finds the claim finds the run.
     active.add(run);
     String key = submission.claimKey();
@@ -114,10 +125,12 @@ public class RunLifecycle {
       }
     } catch (RuntimeException e) {
       active.remove(runId);
+      trace.end("refused", e instanceof FloeException refused ? refused.code().name() : null);
       throw e;
     }
     if (prior.isPresent()) {
       active.remove(runId);
+      trace.end("replayed", null); // the key's run, not this one, is the request's
       return replay(submission, prior.get());
     }
     try {
@@ -125,19 +138,24 @@ public class RunLifecycle {
           submission.workload().principal(),
           run.task(
               () -> {
-                // Every line the service logs while it runs the run carries its id (JSON logs:
-                // the field run_id).
+                // Every line the service logs while it runs the run carries its id and its trace's
+                // (JSON logs: the fields run_id and traceId).
                 org.jboss.logging.MDC.put(RUN_ID_MDC, runId);
-                try {
+                if (trace.traceId() != null) {
+                  org.jboss.logging.MDC.put(TRACE_ID_MDC, trace.traceId());
+                }
+                try (Scope scope = trace.enter()) {
                   execution.run(run);
                 } finally {
                   org.jboss.logging.MDC.remove(RUN_ID_MDC);
+                  org.jboss.logging.MDC.remove(TRACE_ID_MDC);
                 }
               }));
     } catch (TryLaterException busy) {
       run.done().completeExceptionally(busy); // a retry that found this run gets 429 too
       claims.withdraw(key, runId);
       active.remove(runId);
+      trace.end("refused", busy.code().name());
       throw busy;
     }
     return new Ticket(runId, false);

@@ -36,6 +36,7 @@ public record RunRecord(
    * What the client asked for, as far as the record needs it.
    *
    * @param destination the table a save goes to, or null
+   * @param traceId the W3C trace id of the run's trace (its spans, and the request that asked)
    */
   public record Asked(
       String mode,
@@ -44,9 +45,10 @@ public record RunRecord(
       String principal,
       Instant createdAt,
       int maxRows,
-      long maxResultBytes) {
+      long maxResultBytes,
+      String traceId) {
 
-    public static Asked of(Workload workload, Instant at) {
+    public static Asked of(Workload workload, Instant at, String traceId) {
       return new Asked(
           workload.mode().name().toLowerCase(Locale.ROOT),
           workload.catalog(),
@@ -54,7 +56,8 @@ public record RunRecord(
           workload.principal(),
           at,
           workload.limits().maxRows(),
-          workload.limits().maxResultBytes());
+          workload.limits().maxResultBytes(),
+          traceId);
     }
   }
 

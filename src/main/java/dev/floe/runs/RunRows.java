@@ -32,7 +32,8 @@ final class RunRows {
           "max_result_bytes",
           "commit_started",
           "timings_json",
-          "compute_json");
+          "compute_json",
+          "trace_id");
 
   private final RunJsonCodec json;
 
@@ -63,6 +64,7 @@ final class RunRows {
     p.setInt(i++, run.commitStarted() ? 1 : 0);
     p.setString(i++, json.timings(run.timings()));
     p.setString(i++, json.compute(run.compute()));
+    p.setString(i++, run.asked().traceId());
     return i;
   }
 
@@ -77,7 +79,8 @@ final class RunRows {
             r.getString("principal"),
             Instant.ofEpochMilli(r.getLong("created_at")),
             r.getInt("max_rows"),
-            r.getLong("max_result_bytes"));
+            r.getLong("max_result_bytes"),
+            r.getString("trace_id"));
     Instant finished = instant(r, "finished_at");
     RunRecord.Ending ending = null;
     if (finished != null) {

@@ -32,6 +32,7 @@ public final class RunControl {
   private boolean cancelled;
   private RunHandle handle;
   private final List<TableRead> reads = new ArrayList<>();
+  private final RunTrace trace;
 
   public RunControl(int logBytes, boolean streamed) {
     this(logBytes, streamed, () -> {});
@@ -42,9 +43,22 @@ public final class RunControl {
    *     that its outcome is no longer certain); an exception from it stops the commit
    */
   public RunControl(int logBytes, boolean streamed, Runnable beforeCommit) {
+    this(logBytes, streamed, beforeCommit, RunTrace.none());
+  }
+
+  /**
+   * @param trace the run's trace, begun when it was accepted
+   */
+  public RunControl(int logBytes, boolean streamed, Runnable beforeCommit, RunTrace trace) {
+    this.trace = trace;
     this.log = new BoundedLog(logBytes);
     this.pipe = streamed ? new ResultPipe() : null;
     this.beforeCommit = beforeCommit;
+  }
+
+  /** The run's trace: its span and its phases' spans. */
+  public RunTrace trace() {
+    return trace;
   }
 
   public BoundedLog log() {

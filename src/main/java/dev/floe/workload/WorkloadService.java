@@ -84,7 +84,7 @@ public class WorkloadService {
   public CompletedRun execute(Workload workload, String runId, RunControl control)
       throws InterruptedException {
     long started = System.nanoTime();
-    phase(runId, RunPhase.PLAN);
+    phase(runId, control, RunPhase.PLAN);
     CatalogHandle catalog = catalog(workload);
     requireWritable(catalog, workload);
     RunAccess tables = new RunAccess(catalog, lookup, access, workload.caller(), control);
@@ -103,7 +103,7 @@ public class WorkloadService {
     // A distributed run's sandbox writes its plan, which the trusted dispatcher sends on.
     boolean dispatched = placement.distributed() && !workload.dryRun();
 
-    phase(runId, RunPhase.SANDBOX_START);
+    phase(runId, control, RunPhase.SANDBOX_START);
     long waiting = System.nanoTime();
     WarmPool.Taken taken = runners.take();
     Runner runner = taken.runner();
@@ -141,7 +141,7 @@ public class WorkloadService {
         pipe.created(output);
       }
       long executing = System.nanoTime();
-      phase(runId, RunPhase.EXECUTE);
+      phase(runId, control, RunPhase.EXECUTE);
       control.attach(handle);
       RunnerExit exit;
       try {
@@ -216,7 +216,7 @@ public class WorkloadService {
         if (!control.enterCommit()) {
           throw new RunFailedException(cancelled(runId), exit.logs());
         }
-        phase(runId, RunPhase.COMMIT);
+        phase(runId, control, RunPhase.COMMIT);
         try {
           // A grant removed, or the key revoked, while the run ran.
           requireWritable(catalog, workload);
@@ -497,7 +497,8 @@ public class WorkloadService {
     return asked == null ? configured : Math.min(asked, configured);
   }
 
-  private static void phase(String runId, RunPhase phase) {
+  private static void phase(String runId, RunControl control, RunPhase phase) {
     LOG.debugf("run %s: %s", runId, phase);
+    control.trace().phase(phase);
   }
 }

@@ -227,7 +227,8 @@ class AuthStoreTest {
             new Caller("team-a", Set.of(), false, "key:etl", null, Caller.Standing.PERMANENT));
     RunRecord ended =
         RunRecord.queued(
-                "r-1", new RunRecord.Asked("script", "lake", "team_a.out", "team-a", T0, 10, 100))
+                "r-1",
+                new RunRecord.Asked("script", "lake", "team_a.out", "team-a", T0, 10, 100, null))
             .running(T0)
             .succeeded(
                 T0.plusSeconds(1),

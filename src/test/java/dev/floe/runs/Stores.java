@@ -24,7 +24,9 @@ record Stores(RunDatabase database, RunStore store, IdempotencyClaims claims)
   /** A queued query run saving to ns.out, as the store tests use it. */
   static RunRecord queued(String id, Instant at) {
     return RunRecord.queued(
-        id, new RunRecord.Asked("query", null, "ns.out", "anonymous", at, 10, 100));
+        id,
+        new RunRecord.Asked(
+            "query", null, "ns.out", "anonymous", at, 10, 100, "4bf92f3577b34da6a3ce929d0e0e4736"));
   }
 
   @Override

@@ -100,7 +100,8 @@ final class WiredRuns implements AutoCloseable {
             replicas,
             runs,
             config.get(LimitsConfig.class),
-            clock);
+            clock,
+            dev.floe.workload.RunTrace.NONE);
     logs = new RunLogs(active);
   }
 
