@@ -208,13 +208,67 @@ def explain(args: argparse.Namespace, ctx: Context) -> int:
             at = f" @ snapshot {snapshot}" if snapshot else " (empty table)"
             alias = f"{t['alias']} = " if t.get("alias") else ""
             out.append(f"  {alias}{t.get('table')}{at}")
+    out += _scan_lines(plan)
     if plan.get("destination"):
         out.append(f"Would save to: {plan['destination']}")
+        out += _save_lines(plan.get("save"))
     if plan.get("plan"):
         out.append("Plan:")
         out += [f"  {line}" for line in str(plan["plan"]).splitlines()]
     write_text("\n".join(out) + "\n", None, ctx.streams)
     return Exit.OK
+
+
+def _scan_lines(plan: dict[str, Any]) -> list[str]:
+    """Each scan: what it reads and filters, what pruning leaves of the snapshot; the total."""
+    reads = plan.get("reads") or []
+    if not reads:
+        return []
+    out = ["Scans (estimated from the manifests):"]
+    for scan in reads:
+        columns = ", ".join(str(c) for c in scan.get("columns") or [])
+        where = f" where {scan['filter']}" if scan.get("filter") else ""
+        out.append(f"  {scan.get('table')}: {columns}{where}")
+        out.append(
+            "    "
+            + _of(scan, "data_files", "data files")
+            + ", "
+            + _of(scan, "records", "records")
+            + ", "
+            + _of(scan, "bytes", "bytes")
+        )
+    total = plan.get("estimate") or {}
+    out.append(
+        f"Estimate: {total.get('data_files', 0)} data files, {total.get('records', '0')} records,"
+        f" {total.get('bytes', '0')} bytes"
+    )
+    return out
+
+
+def _of(scan: dict[str, Any], key: str, unit: str) -> str:
+    whole = scan.get(f"snapshot_{key}")
+    return f"{scan.get(key)} of {whole} {unit}" if whole is not None else f"{scan.get(key)} {unit}"
+
+
+def _save_lines(verdict: Any) -> list[str]:
+    """Whether the save would pass, as the save's own rules say."""
+    if not isinstance(verdict, dict):
+        return []
+    if not verdict.get("would_save"):
+        return [f"  would fail: {verdict.get('error_code')}: {verdict.get('error')}"]
+    columns = ", ".join(f"{c.get('name')} {c.get('type')}" for c in verdict.get("columns") or [])
+    if verdict.get("creates_table"):
+        return [f"  would pass, creating the table: {columns}"]
+    changes = [
+        f"{d.get('column')} {d.get('problem')}"
+        + (f" (table {d['table_type']})" if d.get("table_type") else "")
+        + (f" (result {d['result_type']})" if d.get("result_type") else "")
+        for d in verdict.get("differences") or []
+    ]
+    out = [f"  would pass; the table's columns after it: {columns}"]
+    if changes:
+        out.append("  where the result differs: " + "; ".join(changes))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -24,11 +24,14 @@ def run(job: Job, trusted: TrustedSide) -> int:
     error_sink = open(job.error_path, "w", encoding="ascii")  # noqa: SIM115 - closed below
     try:
         from floe_harness.execute import execute
+        from floe_harness.explain import ScanRecorder
         from floe_harness.output import write_distributed_plan, write_plan, write_result
 
+        # A dry run notes each table scan Polars plans, with what it pushes into it.
+        recorder = ScanRecorder.install() if job.dry_run else None
         produced = execute(job, trusted)
-        if job.dry_run:
-            write_plan(produced, job.result_path)
+        if recorder is not None:
+            write_plan(produced, job.result_path, recorder)
         elif job.distributed:
             write_distributed_plan(produced, job.result_path)
         else:

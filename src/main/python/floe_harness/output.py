@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 from polars.datatypes import DataTypeClass
 
-from floe_arrow import MAX_BATCH_ROWS, POLARS_DTYPES_KEY, write_stream
+from floe_arrow import MAX_BATCH_ROWS, POLARS_DTYPES_KEY, to_arrow, write_stream
 from floe_harness import distributed
 from floe_harness.errors import HarnessError
 from floe_harness.execute import Produced
+from floe_harness.explain import PlannedScan, ScanRecorder
 from floe_harness.job import Engine
 
 
@@ -48,13 +51,15 @@ def _batches(produced: Produced, frame: pl.LazyFrame, engine: Engine) -> Iterato
         raise produced.failure(exc) from None
 
 
-def write_plan(produced: Produced, path: Path) -> None:
-    """A dry run: the output schema, the optimized plan and the snapshots read; nothing computed."""
-    _, schema = _exportable(produced)
+def write_plan(produced: Produced, path: Path, recorder: ScanRecorder) -> None:
+    """A dry run: the output schema, the optimized plan, the snapshots read and each scan's
+    estimate, and the result's Arrow schema (a save's check); nothing computed."""
+    frame, schema = _exportable(produced)
     try:
         plan = produced.frame.explain()
     except Exception as exc:
         raise produced.failure(exc) from None
+    locations = produced.scanner.locations
     plan_json = {
         "columns": list(schema.names()),
         "column_types": [str(dtype) for dtype in schema.dtypes()],
@@ -63,8 +68,39 @@ def write_plan(produced: Produced, path: Path) -> None:
             {"table": table, "snapshot_id": None if snap is None else str(snap)}
             for table, snap in produced.scanner.scanned.items()
         ],
+        "reads": [
+            _read(scan, locations.get(scan.location, scan.location)) for scan in recorder.scans
+        ],
+        # Typed as a real run's result would be (floe_arrow.write_stream), with no rows.
+        "arrow_schema": base64.b64encode(
+            _schema_stream(to_arrow(pl.DataFrame(schema=frame.collect_schema())).schema)
+        ).decode("ascii"),
     }
     path.write_text(json.dumps(plan_json), encoding="utf-8")
+
+
+def _read(scan: PlannedScan, table: str) -> dict[str, object]:
+    whole = scan.snapshot
+    return {
+        "table": table,
+        "snapshot_id": None if scan.snapshot_id is None else str(scan.snapshot_id),
+        "columns": scan.columns,
+        "filter": scan.filter,
+        "data_files": scan.left.data_files,
+        "bytes": str(scan.left.bytes),
+        "records": str(scan.left.records),
+        "snapshot_data_files": None if whole is None else whole.data_files,
+        "snapshot_bytes": None if whole is None else str(whole.bytes),
+        "snapshot_records": None if whole is None else str(whole.records),
+    }
+
+
+def _schema_stream(schema: pa.Schema) -> bytes:
+    """An Arrow stream of no rows: the schema a save of the result would bring."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, schema):
+        pass
+    return bytes(sink.getvalue().to_pybytes())
 
 
 def write_distributed_plan(produced: Produced, path: Path) -> None:

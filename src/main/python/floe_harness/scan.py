@@ -35,6 +35,8 @@ class Scanner:
         self._loaded: dict[str, Table] = {}
         # identifier -> the snapshot each scan reads (None: the table is empty), for dry runs.
         self.scanned: dict[str, int | None] = {}
+        # a granted table's location -> its identifier, to name the scans a dry run records.
+        self.locations: dict[str, str] = {}
 
     @property
     def aliases(self) -> list[str]:
@@ -69,7 +71,9 @@ class Scanner:
                 "use a bound alias or a 'namespace.table' identifier."
             )
         self.scanned[granted.identifier] = granted.snapshot_id
-        frame = pl.scan_iceberg(self.load(granted), snapshot_id=granted.snapshot_id)
+        table = self.load(granted)
+        self.locations[table.metadata.location] = granted.identifier
+        frame = pl.scan_iceberg(table, snapshot_id=granted.snapshot_id)
         if self.stand_ins is not None:
             return self.stand_ins.frame(granted, frame.collect_schema())
         return frame

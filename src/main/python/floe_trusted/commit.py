@@ -71,7 +71,7 @@ def commit(job: CommitJob, open_catalog: CatalogOpener) -> Saved | Refused:
 def find_landed(request: FindLanded, catalog: Catalog) -> Saved | NotLanded:
     """The commit of ``request.commit_token``, if it landed (``attempts`` 0: found, not made)."""
     try:
-        table = catalog.load_table(_identifier(request.identifier))
+        table = catalog.load_table(identifier_parts(request.identifier))
     except NoSuchTableError:
         return NotLanded()
     snapshot = _landed(table, request.commit_token)
@@ -92,7 +92,7 @@ class _Attempt:
 def _commit_with_retries(
     job: CommitJob, data: pa.Table, open_catalog: CatalogOpener
 ) -> Saved | Refused:
-    identifier = _identifier(job.identifier)
+    identifier = identifier_parts(job.identifier)
     state = _Attempt()
     for attempt in range(1, job.max_attempts + 1):
         state.number = attempt
@@ -124,7 +124,7 @@ def _commit_with_retries(
     ).answer()
 
 
-def _identifier(identifier: str) -> tuple[str, str]:
+def identifier_parts(identifier: str) -> tuple[str, str]:
     namespace, name = identifier.split(".")  # the contract checked it is namespace.table
     return namespace, name
 
@@ -210,15 +210,22 @@ def _commit_once(
     return _saved(job.identifier, data.num_rows, job.mode, snapshot, attempt)
 
 
-def _ensure_namespace(catalog: Catalog, name: str, namespace: str, create: bool) -> None:
+def require_namespace(catalog: Catalog, name: str, namespace: str, create: bool) -> bool:
+    """Whether the namespace exists; refused when it does not and may not be created."""
     if catalog.namespace_exists(namespace):
-        return
+        return True
     if not create:
         raise Refusal(
             "NAMESPACE_NOT_FOUND",
             f"Cannot save to '{name}': namespace '{namespace}' does not exist and this server"
             " does not create namespaces; ask for it to be created, or save to an existing one.",
         )
+    return False
+
+
+def _ensure_namespace(catalog: Catalog, name: str, namespace: str, create: bool) -> None:
+    if require_namespace(catalog, name, namespace, create):
+        return
     try:
         catalog.create_namespace(namespace)
     except NamespaceAlreadyExistsError:

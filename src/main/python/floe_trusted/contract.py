@@ -88,7 +88,24 @@ class FindLanded:
     commit_token: str
 
 
-Request = CommitJob | SeedJob | FindLanded
+@dataclass(frozen=True)
+class CheckSave:
+    """Whether saving the Arrow stream at ``arrow_path`` (a dry run's result: its schema, no rows)
+    into ``identifier`` would pass, and how; nothing is written (a dry run's save check)."""
+
+    catalog: CatalogAccess
+    identifier: str
+    arrow_path: str
+    mode: SaveMode
+    schema_mode: SchemaMode
+    create_namespaces: bool
+
+    def __post_init__(self) -> None:
+        if self.schema_mode == "overwrite" and self.mode != "overwrite":
+            raise ContractError("check_save: schema_mode 'overwrite' needs mode 'overwrite'")
+
+
+Request = CommitJob | SeedJob | FindLanded | CheckSave
 
 
 # --- Answers (writer → service) -----------------------------------------------------------------
@@ -125,6 +142,25 @@ class Difference:
 
 
 @dataclass(frozen=True)
+class Column:
+    """A table column: its name and its Iceberg type."""
+
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class WouldSave:
+    """check_save: the save would pass. ``columns`` is the table's schema after it (a new table's
+    when ``creates_table``); ``differences``, how the result differs from the table's schema now."""
+
+    table: str
+    creates_table: bool
+    columns: tuple[Column, ...]
+    differences: tuple[Difference, ...]
+
+
+@dataclass(frozen=True)
 class Refused:
     """A save refused for a reason the caller can fix; nothing was committed."""
 
@@ -152,12 +188,13 @@ class Failed:
     error: str
 
 
-Answer = Ready | Saved | Refused | Seeded | NotLanded | Failed
+Answer = Ready | Saved | Refused | Seeded | NotLanded | Failed | WouldSave
 
 _REQUEST_KINDS: dict[type[Any], str] = {
     CommitJob: "commit",
     SeedJob: "seed",
     FindLanded: "find_landed",
+    CheckSave: "check_save",
 }
 _ANSWER_KINDS: dict[type[Any], str] = {
     Ready: "ready",
@@ -166,6 +203,7 @@ _ANSWER_KINDS: dict[type[Any], str] = {
     Seeded: "seeded",
     NotLanded: "not_landed",
     Failed: "failed",
+    WouldSave: "would_save",
 }
 
 
@@ -316,6 +354,15 @@ def parse_request(raw: object) -> Request:
         )
     elif kind == "seed":
         request = SeedJob(f.catalog("catalog"), f.identifier("identifier"), f.path("csv_path"))
+    elif kind == "check_save":
+        request = CheckSave(
+            catalog=f.catalog("catalog"),
+            identifier=f.identifier("identifier"),
+            arrow_path=f.path("arrow_path"),
+            mode=f.choice("mode", SAVE_MODES),
+            schema_mode=f.choice("schema_mode", SCHEMA_MODES),
+            create_namespaces=f.boolean("create_namespaces"),
+        )
     else:
         request = FindLanded(
             f.catalog("catalog"), f.identifier("identifier"), f.token("commit_token")
@@ -354,10 +401,29 @@ def parse_answer(raw: object) -> Answer:
         answer = Seeded(f.boolean("created"), f.integer("rows", 0))
     elif kind == "not_landed":
         answer = NotLanded()
+    elif kind == "would_save":
+        answer = WouldSave(
+            table=f.identifier("table"),
+            creates_table=f.boolean("creates_table"),
+            columns=tuple(
+                _column(c, f"would_save.columns[{i}]") for i, c in enumerate(f.items("columns"))
+            ),
+            differences=tuple(
+                _difference(d, f"would_save.differences[{i}]")
+                for i, d in enumerate(f.items("differences"))
+            ),
+        )
     else:
         answer = Failed(f.string("error"))
     f.done()
     return answer
+
+
+def _column(raw: object, where: str) -> Column:
+    f = _Fields(raw, where)
+    column = Column(name=f.text("name"), type=f.string("type"))
+    f.done()
+    return column
 
 
 def _difference(raw: object, where: str) -> Difference:
@@ -387,7 +453,7 @@ def to_wire(message: Request | Answer) -> dict[str, Any]:
 def _wire_value(value: object) -> object:
     if isinstance(value, CatalogAccess):
         return {"name": value.name, "properties": dict(value.properties)}
-    if isinstance(value, Difference):
+    if isinstance(value, Difference | Column):
         return dict(vars(value))
     if isinstance(value, tuple):
         return [_wire_value(v) for v in value]

@@ -74,6 +74,13 @@ def _widens(narrow: IcebergType, wide: IcebergType) -> bool:
     )
 
 
+def differences(table: Table, data: pa.Table) -> list[Difference]:
+    """How the result's schema differs from the table's, column by column (as strict sees it)."""
+    return _differences(
+        table.schema(), iceberg_schema_of(data.schema, table.metadata.format_version)
+    )
+
+
 def _differences(table_schema: Schema, result_schema: Schema) -> list[Difference]:
     """Every top-level column that is missing, extra, or of another type (strict mode)."""
     table_fields = {f.name: f for f in table_schema.fields}

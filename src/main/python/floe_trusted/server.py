@@ -1,8 +1,8 @@
 """The long-lived trusted writer: framed requests on stdin, framed answers on stdout, one at a time.
 
 Started by the service (``env -i``, ``python -I -B``, the service's own code only), it imports
-PyIceberg once, announces ``ready``, and then serves commit, seed and find_landed requests until
-stdin closes. Catalog objects (a ``SqlCatalog``'s engine and connection pool, a REST session) are
+PyIceberg once, announces ``ready``, and then serves commit, seed, find_landed and check_save
+requests until stdin closes. Catalog objects (a ``SqlCatalog``'s engine and connection pool, a REST session) are
 kept between requests; tables are loaded fresh by every request, so commits made by others between
 two requests are always seen. Logs go to stderr, which the service writes to its own log.
 """
@@ -19,11 +19,13 @@ import pyiceberg.catalog.sql  # noqa: F401  (imported before `ready`, not during
 from pyiceberg.catalog import Catalog, load_catalog
 
 from floe_frames import read_frame, write_frame
+from floe_trusted.check import check_save
 from floe_trusted.commit import commit, find_landed
 from floe_trusted.contract import (
     PROTOCOL_VERSION,
     Answer,
     CatalogAccess,
+    CheckSave,
     CommitJob,
     ContractError,
     Failed,
@@ -72,6 +74,8 @@ class Writer:
                 return commit(request, lambda: self.catalog(request.catalog))
             if isinstance(request, SeedJob):
                 return seed_csv(request, self.catalog(request.catalog))
+            if isinstance(request, CheckSave):
+                return check_save(request, self.catalog(request.catalog))
             assert isinstance(request, FindLanded)
             return find_landed(request, self.catalog(request.catalog))
         except Exception as error:

@@ -757,3 +757,63 @@ def test_find_landed_reports_a_commit_by_its_token_only(lake: Lake) -> None:
     assert committed["created"] is True and landed["created"] is False
     created = lake.catalog().load_table("fresh.t").snapshots()[0]
     assert created.summary is not None and created.summary.get("floe.created-table") == "true"
+
+
+# --- check_save: a dry run's verdict, which the real save then gives --------------------------
+
+
+def check(lake: Lake, data: pa.Table, identifier: str, **options: Any) -> dict[str, Any]:
+    job = lake.job(data.slice(0, 0), identifier, **options)  # a dry run's result: no rows
+    for field in ("commit_token", "max_attempts"):
+        del job[field]
+    return lake.writer.ask(job | {"kind": "check_save"})
+
+
+def verdict_then_save(lake: Lake, data: pa.Table, identifier: str, **options: Any) -> None:
+    """The check's answer, then the real save's: both refused alike, or both passing, the table
+    then having exactly the columns the check announced; the check itself changes nothing."""
+    before = (
+        snapshot_ids(lake.table(identifier)) if lake.catalog().table_exists(identifier) else None
+    )
+    verdict = check(lake, data, identifier, **options)
+    after = (
+        snapshot_ids(lake.table(identifier)) if lake.catalog().table_exists(identifier) else None
+    )
+    assert before == after, "a check writes nothing"
+    answer = save(lake, data, identifier, **options)
+    if verdict["kind"] == "refused":
+        assert answer == verdict
+        return
+    assert verdict["kind"] == "would_save", verdict
+    assert answer["kind"] == "saved", answer
+    assert verdict["creates_table"] == answer["created"]
+    announced = {c["name"]: re.sub(r"\b\d+: ", "", c["type"]) for c in verdict["columns"]}
+    assert announced == column_types(lake.table(identifier))
+
+
+def test_check_save_gives_the_verdict_the_save_then_gives(lake: Lake) -> None:
+    ints = pa.table({"a": pa.array([1, 2], pa.int32()), "b": ["x", "y"]})
+    wider = pa.table({"a": pa.array([1, 2], pa.int64()), "b": ["x", "y"], "c": [1.5, 2.5]})
+    verdict_then_save(lake, ints, "checked.t")  # a new table (and namespace)
+    verdict_then_save(lake, wider, "checked.t")  # strict: refused, every difference listed
+    verdict_then_save(lake, wider, "checked.t", mode="append", schema_mode="merge")
+    verdict_then_save(lake, ints, "checked.t", schema_mode="overwrite")
+    verdict_then_save(lake, ints, "absent.t", create_namespaces=False)  # NAMESPACE_NOT_FOUND
+
+
+def test_check_save_lists_the_differences_a_merge_accepts(lake: Lake) -> None:
+    saved(lake, pa.table({"a": pa.array([1], pa.int32())}), "checked.m")
+    verdict = check(
+        lake,
+        pa.table({"a": pa.array([1], pa.int64()), "n": ["new"]}),
+        "checked.m",
+        mode="append",
+        schema_mode="merge",
+    )
+    assert verdict["kind"] == "would_save", verdict
+    assert by_problem(verdict) == {
+        "a": {"column": "a", "problem": "type", "table_type": "int", "result_type": "long"},
+        "n": {"column": "n", "problem": "extra", "table_type": None, "result_type": "string"},
+    }
+    assert [c["name"] for c in verdict["columns"]] == ["a", "n"]
+    assert lake.table("checked.m").schema().find_field("a").field_type == IntegerType()

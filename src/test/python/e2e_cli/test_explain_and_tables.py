@@ -33,6 +33,9 @@ def test_explain_shows_schema_tables_and_plan(floe: Floe) -> None:
     assert re.search(r"^  species\s+String$", text, re.M)
     assert re.search(r"^  n\s+U?Int(32|64)$", text, re.M)
     assert re.search(r"^Reads:\n  default\.flowers @ snapshot \d+$", text, re.M)
+    assert re.search(r"^  default\.flowers: .*species", text, re.M)
+    assert re.search(r"^    1 of 1 data files, 150 of 150 records, \d+ of \d+ bytes$", text, re.M)
+    assert re.search(r"^Estimate: 1 data files, 150 records, \d+ bytes$", text, re.M)
     assert "\nPlan:\n" in text
 
 
@@ -49,8 +52,12 @@ def test_explain_json_and_a_save_that_does_not_happen(
     assert plan["tables"][0]["table"] == "default.flowers"
     assert answer["saved"] is None and answer["results"] is None
     assert not writer_catalog.table_exists(table)
+    assert plan["save"]["would_save"] is True and plan["save"]["creates_table"] is True
+    assert plan["reads"][0]["table"] == "default.flowers"
     text = floe.ok("explain", GROUP_COUNT, "--table", "f=default.flowers", "--save", table).out
     assert f"Would save to: {table}" in text
+    created = r"^  would pass, creating the table: species string, n (int|long)$"
+    assert re.search(created, text, re.M)
 
 
 def test_explain_a_script(floe: Floe) -> None:

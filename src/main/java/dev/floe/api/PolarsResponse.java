@@ -75,7 +75,10 @@ public record PolarsResponse(
     }
   }
 
-  /** A dry run: the output schema, the optimized plan, the tables and snapshots it would read. */
+  /**
+   * A dry run: the output schema, the optimized plan, the tables and snapshots it would read, what
+   * each scan would read after pruning, and whether its save would pass.
+   */
   @Schema(name = "DryRun")
   @RegisterForReflection
   public record DryRun(
@@ -83,7 +86,100 @@ public record PolarsResponse(
       @Schema(required = true) @JsonProperty("column_types") List<String> columnTypes,
       @Schema(required = true, description = "Polars' optimized plan") String plan,
       @Schema(required = true) List<ScannedTable> tables,
-      @Schema(nullable = true, description = "where a real run would save") String destination) {}
+      @Schema(nullable = true, description = "where a real run would save") String destination,
+      @Schema(
+              required = true,
+              description =
+                  "(extension) each Iceberg scan the plan makes: the columns and the filter pushed"
+                      + " into it, and the input left after partition and column-metrics pruning,"
+                      + " from the manifests")
+          List<ScanEstimate> reads,
+      @Schema(required = true, description = "(extension) the input of all scans together")
+          InputEstimate estimate,
+      @Schema(
+              nullable = true,
+              description =
+                  "(extension) with destination: whether the save would pass, checked by the"
+                      + " save's own rules without writing")
+          SaveVerdict save) {}
+
+  /** One Iceberg scan of a dry run's plan, and what it would read. */
+  @Schema(name = "ScanEstimate")
+  @RegisterForReflection
+  public record ScanEstimate(
+      @Schema(required = true, examples = "default.flowers") String table,
+      @Schema(nullable = true, description = "string of decimal digits; null for an empty table")
+          @JsonProperty("snapshot_id")
+          String snapshotId,
+      @Schema(required = true, description = "the columns the scan reads") List<String> columns,
+      @Schema(
+              nullable = true,
+              description = "the filter pushed into the scan for pruning, in SQL words; null: none",
+              examples = "(day = 2) AND (x < 6)")
+          String filter,
+      @Schema(required = true, description = "data files left after pruning")
+          @JsonProperty("data_files")
+          long dataFiles,
+      @Schema(required = true, description = "their bytes (string of decimal digits)") String bytes,
+      @Schema(required = true, description = "their records (string of decimal digits)")
+          String records,
+      @Schema(nullable = true, description = "data files of the whole snapshot")
+          @JsonProperty("snapshot_data_files")
+          Long snapshotDataFiles,
+      @Schema(nullable = true, description = "bytes of the whole snapshot")
+          @JsonProperty("snapshot_bytes")
+          String snapshotBytes,
+      @Schema(nullable = true, description = "records of the whole snapshot")
+          @JsonProperty("snapshot_records")
+          String snapshotRecords) {}
+
+  /** What a dry run's scans would read together. */
+  @Schema(name = "InputEstimate")
+  @RegisterForReflection
+  public record InputEstimate(
+      @Schema(required = true) @JsonProperty("data_files") long dataFiles,
+      @Schema(required = true, description = "string of decimal digits") String bytes,
+      @Schema(required = true, description = "string of decimal digits") String records) {}
+
+  /** Whether a dry run's save would pass, and what the table would look like after it. */
+  @Schema(name = "SaveVerdict")
+  @RegisterForReflection
+  public record SaveVerdict(
+      @Schema(required = true, examples = "analytics.out") String table,
+      @Schema(required = true) @JsonProperty("would_save") boolean wouldSave,
+      @Schema(required = true, description = "the table does not exist yet: the save creates it")
+          @JsonProperty("creates_table")
+          boolean createsTable,
+      @Schema(nullable = true, description = "the error the save would fail with (a 409's code)")
+          @JsonProperty("error_code")
+          String errorCode,
+      @Schema(nullable = true, description = "its sentence, as the save would answer it")
+          String error,
+      @Schema(
+              required = true,
+              description = "the table's columns after the save (empty when it would fail)")
+          List<SaveColumn> columns,
+      @Schema(required = true, description = "how the result's columns differ from the table's now")
+          List<SchemaDifference> differences) {}
+
+  /** A column of a table: its name and its Iceberg type. */
+  @Schema(name = "SaveColumn")
+  @RegisterForReflection
+  public record SaveColumn(
+      @Schema(required = true) String name,
+      @Schema(required = true, examples = "long") String type) {}
+
+  /** A column where a result and a table disagree. */
+  @Schema(name = "SchemaDifference")
+  @RegisterForReflection
+  public record SchemaDifference(
+      @Schema(required = true) String column,
+      @Schema(
+              required = true,
+              enumeration = {"missing", "extra", "type"})
+          String problem,
+      @Schema(nullable = true) @JsonProperty("table_type") String tableType,
+      @Schema(nullable = true) @JsonProperty("result_type") String resultType) {}
 
   /** A table a dry run would read, at the snapshot it would read. */
   @Schema(name = "ScannedTable")

@@ -3,6 +3,7 @@ package dev.floe.api;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.floe.catalog.SaveCheck;
 import dev.floe.catalog.SaveOutcome;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
@@ -321,12 +322,24 @@ public class RunResults {
   private PolarsResponse.DryRun dryRun(RunRecord end) {
     try {
       HarnessPlan plan = plans.readValue(end.plan());
+      List<PolarsResponse.ScanEstimate> reads = plan.reads() == null ? List.of() : plan.reads();
+      long files = 0;
+      java.math.BigInteger bytes = java.math.BigInteger.ZERO;
+      java.math.BigInteger records = java.math.BigInteger.ZERO;
+      for (PolarsResponse.ScanEstimate read : reads) {
+        files += read.dataFiles();
+        bytes = bytes.add(digits(read.bytes()));
+        records = records.add(digits(read.records()));
+      }
       return new PolarsResponse.DryRun(
           plan.columns(),
           plan.columnTypes(),
           plan.plan(),
           plan.scanned() == null ? List.of() : plan.scanned(),
-          end.destination());
+          end.destination(),
+          reads,
+          new PolarsResponse.InputEstimate(files, bytes.toString(), records.toString()),
+          verdict(plan.saveCheck()));
     } catch (IOException | RuntimeException e) {
       throw new FloeException(
               ErrorCode.INTERNAL,
@@ -335,11 +348,46 @@ public class RunResults {
     }
   }
 
-  /** What the harness writes for a dry run (untrusted: only these typed fields are read). */
+  /** A count the harness wrote as a string of digits (anything else: an unreadable plan). */
+  private static java.math.BigInteger digits(String value) {
+    if (value == null || !value.matches("[0-9]{1,30}")) {
+      throw new IllegalArgumentException("not a count: " + value);
+    }
+    return new java.math.BigInteger(value);
+  }
+
+  private static PolarsResponse.SaveVerdict verdict(SaveCheck check) {
+    if (check == null) {
+      return null;
+    }
+    return new PolarsResponse.SaveVerdict(
+        check.table(),
+        check.wouldSave(),
+        check.createsTable(),
+        check.errorCode(),
+        check.error(),
+        check.columns().stream()
+            .map(c -> new PolarsResponse.SaveColumn(c.name(), c.type()))
+            .toList(),
+        check.differences().stream()
+            .map(
+                d ->
+                    new PolarsResponse.SchemaDifference(
+                        d.column(), d.problem(), d.tableType(), d.resultType()))
+            .toList());
+  }
+
+  /**
+   * A dry run's kept plan: what the harness wrote (untrusted: only these typed fields are read) and
+   * the save check the service added (trusted; the harness's own {@code save_check} is dropped
+   * before it is kept).
+   */
   @RegisterForReflection
   private record HarnessPlan(
       List<String> columns,
       @com.fasterxml.jackson.annotation.JsonProperty("column_types") List<String> columnTypes,
       String plan,
-      List<PolarsResponse.ScannedTable> scanned) {}
+      List<PolarsResponse.ScannedTable> scanned,
+      List<PolarsResponse.ScanEstimate> reads,
+      @com.fasterxml.jackson.annotation.JsonProperty("save_check") SaveCheck saveCheck) {}
 }

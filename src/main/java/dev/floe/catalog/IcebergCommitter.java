@@ -12,6 +12,7 @@ import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -53,15 +54,7 @@ public class IcebergCommitter {
       Path arrowResult,
       SaveMode mode,
       SchemaMode schemaMode) {
-    if (catalog.writerProperties().isEmpty()) {
-      throw new FloeException(
-          ErrorCode.INVALID_REQUEST,
-          "Cannot save to catalog '"
-              + catalog.name()
-              + "': it has no writer configured; set floe.catalogs."
-              + catalog.name()
-              + ".writer-properties, or save to another catalog.");
-    }
+    requireWriter(catalog);
     lookup.requireReadableIfExists(catalog, table);
     var job =
         new TrustedRequest.Commit(
@@ -70,7 +63,7 @@ public class IcebergCommitter {
             arrowResult.toAbsolutePath().toString(),
             mode,
             schemaMode,
-            config.createNamespaces().orElse(catalog.type().equals("jdbc") && catalog.embedded()),
+            createNamespaces(catalog),
             UUID.randomUUID().toString().replace("-", ""),
             config.commitAttempts());
     long started = System.nanoTime();
@@ -91,6 +84,97 @@ public class IcebergCommitter {
     String why = answer instanceof TrustedAnswer.Failed failed ? failed.error() : answer.toString();
     LOG.errorf("commit to %s failed in the trusted writer: %s", table, why);
     throw failedInside(table);
+  }
+
+  /**
+   * A dry run's save check: whether saving a result of the schema in {@code arrowSchemaOnly} (an
+   * Arrow stream of no rows) would pass under these modes, asked of the trusted writer, which
+   * applies the save's own rules in a transaction it never commits.
+   */
+  public SaveCheck check(
+      CatalogHandle catalog,
+      TableName table,
+      Path arrowSchemaOnly,
+      SaveMode mode,
+      SchemaMode schemaMode) {
+    requireWriter(catalog);
+    lookup.requireReadableIfExists(catalog, table);
+    var question =
+        new TrustedRequest.CheckSave(
+            new CatalogAccess(catalog.name(), catalog.writerProperties()),
+            table.toString(),
+            arrowSchemaOnly.toAbsolutePath().toString(),
+            mode,
+            schemaMode,
+            createNamespaces(catalog));
+    TrustedAnswer answer;
+    try {
+      answer = writers.ask(question, config.writerTimeout());
+    } catch (TrustedWriterException e) {
+      LOG.errorf("save check of %s: %s", table, e.getMessage());
+      throw checkFailed(table);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw checkFailed(table);
+    }
+    if (answer instanceof TrustedAnswer.WouldSave would) {
+      return new SaveCheck(
+          table.toString(),
+          would.createsTable(),
+          null,
+          null,
+          would.columns().stream().map(c -> new SaveCheck.Column(c.name(), c.type())).toList(),
+          differences(would.differences()));
+    }
+    if (answer instanceof TrustedAnswer.Refused refused) {
+      return new SaveCheck(
+          table.toString(),
+          false,
+          code(refused).name(),
+          refused.message(),
+          List.of(),
+          differences(refused.differences()));
+    }
+    String why = answer instanceof TrustedAnswer.Failed failed ? failed.error() : answer.toString();
+    LOG.errorf("save check of %s failed in the trusted writer: %s", table, why);
+    throw checkFailed(table);
+  }
+
+  private static List<SaveCheck.Difference> differences(List<TrustedAnswer.Difference> found) {
+    return found.stream()
+        .map(
+            d ->
+                new SaveCheck.Difference(
+                    d.column(),
+                    d.problem().name().toLowerCase(Locale.ROOT),
+                    d.tableType(),
+                    d.resultType()))
+        .toList();
+  }
+
+  private static FloeException checkFailed(TableName table) {
+    return new FloeException(
+        ErrorCode.INTERNAL,
+        "Cannot check whether a save to '"
+            + table
+            + "' would pass: the check failed inside Floe; run the dry run again, or without"
+            + " dryRun.");
+  }
+
+  private boolean createNamespaces(CatalogHandle catalog) {
+    return config.createNamespaces().orElse(catalog.type().equals("jdbc") && catalog.embedded());
+  }
+
+  private static void requireWriter(CatalogHandle catalog) {
+    if (catalog.writerProperties().isEmpty()) {
+      throw new FloeException(
+          ErrorCode.INVALID_REQUEST,
+          "Cannot save to catalog '"
+              + catalog.name()
+              + "': it has no writer configured; set floe.catalogs."
+              + catalog.name()
+              + ".writer-properties, or save to another catalog.");
+    }
   }
 
   private TrustedAnswer send(TrustedRequest.Commit job, TableName table) {

@@ -41,7 +41,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class WorkloadService {
   private static final Logger LOG = Logger.getLogger(WorkloadService.class);
-  private static final long MAX_PLAN_BYTES = 4L << 20;
 
   /** A backstop beyond the memory cgroup: multithreaded Polars reserves much address space. */
   private static final long ADDRESS_SPACE_SLACK = 4L << 30;
@@ -209,9 +208,13 @@ public class WorkloadService {
               exit.logs());
         }
       }
-      String plan = workload.dryRun() ? readPlan(output) : null;
-      SaveOutcome saved = null;
       Destination destination = workload.destination();
+      String plan =
+          workload.dryRun()
+              ? DryRunPlan.kept(
+                  DryRunPlan.read(output), destination, catalog, committer, files.dir(), json)
+              : null;
+      SaveOutcome saved = null;
       if (destination != null && !workload.dryRun()) {
         if (!control.enterCommit()) {
           throw new RunFailedException(cancelled(runId), exit.logs());
@@ -472,22 +475,6 @@ public class WorkloadService {
       return ArrowStreams.summarize(result);
     } catch (IOException e) {
       return new ArrowStreams.Summary(0, false);
-    }
-  }
-
-  /** The harness's dry-run answer: small JSON, read only if it is a plain file of sane size. */
-  private static String readPlan(Path plan) {
-    try {
-      if (Files.size(plan) > MAX_PLAN_BYTES) {
-        throw new FloeException(
-            ErrorCode.LIMIT_EXCEEDED,
-            "The plan is larger than "
-                + MAX_PLAN_BYTES
-                + " bytes; run the workload instead of a dry run.");
-      }
-      return Files.readString(plan);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the plan of a dry run", e);
     }
   }
 

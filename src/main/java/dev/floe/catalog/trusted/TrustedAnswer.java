@@ -15,7 +15,8 @@ import java.util.List;
   @JsonSubTypes.Type(value = TrustedAnswer.Refused.class, name = "refused"),
   @JsonSubTypes.Type(value = TrustedAnswer.Seeded.class, name = "seeded"),
   @JsonSubTypes.Type(value = TrustedAnswer.NotLanded.class, name = "not_landed"),
-  @JsonSubTypes.Type(value = TrustedAnswer.Failed.class, name = "failed")
+  @JsonSubTypes.Type(value = TrustedAnswer.Failed.class, name = "failed"),
+  @JsonSubTypes.Type(value = TrustedAnswer.WouldSave.class, name = "would_save")
 })
 public sealed interface TrustedAnswer {
 
@@ -81,6 +82,31 @@ public sealed interface TrustedAnswer {
       Contract.present(errorCode, "refused.error_code");
       Contract.nonEmpty(message, "refused.message");
       Contract.present(differences, "refused.differences");
+      differences = List.copyOf(differences);
+    }
+  }
+
+  /** A table column: its name and its Iceberg type. */
+  record Column(String name, String type) {
+    public Column {
+      Contract.present(name, "column.name");
+      Contract.nonEmpty(type, "column.type");
+    }
+  }
+
+  /**
+   * check_save: the save would pass. {@code columns} is the table's schema after it (a new one's
+   * when {@code createsTable}); {@code differences}, how the result differs from the table now.
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  record WouldSave(
+      String table, boolean createsTable, List<Column> columns, List<Difference> differences)
+      implements TrustedAnswer {
+    public WouldSave {
+      Contract.identifier(table, "would_save.table");
+      Contract.present(columns, "would_save.columns");
+      Contract.present(differences, "would_save.differences");
+      columns = List.copyOf(columns);
       differences = List.copyOf(differences);
     }
   }

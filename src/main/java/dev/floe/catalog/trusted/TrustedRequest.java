@@ -14,7 +14,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = TrustedRequest.Commit.class, name = "commit"),
   @JsonSubTypes.Type(value = TrustedRequest.Seed.class, name = "seed"),
-  @JsonSubTypes.Type(value = TrustedRequest.FindLanded.class, name = "find_landed")
+  @JsonSubTypes.Type(value = TrustedRequest.FindLanded.class, name = "find_landed"),
+  @JsonSubTypes.Type(value = TrustedRequest.CheckSave.class, name = "check_save")
 })
 public sealed interface TrustedRequest {
   CatalogAccess catalog();
@@ -72,6 +73,31 @@ public sealed interface TrustedRequest {
       Contract.present(catalog, "find_landed.catalog");
       Contract.identifier(identifier, "find_landed.identifier");
       Contract.token(commitToken, "find_landed.commit_token");
+    }
+  }
+
+  /**
+   * Whether saving the Arrow stream at {@code arrowPath} (a dry run's result schema, no rows) into
+   * {@code identifier} would pass, by the same rules as a commit; nothing is written.
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  record CheckSave(
+      CatalogAccess catalog,
+      String identifier,
+      String arrowPath,
+      SaveMode mode,
+      SchemaMode schemaMode,
+      boolean createNamespaces)
+      implements TrustedRequest {
+    public CheckSave {
+      Contract.present(catalog, "check_save.catalog");
+      Contract.identifier(identifier, "check_save.identifier");
+      Contract.absolutePath(arrowPath, "check_save.arrow_path");
+      Contract.present(mode, "check_save.mode");
+      Contract.present(schemaMode, "check_save.schema_mode");
+      Contract.check(
+          schemaMode != SchemaMode.OVERWRITE || mode == SaveMode.OVERWRITE,
+          "check_save: schema_mode 'overwrite' needs mode 'overwrite'");
     }
   }
 }
