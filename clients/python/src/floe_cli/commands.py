@@ -148,8 +148,14 @@ def polars(args: argparse.Namespace, ctx: Context) -> int:
             f"follow it with: floe runs result {run_id}"
         )
         return Exit.OK
+    if args.profile:
+        body["profile"] = True
     with Progress(ctx.streams.stderr, enabled=ctx.streams.stderr_is_tty, state="running"):
-        _fetch_and_emit(ctx, "POST", WORKLOAD_PATH, args, body=body, headers=headers)
+        run_id = _fetch_and_emit(ctx, "POST", WORKLOAD_PATH, args, body=body, headers=headers)
+    if args.profile and run_id is not None:
+        # From the run's record: an Arrow answer has no room for it.
+        view = ctx.client.call("GET", _run_path(run_id))
+        ctx.streams.note(profile_table(view.get("profile"), unicode=ctx.streams.unicode))
     return Exit.OK
 
 
@@ -161,8 +167,9 @@ def _fetch_and_emit(
     *,
     body: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
-) -> None:
-    """Asks for Arrow when the output is built from Arrow (JSON otherwise) and writes it."""
+) -> str | None:
+    """Asks for Arrow when the output is built from Arrow (JSON otherwise) and writes it; the
+    run's id."""
     accept = ARROW_OR_JSON if args.output in ARROW_FORMATS else JSON
     timeout = _answer_timeout(args)
     try:
@@ -177,7 +184,9 @@ def _fetch_and_emit(
             method, path, body=body, accept=JSON, headers=headers, timeout=timeout
         )
     with response:
-        emit_result(response, args.output, args.output_file, ctx.streams, ctx.client.base_url)
+        return emit_result(
+            response, args.output, args.output_file, ctx.streams, ctx.client.base_url
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,6 +226,19 @@ def explain(args: argparse.Namespace, ctx: Context) -> int:
         out += [f"  {line}" for line in str(plan["plan"]).splitlines()]
     write_text("\n".join(out) + "\n", None, ctx.streams)
     return Exit.OK
+
+
+def profile_table(profile: Any, *, unicode: bool) -> str:
+    """A run's profile: each plan node with its time and rows, most expensive first."""
+    if not isinstance(profile, dict) or not isinstance(profile.get("nodes"), list):
+        return "profile: none (the run was not made with --profile)"
+    rows = [
+        [n.get("node"), n.get("time_ms"), n.get("rows_in"), n.get("rows_out")]
+        for n in profile["nodes"]
+        if isinstance(n, dict)
+    ]
+    table = format_table(["node", "time_ms", "rows_in", "rows_out"], rows, None, unicode=unicode)
+    return f"profile ({profile.get('total_ms')} ms in the engine):\n{table}"
 
 
 def _scan_lines(plan: dict[str, Any]) -> list[str]:
@@ -338,6 +360,10 @@ def runs_show(args: argparse.Namespace, ctx: Context) -> int:
     if isinstance(error, dict):
         lines.append(f"{'error:':<13}[{error.get('error_code')}] {error.get('error')}")
     lines.append(f"{'result:':<13}{'available' if view.get('result_available') else '-'}")
+    if view.get("trace_id"):
+        lines.append(f"{'trace:':<13}{view['trace_id']}")
+    if args.profile:
+        lines.append(profile_table(view.get("profile"), unicode=ctx.streams.unicode))
     write_text("\n".join(lines) + "\n", None, ctx.streams)
     return Exit.OK
 

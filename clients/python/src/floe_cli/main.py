@@ -204,6 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="submit the run and print its id (see: floe runs)",
     )
     polars.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile the run: after the result, each plan node's time and rows (on stderr)",
+    )
+    polars.add_argument(
         "--idempotency-key",
         metavar="KEY",
         help="the same key with the same request returns the first run instead of a second",
@@ -230,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     show = command(runs_sub, "show", commands.runs_show, "Show a run's state.")
     show.add_argument("run_id")
     show.add_argument("--output", choices=["text", "json"], default="text")
+    show.add_argument(
+        "--profile", action="store_true", help="also the profile of a run made with --profile"
+    )
     logs = command(runs_sub, "logs", commands.runs_logs, "Print a run's output.")
     logs.add_argument("run_id")
     logs.add_argument("-f", "--follow", action="store_true", help="until the run ends")

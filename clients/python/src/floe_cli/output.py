@@ -97,15 +97,16 @@ def emit_result(
     out_path: str | None,
     streams: Streams,
     base_url: str,
-) -> None:
-    """Writes a successful workload answer (Arrow stream or JSON) in format `fmt`."""
+) -> str | None:
+    """Writes a successful workload answer (Arrow stream or JSON) in format `fmt`; its run id."""
     if response.headers.get_content_type() == ARROW_STREAM:
         _emit_arrow_stream(response, fmt, out_path, streams)
-        return
+        return response.headers.get("X-Floe-Run-Id")
     data = read_json(response, base_url)
+    run_id = data.get("run_id") if isinstance(data.get("run_id"), str) else None
     if fmt == "json":
         write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", out_path, streams)
-        return
+        return run_id
     logs = data.get("logs")
     if isinstance(logs, str) and logs.strip():
         streams.note(logs)
@@ -122,7 +123,7 @@ def emit_result(
         footer = "\n".join(result_footer(data)) + "\n"
         write_text(text + footer, out_path, streams)
         _note_compute(data, streams)
-        return
+        return run_id
     table = table_from_json(results)
     if data.get("truncated"):
         streams.note(
@@ -133,6 +134,7 @@ def emit_result(
         rows = write_batches(fmt, table.schema, table_batches(table), sink)
     _after_write(rows, out_path, streams, saved_line(data.get("saved")))
     _note_compute(data, streams)
+    return run_id
 
 
 def _note_compute(data: dict[str, Any], streams: Streams) -> None:

@@ -35,6 +35,10 @@ class TrustedSide:
             raise _malformed("table")
         return granted_table(table, _fail)
 
+    def profile(self, profile: dict[str, Any]) -> None:
+        """Hands over the run's profile (its nodes' time and rows), kept with its record."""
+        self._ask({"type": "profile", "profile": profile})
+
     def namespaces(self) -> list[Identifier]:
         return _identifiers(self._ask({"type": "namespaces"}).get("namespaces"))
 

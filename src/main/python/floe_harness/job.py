@@ -66,6 +66,9 @@ class Job:
     # Distributed: build the plan over stand-ins for the tables and write it (not a result) to
     # result_path; the trusted dispatcher checks it and sends it to the distributed engine.
     distributed: bool = False
+    # Profile: compute with the streaming engine tracking each plan node's time and rows, and send
+    # them to the trusted side with the result.
+    profile: bool = False
 
 
 def parse_job(raw: object) -> Job:
@@ -112,6 +115,9 @@ class _Reader:
         distributed = self._raw.get("distributed", False)
         if type(distributed) is not bool:
             self._fail("distributed must be a boolean")
+        profile = self._raw.get("profile", False)
+        if type(profile) is not bool:
+            self._fail("profile must be a boolean")
         return Job(
             run_id=self._str("run_id"),
             mode=cast(Mode, mode),
@@ -127,6 +133,7 @@ class _Reader:
             dry_run=dry_run,
             engine=cast(Engine, engine),
             distributed=distributed,
+            profile=profile,
         )
 
     def _limits(self) -> Limits:

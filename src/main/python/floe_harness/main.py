@@ -26,6 +26,7 @@ def run(job: Job, trusted: TrustedSide) -> int:
         from floe_harness.execute import execute
         from floe_harness.explain import ScanRecorder
         from floe_harness.output import write_distributed_plan, write_plan, write_result
+        from floe_harness.profile import Profile
 
         # A dry run notes each table scan Polars plans, with what it pushes into it.
         recorder = ScanRecorder.install() if job.dry_run else None
@@ -34,6 +35,10 @@ def run(job: Job, trusted: TrustedSide) -> int:
             write_plan(produced, job.result_path, recorder)
         elif job.distributed:
             write_distributed_plan(produced, job.result_path)
+        elif job.profile:
+            profile = Profile()
+            write_result(produced, job.result_path, job.engine, profile)
+            trusted.profile(profile.to_json())
         else:
             write_result(produced, job.result_path, job.engine)
         _no_error(error_sink, job.error_path)

@@ -17,9 +17,12 @@ from floe_harness.errors import HarnessError
 from floe_harness.execute import Produced
 from floe_harness.explain import PlannedScan, ScanRecorder
 from floe_harness.job import Engine
+from floe_harness.profile import Profile, profiled
 
 
-def write_result(produced: Produced, path: Path, engine: Engine) -> None:
+def write_result(
+    produced: Produced, path: Path, engine: Engine, profile: Profile | None = None
+) -> None:
     """Compute the result and write it batch by batch.
 
     With the streaming engine each batch is written as soon as it exists (a streamed response
@@ -30,7 +33,13 @@ def write_result(produced: Produced, path: Path, engine: Engine) -> None:
     # Recorded before the export casts, so readers still learn that a column was Categorical.
     metadata = {POLARS_DTYPES_KEY: json.dumps([str(dtype) for dtype in schema.dtypes()]).encode()}
     batches = _batches(produced, frame, engine)
-    write_stream(path, batches, pl.DataFrame(schema=frame.collect_schema()), metadata)
+    empty = pl.DataFrame(schema=frame.collect_schema())
+    if profile is None:
+        write_stream(path, batches, empty, metadata)
+        return
+    # Profiled: the streaming engine's report of each node is kept while the result is computed.
+    with profiled(profile):
+        write_stream(path, batches, empty, metadata)
 
 
 def _batches(produced: Produced, frame: pl.LazyFrame, engine: Engine) -> Iterator[pl.DataFrame]:

@@ -4,6 +4,10 @@ Polars reads ``POLARS_MAX_THREADS`` when it is imported; a runner imported Polar
 learns its job's thread count, so it asks Polars to read the variable again, before its thread pool
 exists (the template never runs a Polars operation, so no runner inherits a pool).
 
+A profiled run asks the streaming engine to track each node's time and rows and to report them on
+stderr when the query ends (``POLARS_TRACK_METRICS``, ``POLARS_LOG_METRICS``, read per query; the
+report's format is Polars' own, parsed in ``floe_harness/profile.py``).
+
 A dry run learns what each Iceberg scan would read from the hook Polars resolves scans through
 (``IcebergScanResolver.to_dataset_scan``: the columns and the predicate pushed into the scan) and
 the conversion Polars itself applies to that predicate for PyIceberg's pruning
@@ -13,7 +17,8 @@ the conversion Polars itself applies to that predicate for PyIceberg's pruning
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pyiceberg.expressions import BooleanExpression
@@ -85,3 +90,18 @@ def on_iceberg_scan(listener: ScanListener) -> None:
         return resolve(self, *args, **kwargs)
 
     resolver.to_dataset_scan = to_dataset_scan
+
+
+_METRICS = ("POLARS_TRACK_METRICS", "POLARS_LOG_METRICS")
+
+
+@contextmanager
+def node_metrics() -> Iterator[None]:
+    """Inside: each streaming query reports its nodes' time and rows on stderr as it ends."""
+    for name in _METRICS:
+        os.environ[name] = "1"
+    try:
+        yield
+    finally:
+        for name in _METRICS:
+            os.environ.pop(name, None)

@@ -2,9 +2,10 @@
 
 Started by the service (``env -i``, ``python -I -B``, the service's own code only), it imports
 PyIceberg once, announces ``ready``, and then serves commit, seed, find_landed and check_save
-requests until stdin closes. Catalog objects (a ``SqlCatalog``'s engine and connection pool, a REST session) are
-kept between requests; tables are loaded fresh by every request, so commits made by others between
-two requests are always seen. Logs go to stderr, which the service writes to its own log.
+requests until stdin closes. Catalog objects (a ``SqlCatalog``'s engine and connection pool, a REST
+session) are kept between requests; tables are loaded fresh by every request, so commits made by
+others between two requests are always seen. Logs go to stderr, which the service writes to its own
+log.
 """
 
 from __future__ import annotations

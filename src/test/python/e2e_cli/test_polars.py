@@ -259,3 +259,17 @@ def test_schema_modes(floe: Floe, save_namespace: str, writer_catalog: Catalog) 
     names = [f.name for f in writer_catalog.load_table(table).schema().fields]
     assert names == ["a", "b"]
     assert _count(floe, table) == 2
+
+
+def test_profile_prints_each_plan_node_after_the_result_and_runs_show_it_later(
+    floe: Floe,
+) -> None:
+    # csv is built from the Arrow stream: the profile comes from the run's record.
+    result = floe.ok("polars", GROUPED, "--table", FLOWERS, "--profile", "--output", "csv")
+    assert result.out.splitlines()[0] == "species,avg_petal_length"
+    assert re.search(r"^profile \([0-9.]+ ms in the engine\):$", result.err, re.M), result.err
+    assert re.search(r"^group-by\s+[│|]\s+[0-9.]+\s+[│|]\s+150\s+[│|]\s+3$", result.err, re.M), result.err
+    run_id = floe.json("runs", "list", "--limit", "1")["runs"][0]["run_id"]
+    shown = floe.ok("runs", "show", run_id, "--profile").out
+    assert re.search(r"^trace:\s+[0-9a-f]{32}$", shown, re.M), shown
+    assert re.search(r"^group-by\s+[│|]", shown, re.M), shown

@@ -23,6 +23,6 @@ class CliTest {
 
   @Test
   void cliWorksAgainstTheService() throws Exception {
-    PythonSuite.run("e2e_cli", url, 84);
+    PythonSuite.run("e2e_cli", url, 85);
   }
 }

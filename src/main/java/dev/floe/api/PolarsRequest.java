@@ -77,4 +77,10 @@ public record PolarsRequest(
                     + " the mode and a hash of the query or script, so the same source is the same"
                     + " job",
             examples = "daily_flower_report")
-        String jobName) {}
+        String jobName,
+    @Schema(
+            nullable = true,
+            description =
+                "(extension) profile the run: each plan node's time and rows, computed by Polars'"
+                    + " streaming engine, in the answer and the run's record")
+        Boolean profile) {}

@@ -28,7 +28,35 @@ public record PolarsResponse(
         DryRun dryRun,
     @Schema(description = "(extension) where the run's time went and how it got its runner")
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        Timing timing) {
+        Timing timing,
+    @Schema(description = "(extension) a profiled run's plan nodes; absent otherwise")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        Profile profile) {
+
+  /**
+   * A profiled run ({@code "profile": true}): each node of the streaming engine's plan with its
+   * time and the rows it received and sent, as the run reported them (its own account, like its
+   * logs), most expensive first.
+   */
+  @Schema(name = "Profile")
+  @RegisterForReflection
+  public record Profile(
+      @Schema(required = true, description = "the query's time in the engine, in ms")
+          @JsonProperty("total_ms")
+          double totalMs,
+      @Schema(required = true) List<ProfileNode> nodes) {}
+
+  /** One node of a profiled plan. */
+  @Schema(name = "ProfileNode")
+  @RegisterForReflection
+  public record ProfileNode(
+      @Schema(required = true, examples = "group-by") String node,
+      @Schema(required = true, description = "its time, in ms") @JsonProperty("time_ms")
+          double timeMs,
+      @Schema(required = true, description = "rows it received") @JsonProperty("rows_in")
+          long rowsIn,
+      @Schema(required = true, description = "rows it sent on") @JsonProperty("rows_out")
+          long rowsOut) {}
 
   /**
    * Where a run's time went: waiting in the queue, getting a runner (none when one was waiting

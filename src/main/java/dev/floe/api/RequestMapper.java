@@ -59,6 +59,7 @@ public class RequestMapper {
         runLimits,
         compute(r),
         Boolean.TRUE.equals(r.dryRun()),
+        Boolean.TRUE.equals(r.profile()),
         jobName(r.jobName()),
         caller);
   }

@@ -38,6 +38,8 @@ import java.util.List;
 /** Turns a run's outcome into what the client asked for: JSON, an Arrow stream, or its error. */
 @ApplicationScoped
 public class RunResults {
+  private static final org.jboss.logging.Logger LOG =
+      org.jboss.logging.Logger.getLogger(RunResults.class);
   public static final String ARROW = "application/vnd.apache.arrow.stream";
   public static final MediaType ARROW_TYPE = MediaType.valueOf(ARROW);
   private static final int CHUNK = 256 * 1024;
@@ -45,6 +47,7 @@ public class RunResults {
   private final RunLifecycle runs;
   private final ObjectMapper json;
   private final ObjectReader plans;
+  private final ObjectReader profiles;
   private final RunMetrics metrics;
   private final Tracer tracer;
 
@@ -55,6 +58,9 @@ public class RunResults {
     this.tracer = tracer;
     this.plans =
         json.readerFor(HarnessPlan.class)
+            .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    this.profiles =
+        json.readerFor(PolarsResponse.Profile.class)
             .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   }
 
@@ -115,7 +121,8 @@ public class RunResults {
           false,
           end.runId(),
           dryRun(end),
-          PolarsResponse.Timing.of(end));
+          PolarsResponse.Timing.of(end),
+          profile(end));
     }
     Path file = keptResult(end);
     TabularResult table;
@@ -168,7 +175,8 @@ public class RunResults {
         table.truncated(),
         end.runId(),
         null,
-        PolarsResponse.Timing.of(end));
+        PolarsResponse.Timing.of(end),
+        profile(end));
   }
 
   /** A finished run's kept result as an Arrow stream, read from its file in bounded chunks. */
@@ -345,6 +353,19 @@ public class RunResults {
               ErrorCode.INTERNAL,
               "The dry run of " + end.runId() + " produced an unreadable plan; run it again.")
           .inRun(end.runId());
+    }
+  }
+
+  /** A profiled run's profile (untrusted: the run's own account; only typed fields are read). */
+  PolarsResponse.Profile profile(RunRecord end) {
+    if (end.profile() == null) {
+      return null;
+    }
+    try {
+      return profiles.readValue(end.profile());
+    } catch (IOException | RuntimeException e) {
+      LOG.warnf("run %s: its profile is unreadable: %s", end.runId(), e.getMessage());
+      return null;
     }
   }
 

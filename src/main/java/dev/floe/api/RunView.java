@@ -51,7 +51,14 @@ public record RunView(
                     + " that asked for it",
             examples = "4bf92f3577b34da6a3ce929d0e0e4736")
         @JsonProperty("trace_id")
-        String traceId) {
+        String traceId,
+    @Schema(
+            nullable = true,
+            description =
+                "a profiled run's plan nodes with their time and rows (GET of one run; absent"
+                    + " otherwise)")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        PolarsResponse.Profile profile) {
 
   /** Why a run failed or was cancelled. */
   @Schema(name = "RunError")
@@ -108,7 +115,31 @@ public record RunView(
         new Links(self, self + "/result", self + "/logs"),
         PolarsResponse.Timing.of(run),
         run.compute() == null ? null : PolarsResponse.Compute.of(run.compute()),
-        run.asked().traceId());
+        run.asked().traceId(),
+        null);
+  }
+
+  /** The same, with the run's profile (the view of one run). */
+  RunView withProfile(PolarsResponse.Profile found) {
+    return new RunView(
+        runId,
+        status,
+        mode,
+        catalog,
+        destination,
+        createdAt,
+        startedAt,
+        finishedAt,
+        elapsedMs,
+        rowCount,
+        saved,
+        error,
+        resultAvailable,
+        links,
+        timing,
+        compute,
+        traceId,
+        found);
   }
 
   private static String iso(Instant at) {

@@ -155,7 +155,8 @@ public class RunsResource {
       content = @Content(schema = @Schema(implementation = RunView.class)))
   @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
   public RunView get(@PathParam("id") String id) {
-    return RunView.of(runs.get(id, current.caller()));
+    RunRecord run = runs.get(id, current.caller());
+    return RunView.of(run).withProfile(results.profile(run));
   }
 
   @GET

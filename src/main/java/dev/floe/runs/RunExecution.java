@@ -80,7 +80,8 @@ public class RunExecution {
                       kept,
                       kept == null ? null : retention.keptUntil(now),
                       done.timings(),
-                      done.compute()));
+                      done.compute(),
+                      run.control().profile()));
     } catch (FloeException failure) {
       end = failed(run, failure.inRun(runId), t0);
     } catch (InterruptedException e) {

@@ -80,6 +80,8 @@ public record RunRecord(
    * @param resultExpiresAt when the kept result is removed
    * @param timings where the run's time went and how it got its runner, when known
    * @param compute where it executed (locally or distributed) and why, when known
+   * @param profile a profiled run's nodes with their time and rows (JSON, as the run reported it),
+   *     or null
    */
   public record Output(
       Long rowCount,
@@ -88,11 +90,12 @@ public record RunRecord(
       String resultFile,
       Instant resultExpiresAt,
       RunTimings timings,
-      Placement compute) {
+      Placement compute,
+      String profile) {
 
     public Output(
         Long rowCount, SaveOutcome saved, String plan, String resultFile, Instant resultExpiresAt) {
-      this(rowCount, saved, plan, resultFile, resultExpiresAt, null, null);
+      this(rowCount, saved, plan, resultFile, resultExpiresAt, null, null, null);
     }
   }
 
@@ -202,6 +205,11 @@ public record RunRecord(
 
   public String plan() {
     return output() == null ? null : output().plan();
+  }
+
+  /** A profiled run's profile (JSON), or null. */
+  public String profile() {
+    return output() == null ? null : output().profile();
   }
 
   public String resultFile() {

@@ -33,7 +33,8 @@ final class RunRows {
           "commit_started",
           "timings_json",
           "compute_json",
-          "trace_id");
+          "trace_id",
+          "profile_json");
 
   private final RunJsonCodec json;
 
@@ -65,6 +66,7 @@ final class RunRows {
     p.setString(i++, json.timings(run.timings()));
     p.setString(i++, json.compute(run.compute()));
     p.setString(i++, run.asked().traceId());
+    p.setString(i++, run.profile());
     return i;
   }
 
@@ -94,7 +96,8 @@ final class RunRows {
                   r.getString("result_file"),
                   instant(r, "result_expires_at"),
                   json.timings(r.getString("timings_json")),
-                  json.compute(r.getString("compute_json")));
+                  json.compute(r.getString("compute_json")),
+                  r.getString("profile_json"));
       ending =
           new RunRecord.Ending(
               finished,

@@ -29,6 +29,7 @@ public record RunJob(
     boolean dryRun,
     String engine,
     boolean distributed,
+    boolean profile,
     int maxThreads,
     String scriptFilename,
     Limits limits) {
@@ -61,6 +62,7 @@ public record RunJob(
         code.dryRun(),
         code.engine(),
         code.distributed(),
+        code.profile(),
         maxThreads,
         "script.py",
         limits);
@@ -72,6 +74,8 @@ public record RunJob(
    * @param mode {@code query} or {@code script}
    * @param engine {@code in-memory} or {@code streaming}
    * @param distributed write the plan over stand-ins for the tables, for the trusted dispatcher
+   * @param profile track each plan node's time and rows (streaming engine) and send them over the
+   *     channel
    */
   public record Code(
       String mode,
@@ -79,7 +83,8 @@ public record RunJob(
       Map<String, Object> params,
       boolean dryRun,
       String engine,
-      boolean distributed) {}
+      boolean distributed,
+      boolean profile) {}
 
   /** Where the run writes its result and its error, as it sees them. */
   public record Output(String resultPath, String errorPath) {}

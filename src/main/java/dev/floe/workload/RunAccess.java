@@ -33,6 +33,9 @@ import org.apache.iceberg.TableMetadata;
  * through {@link TableAccess}, one table at one snapshot at a time.
  */
 final class RunAccess implements Runner.Requests {
+  /** A profile is tens of nodes; far more is not one. */
+  static final int MAX_PROFILE_CHARS = 256 * 1024;
+
   private static final int LATEST_LISTED = 5;
 
   /** A table resolved to one snapshot of its current metadata; null snapshot: it has none. */
@@ -154,6 +157,18 @@ final class RunAccess implements Runner.Requests {
                 lookup.namespaces(catalog, reach).stream()
                     .map(n -> List.of(n.split("\\.")))
                     .toList());
+        case "profile" -> {
+          String profile = request.path("profile").toString();
+          if (profile.length() > MAX_PROFILE_CHARS) {
+            throw new FloeException(
+                ErrorCode.LIMIT_EXCEEDED,
+                "The run's profile is larger than "
+                    + MAX_PROFILE_CHARS
+                    + " characters; profile a smaller query.");
+          }
+          control.profile(profile);
+          yield reply(type, id, "profile", true);
+        }
         case "tables" -> {
           String namespace = request.path("namespace").asText();
           yield reply(

@@ -33,6 +33,7 @@ public final class RunControl {
   private RunHandle handle;
   private final List<TableRead> reads = new ArrayList<>();
   private final RunTrace trace;
+  private String profile;
 
   public RunControl(int logBytes, boolean streamed) {
     this(logBytes, streamed, () -> {});
@@ -112,6 +113,16 @@ public final class RunControl {
   /** The run was given {@code table} to read. */
   synchronized void read(TableRead table) {
     reads.add(table);
+  }
+
+  /** The profile the run reported (its own account, like its logs): kept as JSON, bounded. */
+  synchronized void profile(String json) {
+    profile = json;
+  }
+
+  /** The profile the run reported, or null. */
+  public synchronized String profile() {
+    return profile;
   }
 
   /** The tables the run was given so far, in order. */

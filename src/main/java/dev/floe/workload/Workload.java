@@ -8,6 +8,7 @@ import java.util.Map;
  *
  * @param catalog the catalog name as the client gave it; null for the default
  * @param destination null when the result is not saved
+ * @param profile track each plan node's time and rows while the result is computed
  * @param jobName the name lineage gives the run's job, or null for one derived from its source
  * @param caller who asked
  */
@@ -21,6 +22,7 @@ public record Workload(
     RunLimits limits,
     Compute compute,
     boolean dryRun,
+    boolean profile,
     String jobName,
     Caller caller) {
 
@@ -36,6 +38,7 @@ public record Workload(
         other,
         compute,
         dryRun,
+        profile,
         jobName,
         caller);
   }

@@ -454,11 +454,17 @@ public class WorkloadService {
             workload.params(),
             workload.dryRun(),
             // Streamed results are computed by Polars' streaming engine, so they start flowing
-            // before the last batch exists; the rest use the in-memory engine (a collect()'s
-            // numbers).
-            streamed ? "streaming" : "in-memory",
-            distributed);
+            // before the last batch exists, and so are profiled ones (only it tracks each plan
+            // node); the rest use the in-memory engine (a collect()'s numbers).
+            streamed || profiled(workload, distributed) ? "streaming" : "in-memory",
+            distributed,
+            profiled(workload, distributed));
     return RunJob.of(runId, code, tables, catalog.name(), paths, budget.cpus(), limits);
+  }
+
+  /** A profile is of the run's own computation: not of a dry run, nor of a distributed one. */
+  private static boolean profiled(Workload workload, boolean distributed) {
+    return workload.profile() && !workload.dryRun() && !distributed;
   }
 
   private static RunBudget budget(Workload workload, int threads) {

@@ -51,7 +51,8 @@ class RequestMapperTest {
         schema,
         limits,
         true,
-        "nightly");
+        "nightly",
+        true);
   }
 
   /** A request with only these fields set; the others absent, as from a client that omits them. */
@@ -66,6 +67,7 @@ class RequestMapperTest {
         null,
         null,
         clusterSize,
+        null,
         null,
         null,
         null,
@@ -110,6 +112,7 @@ class RequestMapperTest {
     assertNull(w.destination());
     assertFalse(w.dryRun());
     assertNull(w.jobName());
+    assertFalse(w.profile());
     assertEquals(Duration.ofSeconds(300), w.limits().timeout());
     assertEquals("someone", w.principal());
   }
@@ -133,6 +136,7 @@ class RequestMapperTest {
     assertEquals(Duration.ofSeconds(3600), w.limits().timeout());
     assertTrue(w.dryRun());
     assertEquals("nightly", w.jobName());
+    assertTrue(w.profile());
     assertEquals(
         SaveMode.OVERWRITE,
         mapper

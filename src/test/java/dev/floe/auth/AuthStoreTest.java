@@ -223,6 +223,7 @@ class AuthStoreTest {
             new RunLimits(Duration.ofSeconds(30), 512, 10, 1000),
             Compute.local(),
             false,
+            false,
             null,
             new Caller("team-a", Set.of(), false, "key:etl", null, Caller.Standing.PERMANENT));
     RunRecord ended =

@@ -137,6 +137,7 @@ final class WiredRuns implements AutoCloseable {
         new RunLimits(Duration.ofSeconds(30), 512, 10, 1000),
         Compute.local(),
         false,
+        false,
         null,
         Caller.UNAUTHENTICATED_ADMIN);
   }

@@ -15,7 +15,7 @@ public final class Jobs {
   public static RunJob script(RunnerFiles files, String source, Map<String, Object> params) {
     return RunJob.of(
         "r-test-" + UUID.randomUUID(),
-        new RunJob.Code("script", source, params, false, "in-memory", false),
+        new RunJob.Code("script", source, params, false, "in-memory", false, false),
         Map.of(),
         "lake",
         new RunJob.Output(files.seenByRun(files.resultFile()), files.seenByRun(files.errorFile())),

@@ -54,6 +54,7 @@ class RunnerWireContractTest {
                 java.util.Map.of(),
                 false,
                 "in-memory",
+                false,
                 false),
             java.util.Map.of(
                 "flowers",
