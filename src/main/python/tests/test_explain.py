@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from isolated import run_isolated
 from pyiceberg.catalog.sql import SqlCatalog
 from pyiceberg.expressions.parser import parse
 from pyiceberg.table import Table
 
 from floe_harness.explain import describe, plan
-
-HARNESS = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +66,7 @@ def test_column_metrics_prune_too_and_no_filter_reads_everything(parted: Table) 
 def test_polars_tells_each_scan_with_its_pushed_down_filter(parted: Table) -> None:
     # Through the Polars internals wrapped in floe_harness/polars_private.py: this fails loudly
     # on a Polars that resolves Iceberg scans another way.
-    code = (
-        f"import sys; sys.path.insert(0, {str(HARNESS)!r})\n"
+    out = run_isolated(
         "import polars as pl\n"
         "from pyiceberg.table import StaticTable\n"
         "from floe_harness.explain import ScanRecorder\n"
@@ -82,9 +76,6 @@ def test_polars_tells_each_scan_with_its_pushed_down_filter(parted: Table) -> No
         "lf.explain()\n"
         "(scan,) = recorder.scans\n"
         "print(scan.filter, sorted(scan.columns), scan.left.data_files, scan.left.records)\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-I", "-c", code], capture_output=True, text=True, timeout=120, env={}
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "(day = 2) AND (x < 6) ['day', 's', 'x'] 1 2"

@@ -4,15 +4,11 @@ in its log."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from isolated import run_isolated
 
 from floe_harness.profile import Profile, _Reader, milliseconds
-
-HARNESS = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize(
@@ -48,8 +44,7 @@ def test_a_report_is_read_whatever_its_nodes_are_named() -> None:
 def test_each_node_is_kept_with_its_time_and_rows_and_other_output_goes_on() -> None:
     # Through the Polars behaviour wrapped in floe_harness/polars_private.py (node_metrics): this
     # fails loudly on a Polars whose streaming engine no longer reports its nodes this way.
-    code = (
-        f"import sys; sys.path.insert(0, {str(HARNESS)!r})\n"
+    out = run_isolated(
         "import json, polars as pl\n"
         "from floe_harness.profile import Profile, profiled\n"
         "lf = pl.LazyFrame({'a': list(range(10000)), 'b': [i % 7 for i in range(10000)]})\n"
@@ -59,9 +54,6 @@ def test_each_node_is_kept_with_its_time_and_rows_and_other_output_goes_on() -> 
         "    print('user line on stderr', file=sys.stderr, flush=True)\n"
         "    rows = sum(b.height for b in q.collect_batches(engine='streaming'))\n"
         "print(json.dumps({'rows': rows, 'profile': profile.to_json()}))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-I", "-c", code], capture_output=True, text=True, timeout=120, env={}
     )
     assert out.returncode == 0, out.stderr
     answer = json.loads(out.stdout)

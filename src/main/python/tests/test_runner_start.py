@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 from floe_run import Lake
+from isolated import run_isolated
 
 from floe_runner.isolation import Spawn, exit_code
-
-HARNESS = Path(__file__).resolve().parents[1]
 
 
 def spawn(**change: Any) -> dict[str, Any]:
@@ -72,16 +68,12 @@ def test_exit_codes_read_like_a_shells() -> None:
 def test_polars_takes_its_thread_count_after_it_was_imported(threads: int) -> None:
     # The Polars internal Floe relies on (floe_harness/polars_private.py): a runner imports Polars
     # long before it learns its job's thread count. This fails loudly on a Polars that changed it.
-    code = (
-        f"import sys; sys.path.insert(0, {str(HARNESS)!r})\n"
+    out = run_isolated(
         "import polars\n"
         "from floe_harness import polars_private\n"
         "polars_private.check()\n"
         f"polars_private.set_max_threads({threads})\n"
         "print(polars.thread_pool_size())\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-I", "-c", code], capture_output=True, text=True, timeout=120, env={}
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == str(threads)
@@ -91,7 +83,7 @@ def test_runners_forked_after_the_templates_warm_up_scan_and_collect(lake: Lake)
     # The template warms up without starting a thread Polars or PyIceberg would need in a child:
     # a child forked after it must plan, scan and collect (a thread it lacked would hang it).
     code = (
-        f"import os, sys; sys.path.insert(0, {str(HARNESS)!r})\n"
+        "import os\n"
         "from floe_harness.session import preload\n"
         "from floe_harness.warmup import warm_up\n"
         "preload()\n"
@@ -115,12 +107,6 @@ def test_runners_forked_after_the_templates_warm_up_scan_and_collect(lake: Lake)
         # Polars' own planner, as runners use it (it must load in the template and plan in a fork).
         "POLARS_ICEBERG_PLANNER": "plugin",
     }
-    out = subprocess.run(
-        [sys.executable, "-I", "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=environment,
-    )
+    out = run_isolated(code, environment)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "0"

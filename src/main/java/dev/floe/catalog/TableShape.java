@@ -1,6 +1,7 @@
 package dev.floe.catalog;
 
 import java.util.List;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -31,12 +32,7 @@ public record TableShape(String location, List<Column> columns) {
 
   /** The table at {@code snapshotId} (null: its current schema). */
   public static TableShape of(Table table, Long snapshotId) {
-    Schema schema = table.schema();
-    Snapshot snapshot = snapshotId == null ? null : table.snapshot(snapshotId);
-    if (snapshot != null && snapshot.schemaId() != null) {
-      schema = table.schemas().getOrDefault(snapshot.schemaId(), schema);
-    }
-    return new TableShape(table.location(), columns(schema.columns()));
+    return of(((HasTableOperations) table).operations().current(), snapshotId);
   }
 
   private static List<Column> columns(List<Types.NestedField> fields) {

@@ -20,11 +20,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +59,9 @@ class LineageTest {
     assertEquals(runId.substring(2), complete.path("run").path("runId").asText());
     JsonNode job = complete.path("job");
     assertEquals("floe", job.path("namespace").asText());
-    assertEquals("query-" + sha256(sql).substring(0, 16), job.path("name").asText());
+    assertEquals(
+        "query-" + dev.floe.auth.AuditTrail.sha256(sql).substring(0, 16),
+        job.path("name").asText());
     assertEquals(sql, job.path("facets").path("sql").path("query").asText());
     assertEquals("QUERY", job.path("facets").path("jobType").path("jobType").asText());
 
@@ -246,15 +245,5 @@ class LineageTest {
         .extract()
         .jsonPath()
         .getString("snapshotId");
-  }
-
-  static String sha256(String s) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
