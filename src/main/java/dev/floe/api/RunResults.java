@@ -3,7 +3,6 @@ package dev.floe.api;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import dev.floe.catalog.SaveCheck;
 import dev.floe.catalog.SaveOutcome;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
@@ -21,7 +20,6 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -33,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 /** Turns a run's outcome into what the client asked for: JSON, an Arrow stream, or its error. */
 @ApplicationScoped
@@ -46,7 +43,7 @@ public class RunResults {
 
   private final RunLifecycle runs;
   private final ObjectMapper json;
-  private final ObjectReader plans;
+  private final DryRunAnswer dryRuns;
   private final ObjectReader profiles;
   private final RunMetrics metrics;
   private final Tracer tracer;
@@ -56,9 +53,7 @@ public class RunResults {
     this.json = json;
     this.metrics = metrics;
     this.tracer = tracer;
-    this.plans =
-        json.readerFor(HarnessPlan.class)
-            .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    this.dryRuns = new DryRunAnswer(json);
     this.profiles =
         json.readerFor(PolarsResponse.Profile.class)
             .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -120,7 +115,7 @@ public class RunResults {
           logs,
           false,
           end.runId(),
-          dryRun(end),
+          dryRuns.answer(end),
           PolarsResponse.Timing.of(end),
           profile(end));
     }
@@ -327,35 +322,6 @@ public class RunResults {
         .inRun(end.runId());
   }
 
-  private PolarsResponse.DryRun dryRun(RunRecord end) {
-    try {
-      HarnessPlan plan = plans.readValue(end.plan());
-      List<PolarsResponse.ScanEstimate> reads = plan.reads() == null ? List.of() : plan.reads();
-      long files = 0;
-      java.math.BigInteger bytes = java.math.BigInteger.ZERO;
-      java.math.BigInteger records = java.math.BigInteger.ZERO;
-      for (PolarsResponse.ScanEstimate read : reads) {
-        files += read.dataFiles();
-        bytes = bytes.add(digits(read.bytes()));
-        records = records.add(digits(read.records()));
-      }
-      return new PolarsResponse.DryRun(
-          plan.columns(),
-          plan.columnTypes(),
-          plan.plan(),
-          plan.scanned() == null ? List.of() : plan.scanned(),
-          end.destination(),
-          reads,
-          new PolarsResponse.InputEstimate(files, bytes.toString(), records.toString()),
-          verdict(plan.saveCheck()));
-    } catch (IOException | RuntimeException e) {
-      throw new FloeException(
-              ErrorCode.INTERNAL,
-              "The dry run of " + end.runId() + " produced an unreadable plan; run it again.")
-          .inRun(end.runId());
-    }
-  }
-
   /** A profiled run's profile (untrusted: the run's own account; only typed fields are read). */
   PolarsResponse.Profile profile(RunRecord end) {
     if (end.profile() == null) {
@@ -368,47 +334,4 @@ public class RunResults {
       return null;
     }
   }
-
-  /** A count the harness wrote as a string of digits (anything else: an unreadable plan). */
-  private static java.math.BigInteger digits(String value) {
-    if (value == null || !value.matches("[0-9]{1,30}")) {
-      throw new IllegalArgumentException("not a count: " + value);
-    }
-    return new java.math.BigInteger(value);
-  }
-
-  private static PolarsResponse.SaveVerdict verdict(SaveCheck check) {
-    if (check == null) {
-      return null;
-    }
-    return new PolarsResponse.SaveVerdict(
-        check.table(),
-        check.wouldSave(),
-        check.createsTable(),
-        check.errorCode(),
-        check.error(),
-        check.columns().stream()
-            .map(c -> new PolarsResponse.SaveColumn(c.name(), c.type()))
-            .toList(),
-        check.differences().stream()
-            .map(
-                d ->
-                    new PolarsResponse.SchemaDifference(
-                        d.column(), d.problem(), d.tableType(), d.resultType()))
-            .toList());
-  }
-
-  /**
-   * A dry run's kept plan: what the harness wrote (untrusted: only these typed fields are read) and
-   * the save check the service added (trusted; the harness's own {@code save_check} is dropped
-   * before it is kept).
-   */
-  @RegisterForReflection
-  private record HarnessPlan(
-      List<String> columns,
-      @com.fasterxml.jackson.annotation.JsonProperty("column_types") List<String> columnTypes,
-      String plan,
-      List<PolarsResponse.ScannedTable> scanned,
-      List<PolarsResponse.ScanEstimate> reads,
-      @com.fasterxml.jackson.annotation.JsonProperty("save_check") SaveCheck saveCheck) {}
 }

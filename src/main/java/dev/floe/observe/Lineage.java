@@ -4,7 +4,6 @@ import dev.floe.auth.AuditTrail;
 import dev.floe.catalog.CatalogRegistry;
 import dev.floe.catalog.LakeLookup;
 import dev.floe.catalog.SaveOutcome;
-import dev.floe.catalog.TableShape;
 import dev.floe.config.FloeConfig;
 import dev.floe.config.LineageConfig;
 import dev.floe.error.ErrorCode;
@@ -17,26 +16,15 @@ import dev.floe.workload.TableRead;
 import dev.floe.workload.Workload;
 import io.openlineage.client.OpenLineage;
 import io.openlineage.client.OpenLineageClient;
-import io.openlineage.client.transports.ConsoleTransport;
-import io.openlineage.client.transports.FileConfig;
-import io.openlineage.client.transports.FileTransport;
-import io.openlineage.client.transports.HttpConfig;
-import io.openlineage.client.transports.HttpTransport;
-import io.openlineage.client.transports.TokenProvider;
 import io.openlineage.client.transports.Transport;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -68,8 +56,8 @@ public class Lineage implements RunWatch {
 
   private final LineageConfig config;
   private final CatalogRegistry catalogs;
-  private final LakeLookup lookup;
   private final OpenLineage openLineage = new OpenLineage(PRODUCER);
+  private final LineageDatasets datasets;
   private final OpenLineageClient client;
   private final ThreadPoolExecutor sender;
   private final AtomicLong dropped = new AtomicLong();
@@ -79,12 +67,12 @@ public class Lineage implements RunWatch {
       LineageConfig config, FloeConfig floe, CatalogRegistry catalogs, LakeLookup lookup) {
     this.config = config;
     this.catalogs = catalogs;
-    this.lookup = lookup;
+    this.datasets = new LineageDatasets(openLineage, config.namespace(), catalogs, lookup);
     this.version =
         ConfigProvider.getConfig()
             .getOptionalValue("quarkus.application.version", String.class)
             .orElse("dev");
-    Transport transport = transport(config, floe);
+    Transport transport = LineageTransports.create(config, floe);
     this.client = transport == null ? null : new OpenLineageClient(transport);
     this.sender =
         new ThreadPoolExecutor(
@@ -128,7 +116,7 @@ public class Lineage implements RunWatch {
         workload.tables().stream()
             .map(
                 binding ->
-                    input(
+                    datasets.input(
                         new TableRead(
                             catalogName(running) + "." + binding.table(),
                             binding.snapshotId() == null ? null : binding.snapshotId().toString())))
@@ -142,7 +130,7 @@ public class Lineage implements RunWatch {
                 workload,
                 openLineage.newRunFacetsBuilder().processing_engine(engine()).build(),
                 inputs,
-                declaredOutput(running, workload)));
+                datasets.declaredOutput(catalogName(running), workload.destination())));
   }
 
   @Override
@@ -167,10 +155,12 @@ public class Lineage implements RunWatch {
     ZonedDateTime at = utc(end.finishedAt() != null ? end.finishedAt() : Instant.now());
     send(
         () -> {
-          List<OpenLineage.InputDataset> inputs = reads.stream().map(this::input).toList();
+          List<OpenLineage.InputDataset> inputs = reads.stream().map(datasets::input).toList();
           SaveOutcome saved = end.saved();
           List<OpenLineage.OutputDataset> outputs =
-              saved != null ? List.of(savedOutput(end, saved)) : declaredOutput(end, workload);
+              saved != null
+                  ? List.of(datasets.savedOutput(end.runId(), catalogName(end), saved))
+                  : datasets.declaredOutput(catalogName(end), workload.destination());
           return event(type, at, end, workload, facets.build(), inputs, outputs);
         });
   }
@@ -227,122 +217,6 @@ public class Lineage implements RunWatch {
     return UUID.fromString(runId.startsWith("r-") ? runId.substring(2) : runId);
   }
 
-  private OpenLineage.InputDataset input(TableRead read) {
-    OpenLineage.DatasetFacetsBuilder facets = openLineage.newDatasetFacetsBuilder();
-    Name name = name(read.table(), read.shape());
-    facets.symlinks(symlinks(read.table()));
-    if (read.snapshotId() != null) {
-      facets.version(openLineage.newDatasetVersionDatasetFacet(read.snapshotId()));
-    }
-    if (read.shape() != null) {
-      facets.schema(schema(read.shape()));
-    }
-    return openLineage
-        .newInputDatasetBuilder()
-        .namespace(name.namespace())
-        .name(name.name())
-        .facets(facets.build())
-        .build();
-  }
-
-  /** Before the save: the table the run means to write (nothing is known of it yet). */
-  private List<OpenLineage.OutputDataset> declaredOutput(RunRecord run, Workload workload) {
-    if (workload.destination() == null) {
-      return List.of();
-    }
-    String table = catalogName(run) + "." + workload.destination().table();
-    Name name = name(table, null);
-    return List.of(
-        openLineage
-            .newOutputDatasetBuilder()
-            .namespace(name.namespace())
-            .name(name.name())
-            .facets(openLineage.newDatasetFacetsBuilder().symlinks(symlinks(table)).build())
-            .build());
-  }
-
-  /** After the save: the table with its new snapshot, its schema there, and the rows written. */
-  private OpenLineage.OutputDataset savedOutput(RunRecord end, SaveOutcome saved) {
-    String catalog = catalogName(end);
-    String table = catalog + "." + saved.table();
-    TableShape shape = null;
-    try {
-      shape =
-          TableShape.of(
-              lookup.load(catalogs.get(catalog), saved.table()),
-              saved.snapshotId() == null ? null : Long.parseLong(saved.snapshotId()));
-    } catch (RuntimeException e) {
-      LOG.warnf(
-          "lineage of run %s: cannot read %s's schema: %s", end.runId(), table, e.getMessage());
-    }
-    Name name = name(table, shape);
-    OpenLineage.DatasetFacetsBuilder facets =
-        openLineage.newDatasetFacetsBuilder().symlinks(symlinks(table));
-    if (saved.snapshotId() != null) {
-      facets.version(openLineage.newDatasetVersionDatasetFacet(saved.snapshotId()));
-    }
-    if (shape != null) {
-      facets.schema(schema(shape));
-    }
-    return openLineage
-        .newOutputDatasetBuilder()
-        .namespace(name.namespace())
-        .name(name.name())
-        .facets(facets.build())
-        .outputFacets(
-            openLineage
-                .newOutputDatasetOutputFacetsBuilder()
-                .outputStatistics(
-                    openLineage.newOutputStatisticsOutputDatasetFacet(
-                        saved.rowsWritten(), null, null))
-                .build())
-        .build();
-  }
-
-  /**
-   * A dataset's name, by OpenLineage's naming of files: its location's scheme and authority as the
-   * namespace, its path as the name; the catalog's name of the table goes in a symlink. Unknown
-   * location: the catalog's name.
-   */
-  private Name name(String table, TableShape shape) {
-    if (shape == null || shape.location() == null) {
-      return new Name(config.namespace() + "." + catalogOfTable(table), tableInCatalog(table));
-    }
-    String location = shape.location();
-    URI uri = URI.create(location.startsWith("/") ? "file://" + location : location);
-    String scheme = uri.getScheme() == null ? "file" : uri.getScheme();
-    String authority = uri.getAuthority();
-    String namespace =
-        "file".equals(scheme) || authority == null ? scheme : scheme + "://" + authority;
-    return new Name(namespace, uri.getPath());
-  }
-
-  private OpenLineage.SymlinksDatasetFacet symlinks(String table) {
-    return openLineage.newSymlinksDatasetFacet(
-        List.of(
-            openLineage.newSymlinksDatasetFacetIdentifiers(
-                config.namespace() + "." + catalogOfTable(table), tableInCatalog(table), "TABLE")));
-  }
-
-  private OpenLineage.SchemaDatasetFacet schema(TableShape shape) {
-    return openLineage.newSchemaDatasetFacet(fields(shape.columns()));
-  }
-
-  private List<OpenLineage.SchemaDatasetFacetFields> fields(List<TableShape.Column> columns) {
-    List<OpenLineage.SchemaDatasetFacetFields> fields = new ArrayList<>();
-    for (int i = 0; i < columns.size(); i++) {
-      TableShape.Column c = columns.get(i);
-      fields.add(
-          openLineage.newSchemaDatasetFacetFields(
-              c.name(),
-              c.type(),
-              c.doc(),
-              (long) i + 1,
-              c.fields().isEmpty() ? null : fields(c.fields())));
-    }
-    return fields;
-  }
-
   private OpenLineage.ProcessingEngineRunFacet engine() {
     return openLineage.newProcessingEngineRunFacet(version, "floe", OPENLINEAGE_CLIENT);
   }
@@ -354,14 +228,6 @@ public class Lineage implements RunWatch {
   /** The configured name of the run's catalog (it may have named an alias, or none). */
   private String catalogName(RunRecord run) {
     return catalogs.get(run.catalog()).name();
-  }
-
-  private static String catalogOfTable(String table) {
-    return table.substring(0, table.indexOf('.'));
-  }
-
-  private static String tableInCatalog(String table) {
-    return table.substring(table.indexOf('.') + 1);
   }
 
   private static ZonedDateTime utc(Instant at) {
@@ -389,59 +255,4 @@ public class Lineage implements RunWatch {
       }
     }
   }
-
-  private static Transport transport(LineageConfig config, FloeConfig floe) {
-    switch (config.transport()) {
-      case OFF:
-        return null;
-      case CONSOLE:
-        return new ConsoleTransport();
-      case HTTP:
-        {
-          URI url =
-              config
-                  .url()
-                  .orElseThrow(
-                      () ->
-                          new IllegalStateException(
-                              "floe.lineage.transport=http needs floe.lineage.url, the lineage"
-                                  + " receiver's base URL (e.g. http://marquez:5000); set it, or"
-                                  + " choose another transport."));
-          HttpConfig http = new HttpConfig();
-          http.setUrl(url);
-          http.setEndpoint(config.endpoint());
-          http.setTimeoutInMillis((int) config.timeout().toMillis());
-          config
-              .apiKey()
-              .ifPresent(
-                  key ->
-                      http.setAuth(
-                          new TokenProvider() {
-                            @Override
-                            public String getToken() {
-                              return "Bearer " + key;
-                            }
-                          }));
-          return new HttpTransport(http);
-        }
-      case FILE:
-      default:
-        {
-          Path file =
-              config
-                  .file()
-                  .map(Path::of)
-                  .orElse(floe.homePath().resolve("lineage").resolve("events.jsonl"))
-                  .toAbsolutePath();
-          try {
-            Files.createDirectories(file.getParent());
-          } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create the lineage directory of " + file, e);
-          }
-          return new FileTransport(new FileConfig(file.toString()));
-        }
-    }
-  }
-
-  private record Name(String namespace, String name) {}
 }
