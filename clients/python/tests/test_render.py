@@ -264,3 +264,21 @@ def test_colored_snippet_bolds_the_line() -> None:
 def test_empty_last_cells_leave_no_dangling_separator() -> None:
     text = format_table(["a", "b", "c"], [["x", "", ""], ["y", "z", ""]], unicode=False)
     assert text.splitlines() == ["a | b | c", "--+---+--", "x", "y | z"]
+
+
+def test_a_profile_is_a_table_of_nodes_with_numbers_right_aligned() -> None:
+    from floe_cli.commands import profile_table
+
+    text = profile_table(
+        {
+            "total_ms": 9.6,
+            "nodes": [
+                {"node": "group-by", "time_ms": 1.57, "rows_in": 150, "rows_out": 3},
+                {"node": "multi-scan[parquet]", "time_ms": 12.5, "rows_in": 0, "rows_out": 150},
+            ],
+        },
+        unicode=False,
+    )
+    assert text.splitlines()[0] == "profile (9.6 ms in the engine):"
+    assert "group-by            |    1.57 |     150 |        3" in text.splitlines()
+    assert profile_table(None, unicode=False).startswith("profile: none")

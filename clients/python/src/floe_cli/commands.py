@@ -237,7 +237,12 @@ def profile_table(profile: Any, *, unicode: bool) -> str:
         for n in profile["nodes"]
         if isinstance(n, dict)
     ]
-    table = format_table(["node", "time_ms", "rows_in", "rows_out"], rows, None, unicode=unicode)
+    table = format_table(
+        ["node", "time_ms", "rows_in", "rows_out"],
+        rows,
+        ["String", "Float64", "Int64", "Int64"],
+        unicode=unicode,
+    )
     return f"profile ({profile.get('total_ms')} ms in the engine):\n{table}"
 
 
