@@ -23,12 +23,15 @@ from floe_harness import polars_private
 # At most this many nodes are kept (a plan has tens).
 MAX_NODES = 500
 
-_HEADER = re.compile(r"^Streaming query took (?P<took>[0-9.]+\s*[a-zµ]+)")
+_UNITS_MS = {"ns": 1e-6, "µs": 1e-3, "us": 1e-3, "ms": 1.0, "s": 1000.0}
+# Only durations ``milliseconds`` reads: a line with anything else is not the report (user code
+# may print look-alikes), and goes on to the log.
+_DURATION = r"[0-9]+(?:\.[0-9]+)?\s*(?:ns|µs|us|ms|s)"
+_HEADER = re.compile(rf"^Streaming query took (?P<took>{_DURATION})")
 _NODE = re.compile(
-    r"^(?P<node>[^:]+?): tot\((?P<tot>[0-9.]+\s*[a-zµ]+)\)"
+    rf"^(?P<node>[^:]+?): tot\((?P<tot>{_DURATION})\)"
     r".*?recv\(row=(?P<rows_in>\d+).*?sent\(row=(?P<rows_out>\d+)"
 )
-_UNITS_MS = {"ns": 1e-6, "µs": 1e-3, "us": 1e-3, "ms": 1.0, "s": 1000.0}
 
 
 @dataclass
@@ -44,7 +47,7 @@ class Profile:
 
 def milliseconds(text: str) -> float:
     """``8.49ms``, ``521.30µs``, ``977.00ns``, ``1.2s`` in milliseconds."""
-    match = re.fullmatch(r"([0-9.]+)\s*([a-zµ]+)", text.strip())
+    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*([a-zµ]+)", text.strip())
     if match is None or match.group(2) not in _UNITS_MS:
         raise ValueError(f"not a duration: {text!r}")
     return float(match.group(1)) * _UNITS_MS[match.group(2)]
