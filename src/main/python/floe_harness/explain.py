@@ -10,7 +10,6 @@ whole snapshot's figures.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,7 +159,7 @@ def _sql(e: BooleanExpression) -> str:
         if kind in _COMPARISONS:
             return f"{column} {_COMPARISONS[kind]} {_literal(getattr(e, 'literal', None))}"
         if kind in _SETS:
-            values = ", ".join(sorted(_literal(v) for v in _iter(getattr(e, "literals", ()))))
+            values = ", ".join(sorted(_literal(v) for v in getattr(e, "literals", ())))
             return f"{column} {_SETS[kind]} ({values})"
         if kind in _UNARY:
             return f"{column} {_UNARY[kind]}"
@@ -168,10 +167,8 @@ def _sql(e: BooleanExpression) -> str:
 
 
 def _column(term: Any) -> str | None:
-    name = getattr(term, "name", None)
-    if name is None:
-        field = getattr(getattr(term, "field", None), "name", None)
-        name = field
+    """An unbound term's name, or a bound one's field's."""
+    name = getattr(term, "name", None) or getattr(getattr(term, "field", None), "name", None)
     return None if name is None else str(name)
 
 
@@ -180,7 +177,3 @@ def _literal(literal: Any) -> str:
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
     return str(value)
-
-
-def _iter(values: Any) -> Iterator[Any]:
-    yield from values

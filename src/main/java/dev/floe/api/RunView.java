@@ -96,6 +96,11 @@ public record RunView(
   static final String BASE = "/api/v1/warehouse/polars/runs/";
 
   static RunView of(RunRecord run) {
+    return of(run, null);
+  }
+
+  /** With the run's profile: the view of one run. */
+  static RunView of(RunRecord run, PolarsResponse.Profile profile) {
     FloeException e = run.error();
     String self = BASE + run.runId();
     return new RunView(
@@ -116,30 +121,7 @@ public record RunView(
         PolarsResponse.Timing.of(run),
         run.compute() == null ? null : PolarsResponse.Compute.of(run.compute()),
         run.asked().traceId(),
-        null);
-  }
-
-  /** The same, with the run's profile (the view of one run). */
-  RunView withProfile(PolarsResponse.Profile found) {
-    return new RunView(
-        runId,
-        status,
-        mode,
-        catalog,
-        destination,
-        createdAt,
-        startedAt,
-        finishedAt,
-        elapsedMs,
-        rowCount,
-        saved,
-        error,
-        resultAvailable,
-        links,
-        timing,
-        compute,
-        traceId,
-        found);
+        profile);
   }
 
   private static String iso(Instant at) {

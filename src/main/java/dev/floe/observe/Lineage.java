@@ -101,36 +101,35 @@ public class Lineage implements RunWatch {
     }
   }
 
-  /** Whether events are emitted at all. */
-  public boolean enabled() {
-    return client != null;
-  }
-
   @Override
   public void started(RunRecord running, Workload workload) {
     if (client == null || workload.dryRun()) {
       return;
     }
     ZonedDateTime at = utc(running.startedAt());
-    List<OpenLineage.InputDataset> inputs =
-        workload.tables().stream()
-            .map(
-                binding ->
-                    datasets.input(
-                        new TableRead(
-                            catalogName(running) + "." + binding.table(),
-                            binding.snapshotId() == null ? null : binding.snapshotId().toString())))
-            .toList();
     send(
-        () ->
-            event(
-                OpenLineage.RunEvent.EventType.START,
-                at,
-                running,
-                workload,
-                openLineage.newRunFacetsBuilder().processing_engine(engine()).build(),
-                inputs,
-                datasets.declaredOutput(catalogName(running), workload.destination())));
+        () -> {
+          String catalog = catalogName(running);
+          List<OpenLineage.InputDataset> inputs =
+              workload.tables().stream()
+                  .map(
+                      binding ->
+                          datasets.input(
+                              new TableRead(
+                                  catalog + "." + binding.table(),
+                                  binding.snapshotId() == null
+                                      ? null
+                                      : binding.snapshotId().toString())))
+                  .toList();
+          return event(
+              OpenLineage.RunEvent.EventType.START,
+              at,
+              running,
+              workload,
+              openLineage.newRunFacetsBuilder().processing_engine(engine()).build(),
+              inputs,
+              datasets.declaredOutput(catalog, workload.destination()));
+        });
   }
 
   @Override
