@@ -202,4 +202,34 @@ class RequestMapperTest {
         refused(script("r", "a.b", SaveMode.APPEND, SchemaMode.OVERWRITE, null))
             .contains("schemaMode=overwrite with saveMode=append"));
   }
+
+  @Test
+  void aJobNameIsOneShortPrintableLine() {
+    for (String bad : List.of("", "   ", "x".repeat(201), "two\nlines")) {
+      PolarsRequest asked =
+          new PolarsRequest(
+              Mode.QUERY,
+              "SELECT 1",
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              bad,
+              null);
+      assertEquals(
+          "jobName must be 1 to 200 printable characters on one line (it names the run's job in"
+              + " its lineage events); shorten it, or leave it out to name the job by its source.",
+          refused(asked),
+          bad);
+    }
+  }
 }
