@@ -212,10 +212,16 @@ class KubernetesRunnerContractTest extends RunnerContractTest {
     Set<String> before = SimulatedPods.Kubelet.pods().started();
     Workloads.query("SELECT 1 AS x", List.of()).statusCode(200);
     Workloads.query("SELECT 2 AS x", List.of()).statusCode(200);
-    Set<String> used = new java.util.HashSet<>(SimulatedPods.Kubelet.pods().started());
-    used.removeAll(before);
-    // Two runs took two pods (ready ones), and the pool started as many to replace them.
-    assertTrue(used.size() >= 2, used.toString());
+    // Two runs took two pods (ready ones), and the pool starts as many to replace them; the
+    // simulated kubelet sees a new pod on its next poll, so wait for both.
+    RunSandboxes.awaitTrue(
+        () -> {
+          Set<String> used = new java.util.HashSet<>(SimulatedPods.Kubelet.pods().started());
+          used.removeAll(before);
+          return used.size() >= 2;
+        },
+        Duration.ofSeconds(20),
+        "two pods started after the two runs");
     RunSandboxes.awaitTrue(
         () -> {
           List<String> live = podNames();
