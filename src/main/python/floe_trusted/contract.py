@@ -52,8 +52,8 @@ class CatalogAccess:
 
 
 @dataclass(frozen=True)
-class CommitJob:
-    """Save the Arrow stream file at ``arrow_path`` into ``identifier``, as one Iceberg commit."""
+class _SaveTarget:
+    """What a save names: the Arrow stream file at ``arrow_path``, into ``identifier``, how."""
 
     catalog: CatalogAccess
     identifier: str
@@ -61,13 +61,20 @@ class CommitJob:
     mode: SaveMode
     schema_mode: SchemaMode
     create_namespaces: bool
-    # Chosen by the service and written into the snapshot's summary: a retried job finds it.
-    commit_token: str
-    max_attempts: int
 
     def __post_init__(self) -> None:
         if self.schema_mode == "overwrite" and self.mode != "overwrite":
-            raise ContractError("commit: schema_mode 'overwrite' needs mode 'overwrite'")
+            kind = _REQUEST_KINDS[type(self)]
+            raise ContractError(f"{kind}: schema_mode 'overwrite' needs mode 'overwrite'")
+
+
+@dataclass(frozen=True)
+class CommitJob(_SaveTarget):
+    """Save the Arrow stream file at ``arrow_path`` into ``identifier``, as one Iceberg commit."""
+
+    # Chosen by the service and written into the snapshot's summary: a retried job finds it.
+    commit_token: str
+    max_attempts: int
 
 
 @dataclass(frozen=True)
@@ -89,20 +96,9 @@ class FindLanded:
 
 
 @dataclass(frozen=True)
-class CheckSave:
+class CheckSave(_SaveTarget):
     """Whether saving the Arrow stream at ``arrow_path`` (a dry run's result: its schema, no rows)
     into ``identifier`` would pass, and how; nothing is written (a dry run's save check)."""
-
-    catalog: CatalogAccess
-    identifier: str
-    arrow_path: str
-    mode: SaveMode
-    schema_mode: SchemaMode
-    create_namespaces: bool
-
-    def __post_init__(self) -> None:
-        if self.schema_mode == "overwrite" and self.mode != "overwrite":
-            raise ContractError("check_save: schema_mode 'overwrite' needs mode 'overwrite'")
 
 
 Request = CommitJob | SeedJob | FindLanded | CheckSave
@@ -335,6 +331,18 @@ def _kind(raw: object, where: str, kinds: tuple[str, ...]) -> str:
     return cast(str, kind)
 
 
+def _save_target(f: _Fields) -> dict[str, Any]:
+    """The fields every save request has, in order."""
+    return {
+        "catalog": f.catalog("catalog"),
+        "identifier": f.identifier("identifier"),
+        "arrow_path": f.path("arrow_path"),
+        "mode": f.choice("mode", SAVE_MODES),
+        "schema_mode": f.choice("schema_mode", SCHEMA_MODES),
+        "create_namespaces": f.boolean("create_namespaces"),
+    }
+
+
 def parse_request(raw: object) -> Request:
     """A request from its JSON value; ``ContractError`` when it breaks the contract."""
     kind = _kind(raw, "request", tuple(_REQUEST_KINDS.values()))
@@ -343,26 +351,14 @@ def parse_request(raw: object) -> Request:
     request: Request
     if kind == "commit":
         request = CommitJob(
-            catalog=f.catalog("catalog"),
-            identifier=f.identifier("identifier"),
-            arrow_path=f.path("arrow_path"),
-            mode=f.choice("mode", SAVE_MODES),
-            schema_mode=f.choice("schema_mode", SCHEMA_MODES),
-            create_namespaces=f.boolean("create_namespaces"),
+            **_save_target(f),
             commit_token=f.token("commit_token"),
             max_attempts=f.integer("max_attempts", 1, MAX_ATTEMPTS_CAP),
         )
     elif kind == "seed":
         request = SeedJob(f.catalog("catalog"), f.identifier("identifier"), f.path("csv_path"))
     elif kind == "check_save":
-        request = CheckSave(
-            catalog=f.catalog("catalog"),
-            identifier=f.identifier("identifier"),
-            arrow_path=f.path("arrow_path"),
-            mode=f.choice("mode", SAVE_MODES),
-            schema_mode=f.choice("schema_mode", SCHEMA_MODES),
-            create_namespaces=f.boolean("create_namespaces"),
-        )
+        request = CheckSave(**_save_target(f))
     else:
         request = FindLanded(
             f.catalog("catalog"), f.identifier("identifier"), f.token("commit_token")

@@ -1,18 +1,12 @@
 package dev.floe.auth;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import dev.floe.runs.RunDatabase;
 import jakarta.inject.Singleton;
 import java.security.SecureRandom;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,7 +62,7 @@ public class ApiKeys {
 
   private final RunDatabase database;
   private final Clock clock;
-  private final ObjectMapper json;
+  private final ApiKeyRows rows;
 
   /**
    * Every key by name, and the name each secret's hash belongs to: this replica's copy of the
@@ -81,7 +75,7 @@ public class ApiKeys {
   public ApiKeys(RunDatabase database, Clock clock, ObjectMapper json) {
     this.database = database;
     this.clock = clock;
-    this.json = json;
+    this.rows = new ApiKeyRows(json);
     reload();
   }
 
@@ -90,7 +84,10 @@ public class ApiKeys {
     Map<String, ApiKey> names = new ConcurrentHashMap<>();
     Map<String, String> hashes = new ConcurrentHashMap<>();
     database
-        .rows("load the API keys", SELECT, r -> Map.entry(r.getString("key_hash"), read(r)))
+        .rows(
+            "load the API keys",
+            ApiKeyRows.SELECT,
+            r -> Map.entry(r.getString("key_hash"), rows.read(r)))
         .forEach(
             key -> {
               names.put(key.getValue().name(), key.getValue());
@@ -119,7 +116,7 @@ public class ApiKeys {
     database.transaction(
         "create API key " + name,
         db -> {
-          if (findByName(db, name) != null) {
+          if (ApiKeyRows.findByName(db, name) != null) {
             throw new FloeException(
                 ErrorCode.KEY_EXISTS,
                 "An API key named '"
@@ -127,7 +124,7 @@ public class ApiKeys {
                     + "' exists already (names stay taken after a revocation); choose another"
                     + " name.");
           }
-          insert(db, key, hash);
+          rows.insert(db, key, hash);
           AuthRefresh.changed(db);
           return null;
         });
@@ -146,7 +143,7 @@ public class ApiKeys {
     return database.transaction(
         "record the admin key",
         db -> {
-          String[] stored = findByName(db, name);
+          String[] stored = ApiKeyRows.findByName(db, name);
           if (stored != null && stored[1] != null) {
             return false;
           }
@@ -162,7 +159,7 @@ public class ApiKeys {
             }
             nameByHash.remove(stored[0]);
           }
-          insert(db, key, hash);
+          rows.insert(db, key, hash);
           AuthRefresh.changed(db);
           remember(hash, key);
           return true;
@@ -200,7 +197,7 @@ public class ApiKeys {
         database.transaction(
             "revoke API key " + name,
             db -> {
-              String[] stored = findByName(db, name);
+              String[] stored = ApiKeyRows.findByName(db, name);
               if (stored == null) {
                 return false;
               }
@@ -254,67 +251,6 @@ public class ApiKeys {
               + value
               + "': use letters, digits and _ . @ - (at most 128, starting with a letter or"
               + " digit).");
-    }
-  }
-
-  private static final String SELECT =
-      "SELECT name, key_hash, principal, groups_json, created_at, expires_at, revoked_at"
-          + " FROM floe_api_keys";
-
-  private ApiKey read(ResultSet r) throws SQLException {
-    Set<String> groups;
-    try {
-      groups = json.readValue(r.getString("groups_json"), new TypeReference<Set<String>>() {});
-    } catch (JsonProcessingException e) {
-      throw new SQLException("unreadable groups of API key " + r.getString("name"), e);
-    }
-    return new ApiKey(
-        r.getString("name"),
-        r.getString("principal"),
-        groups,
-        Instant.ofEpochMilli(r.getLong("created_at")),
-        instant(r, "expires_at"),
-        instant(r, "revoked_at"));
-  }
-
-  private static Instant instant(ResultSet r, String column) throws SQLException {
-    long millis = r.getLong(column);
-    return r.wasNull() ? null : Instant.ofEpochMilli(millis);
-  }
-
-  /** {hash, revoked_at or null, principal} of the key by this name, or null. */
-  private static String[] findByName(Connection db, String name) throws SQLException {
-    try (PreparedStatement p =
-        db.prepareStatement(
-            "SELECT key_hash, revoked_at, principal FROM floe_api_keys WHERE name=?")) {
-      p.setString(1, name);
-      try (ResultSet r = p.executeQuery()) {
-        return r.next() ? new String[] {r.getString(1), r.getString(2), r.getString(3)} : null;
-      }
-    }
-  }
-
-  private void insert(Connection db, ApiKey key, String hash) throws SQLException {
-    try (PreparedStatement p =
-        db.prepareStatement(
-            "INSERT INTO floe_api_keys (name, key_hash, principal, groups_json, created_at,"
-                + " expires_at, revoked_at) VALUES (?,?,?,?,?,?,?)")) {
-      p.setString(1, key.name());
-      p.setString(2, hash);
-      p.setString(3, key.principal());
-      try {
-        p.setString(4, json.writeValueAsString(new TreeSet<>(key.groups())));
-      } catch (JsonProcessingException e) {
-        throw new SQLException(e);
-      }
-      p.setLong(5, key.createdAt().toEpochMilli());
-      if (key.expiresAt() == null) {
-        p.setNull(6, Types.BIGINT);
-      } else {
-        p.setLong(6, key.expiresAt().toEpochMilli());
-      }
-      p.setNull(7, Types.BIGINT);
-      p.executeUpdate();
     }
   }
 }

@@ -12,10 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -181,7 +179,7 @@ public final class JwtVerifier {
     if (!ACCEPTED_ALGORITHMS.contains(algorithm)) {
       throw new InvalidTokenException(
           "the token is signed with "
-              + printable(algorithm.getName())
+              + TokenValues.printable(algorithm.getName())
               + "; only RS256/384/512, PS256/384/512 and ES256/384/512 signatures are accepted");
     }
     checkType(signed.getHeader().getType());
@@ -209,7 +207,9 @@ public final class JwtVerifier {
     }
     if (!t.equals("jwt") && !t.equals("at+jwt")) {
       throw new InvalidTokenException(
-          "the token's type (typ) is " + printable(type.getType()) + ", not an access token");
+          "the token's type (typ) is "
+              + TokenValues.printable(type.getType())
+              + ", not an access token");
     }
   }
 
@@ -220,7 +220,10 @@ public final class JwtVerifier {
     }
     if (!settings.issuer().equals(issuer)) {
       throw new InvalidTokenException(
-          "the token was issued by " + printable(issuer) + ", not by " + settings.issuer());
+          "the token was issued by "
+              + TokenValues.printable(issuer)
+              + ", not by "
+              + settings.issuer());
     }
 
     if (settings.audience() != null) {
@@ -229,7 +232,7 @@ public final class JwtVerifier {
         throw new InvalidTokenException(
             "the token names no audience (aud); it must include " + settings.audience());
       }
-      List<String> audiences = stringOrStrings(aud);
+      List<String> audiences = TokenValues.stringOrStrings(aud);
       if (audiences == null) {
         throw new InvalidTokenException(
             "the token's audience (aud) is neither a string nor a list of strings");
@@ -237,25 +240,25 @@ public final class JwtVerifier {
       if (!audiences.contains(settings.audience())) {
         throw new InvalidTokenException(
             "the token is for "
-                + printable(String.join(", ", audiences))
+                + TokenValues.printable(String.join(", ", audiences))
                 + ", not for "
                 + settings.audience());
       }
     }
 
     Duration skew = settings.clockSkew();
-    Instant expiresAt = time(claims, "exp");
+    Instant expiresAt = TokenValues.time(claims, "exp");
     if (expiresAt == null) {
       throw new InvalidTokenException("the token has no expiry time (exp)");
     }
     if (now.isAfter(expiresAt.plus(skew))) {
       throw new InvalidTokenException("the token has expired");
     }
-    Instant notBefore = time(claims, "nbf");
+    Instant notBefore = TokenValues.time(claims, "nbf");
     if (notBefore != null && notBefore.isAfter(now.plus(skew))) {
       throw new InvalidTokenException("the token is not valid yet (nbf)");
     }
-    Instant issuedAt = time(claims, "iat");
+    Instant issuedAt = TokenValues.time(claims, "iat");
     if (issuedAt != null && issuedAt.isAfter(now.plus(skew))) {
       throw new InvalidTokenException("the token's issue time (iat) is in the future");
     }
@@ -271,7 +274,8 @@ public final class JwtVerifier {
     }
 
     Object groupsValue = claims.getClaim(settings.groupsClaim());
-    List<String> groups = groupsValue == null ? List.of() : stringOrStrings(groupsValue);
+    List<String> groups =
+        groupsValue == null ? List.of() : TokenValues.stringOrStrings(groupsValue);
     if (groups == null) {
       throw new InvalidTokenException(
           "the token's "
@@ -282,51 +286,10 @@ public final class JwtVerifier {
         p, Collections.unmodifiableSet(new LinkedHashSet<>(groups)), expiresAt, settings.issuer());
   }
 
-  private static Instant time(JWTClaimsSet claims, String name) {
-    try {
-      Date date = claims.getDateClaim(name);
-      return date == null ? null : date.toInstant();
-    } catch (ParseException e) {
-      throw new InvalidTokenException("the token's " + name + " claim is not a time");
-    }
-  }
-
-  /** A string as a one-element list, a list of strings as itself; anything else: null. */
-  private static List<String> stringOrStrings(Object value) {
-    if (value instanceof String s) {
-      return List.of(s);
-    }
-    if (!(value instanceof List<?> list)) {
-      return null;
-    }
-    List<String> strings = new ArrayList<>(list.size());
-    for (Object item : list) {
-      if (!(item instanceof String s)) {
-        return null;
-      }
-      strings.add(s);
-    }
-    return strings;
-  }
-
   private static String requireText(String value, String what) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(what + " must not be blank");
     }
     return value;
-  }
-
-  /** A client-supplied value for a reason: printable ASCII, at most 100 characters. */
-  private static String printable(Object value) {
-    String s = String.valueOf(value);
-    StringBuilder out = new StringBuilder(Math.min(s.length(), 101));
-    for (int i = 0; i < s.length() && i < 100; i++) {
-      char c = s.charAt(i);
-      out.append(c >= 0x20 && c < 0x7f ? c : '?');
-    }
-    if (s.length() > 100) {
-      out.append('…');
-    }
-    return out.toString();
   }
 }

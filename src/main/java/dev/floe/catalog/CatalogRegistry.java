@@ -71,7 +71,7 @@ public class CatalogRegistry {
     for (CatalogsConfig.Catalog spec : config.catalogs().values()) {
       if (spec.type() != CatalogsConfig.Catalog.Type.JDBC
           || spec.warehouse().map(ObjectStoreTableAccess::isObjectStore).orElse(false)) {
-        return List.of(home.resolve(ObjectStoreTableAccess.CACHE).toAbsolutePath().normalize());
+        return List.of(home.resolve(ObjectCache.CACHE).toAbsolutePath().normalize());
       }
     }
     return List.of();

@@ -3,12 +3,17 @@ package dev.floe.runs;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,6 +26,13 @@ public class ActiveRuns {
 
   private final RunStore store;
   private final RunWatch watch;
+
+  /** How often, at most, the store is read for the end of a run of another replica. */
+  private static final long STORE_POLL_MAX_MILLIS = 500;
+
+  /** The longest a request waits for a run to end. */
+  private static final Duration LONGEST_WAIT = Duration.ofDays(1);
+
   private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
 
   public ActiveRuns(RunStore store, RunWatch watch) {
@@ -111,5 +123,70 @@ public class ActiveRuns {
             + runId
             + " (finished runs are kept for a limited time); list recent runs with GET"
             + " /api/v1/warehouse/polars/runs.");
+  }
+
+  /** Completes when the run ends, with its final record. */
+  public CompletableFuture<RunRecord> ended(String runId) {
+    return find(runId)
+        .map(ActiveRun::done)
+        .orElseGet(() -> CompletableFuture.completedFuture(current(runId)));
+  }
+
+  /**
+   * Waits for the run to end; null if it did not within {@code max}. A run of another replica is
+   * watched in the store, where its end (or its replica's loss) will be recorded.
+   */
+  public RunRecord await(String runId, Duration max) throws InterruptedException {
+    if (find(runId).isEmpty()) {
+      return awaitStored(runId, max);
+    }
+    try {
+      return ended(runId).get(max.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      return null;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof FloeException refused) {
+        throw refused;
+      }
+      throw new IllegalStateException("run " + runId + " ended abnormally", e.getCause());
+    }
+  }
+
+  /**
+   * Waits for the run to end, as long as a client may wait for one (a day); a run that has not
+   * ended by then answers TIMEOUT, never a missing result.
+   */
+  public RunRecord awaitEnd(String runId) throws InterruptedException {
+    RunRecord end = await(runId, LONGEST_WAIT);
+    if (end == null) {
+      throw new FloeException(
+              ErrorCode.TIMEOUT,
+              "Run "
+                  + runId
+                  + " has not ended after "
+                  + LONGEST_WAIT.toHours()
+                  + " h of waiting; follow it with GET /api/v1/warehouse/polars/runs/"
+                  + runId
+                  + ", or cancel it.")
+          .inRun(runId);
+    }
+    return end;
+  }
+
+  private RunRecord awaitStored(String runId, Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    long pause = 50;
+    while (true) {
+      RunRecord now = current(runId);
+      if (now.status().isFinal()) {
+        return now;
+      }
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
+        return null;
+      }
+      Thread.sleep(Math.min(pause, left));
+      pause = Math.min(STORE_POLL_MAX_MILLIS, pause * 2);
+    }
   }
 }

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -222,5 +223,64 @@ public class Replicas {
         "list the replicas",
         "SELECT replica_id, address FROM floe_replicas ORDER BY replica_id",
         (ResultSet r) -> new Replica(r.getString(1), r.getString(2)));
+  }
+
+  /**
+   * The replica that accepted run {@code runId} (it holds the run's live output while it runs, and
+   * its kept result after), if that replica is alive; empty if it is gone, or there is no such run.
+   */
+  public Optional<Replica> liveOwner(String runId) {
+    return database.transaction(
+        "find the replica of run " + runId,
+        db -> {
+          try (PreparedStatement p =
+              db.prepareStatement(
+                  "SELECT p.replica_id, p.address FROM floe_runs r JOIN floe_replicas p ON"
+                      + " r.replica_id = p.replica_id WHERE r.run_id=?")) {
+            p.setString(1, runId);
+            try (ResultSet r = p.executeQuery()) {
+              return r.next()
+                  ? Optional.of(new Replica(r.getString(1), r.getString(2)))
+                  : Optional.<Replica>empty();
+            }
+          }
+        });
+  }
+
+  /** A principal's runs queued or running: on this replica, and on the others. */
+  record InFlight(int here, int elsewhere) {}
+
+  /**
+   * How many runs of {@code principal} are queued or running, here and on the other replicas; on
+   * PostgreSQL the transaction holds the principal's lock from here to its end, so replicas
+   * admitting runs of one principal at once count one after the other. (SQLite serves one replica.)
+   */
+  InFlight inFlightExclusively(Connection db, String principal) throws SQLException {
+    if (database.dialect().equals("postgresql")) {
+      try (PreparedStatement lock =
+          db.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+        lock.setString(1, "floe-principal:" + principal);
+        lock.execute();
+      }
+    }
+    int here = 0;
+    int elsewhere = 0;
+    try (PreparedStatement p =
+        db.prepareStatement(
+            "SELECT replica_id, COUNT(*) FROM floe_runs WHERE principal=? AND "
+                + RunStore.IN_FLIGHT
+                + " GROUP BY replica_id")) {
+      p.setString(1, principal);
+      try (ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          if (self.id().equals(r.getString(1))) {
+            here += r.getInt(2);
+          } else {
+            elsewhere += r.getInt(2);
+          }
+        }
+      }
+    }
+    return new InFlight(here, elsewhere);
   }
 }

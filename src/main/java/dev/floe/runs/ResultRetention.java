@@ -25,6 +25,7 @@ public class ResultRetention {
   private static final String SUFFIX = ".arrows";
 
   private final RunStore store;
+  private final KeptResults kept;
   private final IdempotencyClaims claims;
   private final ActiveRuns active;
   private final RunsConfig config;
@@ -33,12 +34,14 @@ public class ResultRetention {
 
   public ResultRetention(
       RunStore store,
+      KeptResults kept,
       IdempotencyClaims claims,
       ActiveRuns active,
       RunsConfig config,
       FloeConfig floe,
       Clock clock) {
     this.store = store;
+    this.kept = kept;
     this.claims = claims;
     this.active = active;
     this.config = config;
@@ -76,8 +79,8 @@ public class ResultRetention {
   /** Removes results past their TTL, records past retention, dead keys, and orphaned files. */
   void sweep() {
     Instant now = clock.instant();
-    store.expiredResults(now).forEach(this::deleteResult);
-    int pruned = store.prune(now.minus(config.retention()));
+    kept.expiredResults(now).forEach(this::deleteResult);
+    int pruned = kept.prune(now.minus(config.retention()));
     claims.prune(now.minus(config.idempotencyTtl()));
     if (pruned > 0) {
       LOG.debugf("pruned %d old run records", pruned);
@@ -95,13 +98,13 @@ public class ResultRetention {
       return;
     }
     Set<String> inFlight = active.ids();
-    Set<String> kept = Set.copyOf(store.keptResults());
+    Set<String> pointedAt = Set.copyOf(kept.keptResults());
     try {
       for (Path file : present) {
         String name = file.getFileName().toString();
         String runId =
             name.endsWith(SUFFIX) ? name.substring(0, name.length() - SUFFIX.length()) : name;
-        if (!kept.contains(file.toString()) && !inFlight.contains(runId)) {
+        if (!pointedAt.contains(file.toString()) && !inFlight.contains(runId)) {
           Files.deleteIfExists(file);
         }
       }
@@ -117,6 +120,6 @@ public class ResultRetention {
       LOG.warnf("Cannot delete the result of run %s: %s", runId, e.getMessage());
       return;
     }
-    store.forgetResult(runId);
+    kept.forgetResult(runId);
   }
 }

@@ -3,13 +3,16 @@ package dev.floe.runs;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
 import dev.floe.workload.RunLimits;
+import dev.floe.workload.RunTrace;
 import dev.floe.workload.Workload;
 import dev.floe.workload.WorkloadService;
+import io.opentelemetry.context.Scope;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
  * What a runner does with one accepted run: start it (unless it was cancelled while it waited),
@@ -39,6 +42,23 @@ public class RunExecution {
     this.slots = slots;
     this.retention = retention;
     this.clock = clock;
+  }
+
+  /**
+   * {@link #run} inside the run's trace, with its id and its trace's on every line the service logs
+   * meanwhile (JSON logs: the fields run_id and traceId).
+   */
+  void runTraced(ActiveRun run, RunTrace trace) {
+    MDC.put(RunLifecycle.RUN_ID_MDC, run.runId());
+    if (trace.traceId() != null) {
+      MDC.put(RunLifecycle.TRACE_ID_MDC, trace.traceId());
+    }
+    try (Scope scope = trace.enter()) {
+      run(run);
+    } finally {
+      MDC.remove(RunLifecycle.RUN_ID_MDC);
+      MDC.remove(RunLifecycle.TRACE_ID_MDC);
+    }
   }
 
   /** Runs on a runner thread, once the run's turn came. */

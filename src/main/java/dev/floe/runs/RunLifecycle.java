@@ -9,7 +9,6 @@ import dev.floe.workload.Caller;
 import dev.floe.workload.RunControl;
 import dev.floe.workload.RunTrace;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.context.Scope;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
@@ -22,9 +21,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,12 +37,6 @@ public class RunLifecycle {
   public static final String TRACE_ID_MDC = "traceId";
 
   private static final Logger LOG = Logger.getLogger(RunLifecycle.class);
-
-  /** How often, at most, the store is read for the end of a run of another replica. */
-  private static final long STORE_POLL_MAX_MILLIS = 500;
-
-  /** The longest a request waits for a run to end. */
-  private static final Duration LONGEST_WAIT = Duration.ofDays(1);
 
   private final RunStore store;
   private final IdempotencyClaims claims;
@@ -135,22 +125,7 @@ public class RunLifecycle {
     }
     try {
       slots.admit(
-          submission.workload().principal(),
-          run.task(
-              () -> {
-                // Every line the service logs while it runs the run carries its id and its trace's
-                // (JSON logs: the fields run_id and traceId).
-                org.jboss.logging.MDC.put(RUN_ID_MDC, runId);
-                if (trace.traceId() != null) {
-                  org.jboss.logging.MDC.put(TRACE_ID_MDC, trace.traceId());
-                }
-                try (Scope scope = trace.enter()) {
-                  execution.run(run);
-                } finally {
-                  org.jboss.logging.MDC.remove(RUN_ID_MDC);
-                  org.jboss.logging.MDC.remove(TRACE_ID_MDC);
-                }
-              }));
+          submission.workload().principal(), run.task(() -> execution.runTraced(run, trace)));
     } catch (TryLaterException busy) {
       run.done().completeExceptionally(busy); // a retry that found this run gets 429 too
       claims.withdraw(key, runId);
@@ -174,7 +149,7 @@ public class RunLifecycle {
     }
     return db -> {
       // Runs on this replica alone are held to the quota by its own queue, with its own answer.
-      RunStore.InFlight inFlight = store.inFlightExclusively(db, principal);
+      Replicas.InFlight inFlight = replicas.inFlightExclusively(db, principal);
       int total = inFlight.here() + inFlight.elsewhere();
       if (inFlight.elsewhere() > 0 && total >= limit.getAsInt()) {
         throw slots.sharedQuotaExceeded(principal, total);
@@ -224,7 +199,7 @@ public class RunLifecycle {
     if (active.find(runId).isPresent()) {
       return Optional.empty();
     }
-    return store.liveOwner(runId).filter(owner -> !owner.id().equals(store.self().id()));
+    return replicas.liveOwner(runId).filter(owner -> !owner.id().equals(store.self().id()));
   }
 
   /** A run still in flight, for reading its streamed result. */
@@ -234,68 +209,17 @@ public class RunLifecycle {
 
   /** Completes when the run ends, with its final record. */
   public CompletableFuture<RunRecord> ended(String runId) {
-    return active
-        .find(runId)
-        .map(ActiveRun::done)
-        .orElseGet(() -> CompletableFuture.completedFuture(get(runId)));
+    return active.ended(runId);
   }
 
-  /**
-   * Waits for the run to end; null if it did not within {@code max}. A run of another replica is
-   * watched in the store, where its end (or its replica's loss) will be recorded.
-   */
+  /** Waits for the run to end; null if it did not within {@code max}. */
   public RunRecord await(String runId, Duration max) throws InterruptedException {
-    if (active.find(runId).isEmpty()) {
-      return awaitStored(runId, max);
-    }
-    try {
-      return ended(runId).get(max.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      return null;
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof FloeException refused) {
-        throw refused;
-      }
-      throw new IllegalStateException("run " + runId + " ended abnormally", e.getCause());
-    }
+    return active.await(runId, max);
   }
 
-  /**
-   * Waits for the run to end, as long as a client may wait for one (a day); a run that has not
-   * ended by then answers TIMEOUT, never a missing result.
-   */
+  /** Waits for the run to end, as long as a client may wait (a day), or answers TIMEOUT. */
   public RunRecord awaitEnd(String runId) throws InterruptedException {
-    RunRecord end = await(runId, LONGEST_WAIT);
-    if (end == null) {
-      throw new FloeException(
-              ErrorCode.TIMEOUT,
-              "Run "
-                  + runId
-                  + " has not ended after "
-                  + LONGEST_WAIT.toHours()
-                  + " h of waiting; follow it with GET /api/v1/warehouse/polars/runs/"
-                  + runId
-                  + ", or cancel it.")
-          .inRun(runId);
-    }
-    return end;
-  }
-
-  private RunRecord awaitStored(String runId, Duration max) throws InterruptedException {
-    long deadline = System.nanoTime() + max.toNanos();
-    long pause = 50;
-    while (true) {
-      RunRecord now = get(runId);
-      if (now.status().isFinal()) {
-        return now;
-      }
-      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      if (left <= 0) {
-        return null;
-      }
-      Thread.sleep(Math.min(pause, left));
-      pause = Math.min(STORE_POLL_MAX_MILLIS, pause * 2);
-    }
+    return active.awaitEnd(runId);
   }
 
   /** Cancels a queued or running run; its record reads cancelled and nothing is committed. */

@@ -9,9 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -28,7 +26,7 @@ public class RunStore {
   private static final String SELECT =
       "SELECT " + String.join(", ", RunRows.COLUMNS) + " FROM floe_runs";
 
-  private static final String IN_FLIGHT = "status IN ('QUEUED', 'RUNNING')";
+  static final String IN_FLIGHT = "status IN ('QUEUED', 'RUNNING')";
 
   private final RunDatabase database;
   private final RunRows rows;
@@ -279,124 +277,5 @@ public class RunStore {
                 + " before you run it again."
             : was + run.status().wire() + "; nothing was saved. Run it again.";
     return new FloeException(ErrorCode.INTERNAL, message).inRun(run.runId());
-  }
-
-  /**
-   * The replica that accepted run {@code runId} (it holds the run's live output while it runs, and
-   * its kept result after), if that replica is alive; empty if it is gone, or there is no such run.
-   */
-  public Optional<Replica> liveOwner(String runId) {
-    return database.transaction(
-        "find the replica of run " + runId,
-        db -> {
-          try (PreparedStatement p =
-              db.prepareStatement(
-                  "SELECT p.replica_id, p.address FROM floe_runs r JOIN floe_replicas p ON"
-                      + " r.replica_id = p.replica_id WHERE r.run_id=?")) {
-            p.setString(1, runId);
-            try (ResultSet r = p.executeQuery()) {
-              return r.next()
-                  ? Optional.of(new Replica(r.getString(1), r.getString(2)))
-                  : Optional.<Replica>empty();
-            }
-          }
-        });
-  }
-
-  /** A principal's runs queued or running: on this replica, and on the others. */
-  record InFlight(int here, int elsewhere) {}
-
-  /**
-   * How many runs of {@code principal} are queued or running, here and on the other replicas; on
-   * PostgreSQL the transaction holds the principal's lock from here to its end, so replicas
-   * admitting runs of one principal at once count one after the other. (SQLite serves one replica.)
-   */
-  InFlight inFlightExclusively(Connection db, String principal) throws SQLException {
-    if (database.dialect().equals("postgresql")) {
-      try (PreparedStatement lock =
-          db.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-        lock.setString(1, "floe-principal:" + principal);
-        lock.execute();
-      }
-    }
-    int here = 0;
-    int elsewhere = 0;
-    try (PreparedStatement p =
-        db.prepareStatement(
-            "SELECT replica_id, COUNT(*) FROM floe_runs WHERE principal=? AND "
-                + IN_FLIGHT
-                + " GROUP BY replica_id")) {
-      p.setString(1, principal);
-      try (ResultSet r = p.executeQuery()) {
-        while (r.next()) {
-          if (self.id().equals(r.getString(1))) {
-            here += r.getInt(2);
-          } else {
-            elsewhere += r.getInt(2);
-          }
-        }
-      }
-    }
-    return new InFlight(here, elsewhere);
-  }
-
-  /**
-   * Kept results past their time: the caller deletes the files, then calls {@link #forgetResult}.
-   */
-  public Map<String, String> expiredResults(Instant now) {
-    return database.transaction(
-        "find expired results",
-        db -> {
-          Map<String, String> expired = new LinkedHashMap<>();
-          try (PreparedStatement p =
-              db.prepareStatement(
-                  "SELECT run_id, result_file FROM floe_runs WHERE result_file IS NOT NULL AND"
-                      + " result_expires_at < ?")) {
-            p.setLong(1, now.toEpochMilli());
-            try (ResultSet r = p.executeQuery()) {
-              while (r.next()) {
-                expired.put(r.getString(1), r.getString(2));
-              }
-            }
-          }
-          return expired;
-        });
-  }
-
-  /** The run's kept result is gone. */
-  public void forgetResult(String runId) {
-    database.transaction(
-        "forget the result of run " + runId,
-        db -> {
-          try (PreparedStatement p =
-              db.prepareStatement(
-                  "UPDATE floe_runs SET result_file=NULL, result_expires_at=NULL WHERE run_id=?")) {
-            p.setString(1, runId);
-            return p.executeUpdate();
-          }
-        });
-  }
-
-  /** Every result file a record still points at. */
-  public List<String> keptResults() {
-    return database.rows(
-        "list kept results",
-        "SELECT result_file FROM floe_runs WHERE result_file IS NOT NULL",
-        r -> r.getString(1));
-  }
-
-  /** Drops finished records older than {@code before} whose result is gone. Returns how many. */
-  public int prune(Instant before) {
-    return database.transaction(
-        "prune old runs",
-        db -> {
-          try (PreparedStatement p =
-              db.prepareStatement(
-                  "DELETE FROM floe_runs WHERE finished_at IS NOT NULL AND finished_at < ? AND"
-                      + " result_file IS NULL")) {
-            p.setLong(1, before.toEpochMilli());
-            return p.executeUpdate();
-          }
-        });
   }
 }

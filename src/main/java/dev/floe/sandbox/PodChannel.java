@@ -5,17 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.floe.sandbox.kubernetes.HandoverServer;
 import dev.floe.sandbox.kubernetes.PodFrames;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -24,7 +15,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,26 +41,22 @@ final class PodChannel implements RunnerChannel {
   /** The longest one message towards the pod (with its grants' files) may take to send. */
   static final Duration SEND_DEADLINE = Duration.ofMinutes(5);
 
-  private static final int PIPE = RunnerFiles.OUTPUTS.indexOf(RunnerFiles.RESULT_PIPE);
-
   private final RunnerFiles files;
   private final HandoverServer.Expected expected;
   private final HandoverServer handover;
   private final ObjectMapper json;
   private final Executor threads;
   private final ScheduledExecutorService timers;
-  private final long maxFileBytes;
   private final Runnable onClose;
   private final BlockingQueue<JsonNode> fromRunner = new LinkedBlockingQueue<>(QUEUED_REQUESTS);
   private final CompletableFuture<Integer> exit = new CompletableFuture<>();
   private final CompletableFuture<Void> output = new CompletableFuture<>();
-  private final Set<Path> pushed = new HashSet<>();
+  private final PodGrants granted;
+  private final PodOutputs outputs;
   private final Object sending = new Object();
   private volatile RunnerLog log;
   private volatile HandoverServer.Connection connection;
   private volatile boolean closed;
-  private volatile boolean pipeExpected;
-  private volatile boolean pipeOpening;
 
   PodChannel(
       RunnerFiles files,
@@ -87,7 +73,8 @@ final class PodChannel implements RunnerChannel {
     this.json = json;
     this.threads = threads;
     this.timers = timers;
-    this.maxFileBytes = maxFileBytes;
+    this.granted = new PodGrants(files, json);
+    this.outputs = new PodOutputs(files, maxFileBytes);
     this.onClose = onClose;
     // However the pod connects, a channel closed first closes that connection too.
     expected
@@ -149,7 +136,7 @@ final class PodChannel implements RunnerChannel {
       throw new IOException("the pod of runner " + files.id() + " is not connected");
     }
     if (message instanceof RunJob job) {
-      pipeExpected = job.resultPath().endsWith("/" + RunnerFiles.RESULT_PIPE);
+      outputs.expectPipe(job.resultPath().endsWith("/" + RunnerFiles.RESULT_PIPE));
     }
     byte[] body = json.writeValueAsBytes(message);
     // A pod that stops reading cannot hold the run: past the deadline its connection ends.
@@ -157,7 +144,7 @@ final class PodChannel implements RunnerChannel {
         timers.schedule(this::closeConnection, SEND_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
     try {
       synchronized (sending) {
-        pushGranted(c.out());
+        granted.push(c.out());
         PodFrames.write(c.out(), PodFrames.JSON, body);
         c.out().flush();
       }
@@ -181,41 +168,10 @@ final class PodChannel implements RunnerChannel {
     }
   }
 
-  /** Sends the pod the granted files it does not have yet, at the paths the run sees them. */
-  private void pushGranted(OutputStream out) throws IOException {
-    if (files.root() == null) {
-      return;
-    }
-    List<Path> granted;
-    try (Stream<Path> walk = Files.walk(files.root())) {
-      granted =
-          walk.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
-              .filter(p -> !pushed.contains(p))
-              .toList();
-    }
-    byte[] chunk = granted.isEmpty() ? null : new byte[PodFrames.MAX_FRAME];
-    for (Path file : granted) {
-      String seen = "/" + files.root().relativize(file);
-      PodFrames.write(
-          out,
-          PodFrames.FILE,
-          json.writeValueAsBytes(Map.of("path", seen, "size", Files.size(file))));
-      try (InputStream in = Files.newInputStream(file)) {
-        for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
-          PodFrames.write(out, PodFrames.DATA, chunk, 0, n);
-        }
-      }
-      PodFrames.write(out, PodFrames.DATA, new byte[0]);
-      pushed.add(file);
-    }
-  }
-
   /** Reads the pod's frames until its connection ends, each to where a local runner's goes. */
   private void demultiplex() {
     HandoverServer.Connection c = connection;
     Integer code = null;
-    OutputStream[] outputs = new OutputStream[RunnerFiles.OUTPUTS.size()];
-    long[] written = new long[outputs.length];
     try {
       for (PodFrames.Frame frame = PodFrames.read(c.in(), PodFrames.MAX_FRAME);
           frame != null;
@@ -235,27 +191,8 @@ final class PodChannel implements RunnerChannel {
               target.write(p, 0, p.length);
             }
           }
-          case PodFrames.OUTPUT -> {
-            int index = outputIndex(p);
-            if (index == PIPE && !pipeExpected) {
-              continue; // nobody reads a pipe this job does not stream to
-            }
-            // A local run's files stop at the file-size limit; a pipe has none.
-            long room = index == PIPE ? Long.MAX_VALUE : maxFileBytes - written[index];
-            int length = (int) Math.min(p.length - 1, Math.max(0, room));
-            if (length > 0) {
-              if (outputs[index] == null) {
-                outputs[index] = open(index);
-              }
-              outputs[index].write(p, 1, length);
-              written[index] += length;
-            }
-          }
-          case PodFrames.OUTPUT_END -> {
-            int index = outputIndex(p);
-            closeQuietly(outputs[index]);
-            outputs[index] = null;
-          }
+          case PodFrames.OUTPUT -> outputs.write(p);
+          case PodFrames.OUTPUT_END -> outputs.end(p);
           case PodFrames.EXIT -> code = json.readTree(p).path("code").asInt(RunnerExit.LOST);
           default -> throw new IOException("the pod sent a frame of unknown kind " + frame.kind());
         }
@@ -265,9 +202,7 @@ final class PodChannel implements RunnerChannel {
         LOG.debugf("runner %s: its pod's channel ended: %s", files.id(), e.getMessage());
       }
     } finally {
-      for (OutputStream o : outputs) {
-        closeQuietly(o);
-      }
+      outputs.close();
       // The exit first: the serve loop, woken by the end, closes the channel (which would make it
       // lost).
       output.complete(null);
@@ -298,34 +233,6 @@ final class PodChannel implements RunnerChannel {
     }
   }
 
-  private static int outputIndex(byte[] payload) throws IOException {
-    if (payload.length < 1 || payload[0] < 0 || payload[0] >= RunnerFiles.OUTPUTS.size()) {
-      throw new IOException("the pod named an output that does not exist");
-    }
-    return payload[0];
-  }
-
-  private OutputStream open(int index) throws IOException {
-    // The result pipe is a FIFO: opening it waits for the run's reader.
-    pipeOpening = index == PIPE;
-    try {
-      return new FileOutputStream(files.outDir().resolve(RunnerFiles.OUTPUTS.get(index)).toFile());
-    } finally {
-      pipeOpening = false;
-    }
-  }
-
-  private static void closeQuietly(OutputStream o) {
-    if (o == null) {
-      return;
-    }
-    try {
-      o.close();
-    } catch (IOException e) {
-      // the reader went away
-    }
-  }
-
   private static void closeSocket(HandoverServer.Connection c) {
     try {
       c.socket().close();
@@ -343,7 +250,7 @@ final class PodChannel implements RunnerChannel {
     if (c != null) {
       closeSocket(c);
     }
-    if (pipeOpening) {
+    if (outputs.pipeOpening()) {
       Fifo.release(files.resultPipe()); // the reader of the pod's frames fails its write and ends
     }
     output.complete(null);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.floe.error.Diagnostics;
 import dev.floe.error.ErrorCode;
 import dev.floe.error.FloeException;
+import dev.floe.results.ArrowStreams;
 import dev.floe.sandbox.RunFiles;
 import dev.floe.sandbox.RunJob;
 import dev.floe.sandbox.RunnerExit;
@@ -228,5 +229,29 @@ final class RunFailures {
       case 25 -> "SIGXFSZ";
       default -> "signal " + signal;
     };
+  }
+
+  /**
+   * The summary of a run's result file, which must be one whole Arrow stream: a run that ended well
+   * and left anything else wrote the file itself.
+   *
+   * @param logs the run's log, kept with the failure
+   */
+  static ArrowStreams.Summary wholeResult(Path result, String logs) {
+    ArrowStreams.Summary summary;
+    try {
+      summary = ArrowStreams.summarize(result);
+    } catch (IOException e) {
+      summary = new ArrowStreams.Summary(0, false);
+    }
+    if (!summary.complete()) {
+      throw new RunFailedException(
+          new FloeException(
+              ErrorCode.RESULT_WRONG_TYPE,
+              "The run's result file is not a complete Arrow stream; assign `result` a polars"
+                  + " LazyFrame or DataFrame and leave the run's output files to Floe."),
+          logs);
+    }
+    return summary;
   }
 }

@@ -34,7 +34,7 @@ class RestCatalogS3Test extends CatalogContractTest {
     return RestLake.CATALOG;
   }
 
-  @Inject ObjectStoreTableAccess objects;
+  @Inject ObjectCache objects;
 
   @Test
   void theObjectCacheIsTrimmedOfItsLeastUsedFilesAndRefilledOnDemand() {
@@ -42,11 +42,11 @@ class RestCatalogS3Test extends CatalogContractTest {
     Map<String, Object> body = body("query", count);
     body.put("tables", List.of("f=default.flowers"));
     Workloads.post(body).statusCode(200).body("results.rows[0][0]", equalTo(150));
-    ObjectStoreTableAccess.Trim kept = objects.trim(Long.MAX_VALUE);
+    ObjectCache.Trim kept = objects.trim(Long.MAX_VALUE);
     assertTrue(kept.bytesBefore() > 0, "the run's files were cached");
     assertEquals(0, kept.filesRemoved(), "under its size, nothing goes");
 
-    ObjectStoreTableAccess.Trim all = objects.trim(1);
+    ObjectCache.Trim all = objects.trim(1);
     assertTrue(all.filesRemoved() > 0);
     assertEquals(0, all.bytesAfter());
     // The next run fetches what it needs again.

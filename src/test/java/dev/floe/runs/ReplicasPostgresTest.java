@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.floe.testing.TempPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.ArrayList;
@@ -22,14 +21,9 @@ import org.junit.jupiter.api.Test;
  * a server with concurrent transactions can show: replicas claiming one key at once.
  */
 class ReplicasPostgresTest extends ReplicasTest {
-  private String url;
-
   @Override
   String storeUrl() {
-    if (url == null) {
-      url = TempPostgres.newDatabase("floe_replicas_test");
-    }
-    return url;
+    return postgres("floe_replicas_test");
   }
 
   /**

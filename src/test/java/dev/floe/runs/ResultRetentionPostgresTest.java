@@ -1,18 +1,11 @@
 package dev.floe.runs;
 
-import dev.floe.testing.TempPostgres;
-
 /**
  * {@link ResultRetentionTest}'s cases on a run store in PostgreSQL: a new database for each test.
  */
 class ResultRetentionPostgresTest extends ResultRetentionTest {
-  private String url;
-
   @Override
   String storeUrl() {
-    if (url == null) {
-      url = TempPostgres.newDatabase("floe_runs_test");
-    }
-    return url;
+    return postgres("floe_runs_test");
   }
 }

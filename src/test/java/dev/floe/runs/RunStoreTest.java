@@ -51,6 +51,7 @@ class RunStoreTest {
                     t0.plusSeconds(3600)));
     try (Stores stores = Stores.open(url())) {
       RunStore store = stores.store();
+      KeptResults kept = new KeptResults(stores.database());
       store.insert(queued("r-1", t0));
       store.update(done);
     }
@@ -129,6 +130,7 @@ class RunStoreTest {
     Instant t0 = Instant.parse("2026-11-25T10:00:00Z");
     try (Stores stores = Stores.open(url())) {
       RunStore store = stores.store();
+      KeptResults kept = new KeptResults(stores.database());
       store.insert(queued("r-1", t0));
       store.update(
           store
@@ -139,12 +141,12 @@ class RunStoreTest {
                   1L,
                   null,
                   new RunRecord.Output(1L, null, null, "/x/r-1.arrows", t0.plusSeconds(60))));
-      assertTrue(store.expiredResults(t0.plusSeconds(59)).isEmpty());
-      assertEquals("/x/r-1.arrows", store.expiredResults(t0.plusSeconds(61)).get("r-1"));
+      assertTrue(kept.expiredResults(t0.plusSeconds(59)).isEmpty());
+      assertEquals("/x/r-1.arrows", kept.expiredResults(t0.plusSeconds(61)).get("r-1"));
       // A record whose result is still kept is not pruned.
-      assertEquals(0, store.prune(t0.plusSeconds(10)));
-      store.forgetResult("r-1");
-      assertEquals(1, store.prune(t0.plusSeconds(10)));
+      assertEquals(0, kept.prune(t0.plusSeconds(10)));
+      kept.forgetResult("r-1");
+      assertEquals(1, kept.prune(t0.plusSeconds(10)));
       assertTrue(store.get("r-1").isEmpty());
     }
   }

@@ -1,5 +1,6 @@
 package dev.floe.runs;
 
+import dev.floe.testing.TempPostgres;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,6 +17,16 @@ abstract class RunsTestBase {
   /** The run store of one test: SQLite in its temp dir; the *PostgresTest subclasses override. */
   String storeUrl() {
     return "jdbc:sqlite:" + dir.resolve("runs.db");
+  }
+
+  private String postgres;
+
+  /** A new PostgreSQL database for this test, the same one each time it is asked for. */
+  final String postgres(String prefix) {
+    if (postgres == null) {
+      postgres = TempPostgres.newDatabase(prefix);
+    }
+    return postgres;
   }
 
   @BeforeEach

@@ -77,7 +77,13 @@ final class WiredRuns implements AutoCloseable {
     RunsConfig runs = config.get(RunsConfig.class);
     retention =
         new ResultRetention(
-            stores.store(), stores.claims(), active, runs, config.get(FloeConfig.class), clock);
+            stores.store(),
+            new KeptResults(stores.database()),
+            stores.claims(),
+            active,
+            runs,
+            config.get(FloeConfig.class),
+            clock);
     RunExecution execution =
         new RunExecution(
             (w, id, control, keep) -> executor.execute(w, id, control, keep),

@@ -7,15 +7,10 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeBuilder;
-import io.fabric8.kubernetes.api.model.VolumeMount;
-import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.dsl.PodResource;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -63,43 +58,14 @@ public final class RunPods {
   private final KubernetesConfig config;
   private final Replica replica;
 
-  /** The pod's empty directories: /tmp, its outputs, and each lake root, in that order. */
-  private final List<String> writable;
+  private final PodVolumes volumes;
 
   public RunPods(
       KubernetesClient client, KubernetesConfig config, Replica replica, List<Path> lakeRoots) {
     this.client = client;
     this.config = config;
     this.replica = replica;
-    List<String> paths = new ArrayList<>(List.of("/tmp", OUT));
-    writableLakeRoots(lakeRoots).forEach(p -> paths.add(p.toString()));
-    this.writable = List.copyOf(paths);
-  }
-
-  /**
-   * The lake roots a pod gets an empty directory at: each once, and none that would hide the
-   * image's harness or a pod's own directories.
-   */
-  static List<Path> writableLakeRoots(List<Path> lakeRoots) {
-    List<Path> roots = new ArrayList<>();
-    for (Path root : lakeRoots) {
-      Path p = root.toAbsolutePath().normalize();
-      // A lake at / or at a parent of these would hide them (one at /tmp is /tmp's own volume).
-      for (String own : List.of(OUT, HARNESS, "/tmp")) {
-        if (Path.of(own).startsWith(p) && !Path.of(own).equals(p)) {
-          throw new IllegalArgumentException(
-              "a lake at "
-                  + p
-                  + " would hide "
-                  + own
-                  + " in a run pod; put the warehouse (or floe.home) elsewhere");
-        }
-      }
-      if (!roots.contains(p) && !p.equals(Path.of("/tmp")) && !p.startsWith(OUT)) {
-        roots.add(p);
-      }
-    }
-    return List.copyOf(roots);
+    this.volumes = new PodVolumes(lakeRoots, config.tmpMb());
   }
 
   /**
@@ -193,45 +159,14 @@ public final class RunPods {
             .withDrop("ALL")
             .endCapabilities()
             .endSecurityContext()
-            .withVolumeMounts(mounts())
+            .withVolumeMounts(volumes.mounts())
             .endContainer()
-            .withVolumes(volumes())
+            .withVolumes(volumes.volumes())
             .endSpec();
     if (!config.runtimeClass().equals("none")) {
       pod.editSpec().withRuntimeClassName(config.runtimeClass()).endSpec();
     }
     return pod.build();
-  }
-
-  private List<VolumeMount> mounts() {
-    List<VolumeMount> mounts = new ArrayList<>();
-    for (int i = 0; i < writable.size(); i++) {
-      mounts.add(
-          new VolumeMountBuilder().withName(volumeName(i)).withMountPath(writable.get(i)).build());
-    }
-    return mounts;
-  }
-
-  private List<Volume> volumes() {
-    List<Volume> volumes = new ArrayList<>();
-    for (int i = 0; i < writable.size(); i++) {
-      volumes.add(
-          new VolumeBuilder()
-              .withName(volumeName(i))
-              .withNewEmptyDir()
-              .withSizeLimit(new Quantity(config.tmpMb() + "Mi"))
-              .endEmptyDir()
-              .build());
-    }
-    return volumes;
-  }
-
-  private static String volumeName(int i) {
-    return switch (i) {
-      case 0 -> "tmp";
-      case 1 -> "out";
-      default -> "lake-" + (i - 2);
-    };
   }
 
   /** Starts the pod of runner {@code runnerId}. */

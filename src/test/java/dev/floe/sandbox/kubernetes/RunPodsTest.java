@@ -146,7 +146,7 @@ class RunPodsTest {
   void lakeRootsAreMountedOnceAndNeverOverTheHarnessOrTheOutputs() {
     assertEquals(
         List.of(Path.of("/var/lib/floe/warehouse")),
-        RunPods.writableLakeRoots(
+        PodVolumes.writableLakeRoots(
             List.of(
                 Path.of("/var/lib/floe/warehouse"),
                 Path.of("/var/lib/floe/./warehouse"),
@@ -155,7 +155,7 @@ class RunPodsTest {
       IllegalArgumentException refused =
           org.junit.jupiter.api.Assertions.assertThrows(
               IllegalArgumentException.class,
-              () -> RunPods.writableLakeRoots(List.of(Path.of(hiding))));
+              () -> PodVolumes.writableLakeRoots(List.of(Path.of(hiding))));
       assertTrue(refused.getMessage().contains("would hide"), refused.getMessage());
     }
   }
