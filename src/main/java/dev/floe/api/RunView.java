@@ -26,6 +26,8 @@ public record RunView(
     @Schema(nullable = true, description = "the catalog asked for; null for the default")
         String catalog,
     @Schema(nullable = true, description = "where the result is saved") String destination,
+    @Schema(required = true, description = "who asked for the run", examples = "alice")
+        String principal,
     @Schema(required = true, examples = "2026-11-25T10:00:00.123Z") @JsonProperty("created_at")
         String createdAt,
     @Schema(nullable = true) @JsonProperty("started_at") String startedAt,
@@ -109,6 +111,7 @@ public record RunView(
         run.mode(),
         run.catalog(),
         run.destination(),
+        run.principal(),
         iso(run.createdAt()),
         iso(run.startedAt()),
         iso(run.finishedAt()),

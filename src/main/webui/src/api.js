@@ -1,0 +1,104 @@
+// The public API, as any client calls it: the key (kept for this tab only, in sessionStorage,
+// never in the URL or local storage) as a bearer token; a 401 asks for a key and retries.
+const KEY = "floe.apiKey";
+let asking = null;
+
+export function apiKey() {
+  return sessionStorage.getItem(KEY);
+}
+
+export function forgetKey() {
+  sessionStorage.removeItem(KEY);
+}
+
+/** An answer that is not a success: its status and error envelope. */
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.error) || `The service answered HTTP ${status}.`);
+    this.status = status;
+    this.body = body || {};
+  }
+  get code() {
+    return this.body.error_code || null;
+  }
+}
+
+/** Shows the key dialog; resolves true once a key was entered, false if cancelled. */
+export function askKey(why) {
+  if (asking) return asking;
+  const dialog = document.getElementById("key-dialog");
+  const input = document.getElementById("key-input");
+  document.getElementById("key-why").textContent = why || "";
+  input.value = "";
+  asking = new Promise((resolve) => {
+    dialog.addEventListener(
+      "close",
+      () => {
+        asking = null;
+        const key = input.value.trim();
+        input.value = "";
+        if (dialog.returnValue === "use" && key) {
+          sessionStorage.setItem(KEY, key);
+          resolve(true);
+        } else {
+          resolve(false);
+        }
+      },
+      { once: true },
+    );
+  });
+  dialog.returnValue = "";
+  dialog.showModal();
+  input.focus();
+  return asking;
+}
+
+export async function request(method, path, { body, accept, signal } = {}) {
+  for (;;) {
+    const headers = { Accept: accept || "application/json" };
+    const key = apiKey();
+    if (key) headers.Authorization = `Bearer ${key}`;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+    if (response.status === 401) {
+      const error = await errorOf(response);
+      if (await askKey(error.message)) continue;
+      throw error;
+    }
+    if (!response.ok) throw await errorOf(response);
+    return response;
+  }
+}
+
+/** JSON, with Iceberg's 64-bit ids (numbers past 2^53) kept exact, as strings. */
+export async function json(method, path, options) {
+  const text = await (await request(method, path, options)).text();
+  return parseExact(text);
+}
+
+export function parseExact(text) {
+  return JSON.parse(text, (key, value, context) =>
+    typeof value === "number" && !Number.isSafeInteger(value) && Number.isInteger(value) && context
+      ? context.source
+      : value,
+  );
+}
+
+async function errorOf(response) {
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    // not JSON: the status says it
+  }
+  return new ApiError(response.status, body);
+}
+
+export const RUNS = "/api/v1/warehouse/polars/runs";
+export const POLARS = "/api/v1/warehouse/polars";
+export const ARROW = "application/vnd.apache.arrow.stream";

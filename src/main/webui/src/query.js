@@ -1,0 +1,295 @@
+// The Query screen: the table picker, the editor (SQL or a Python script with params), Run,
+// Explain, Save, and the answer: a grid, an explain tree, or the error at the user's line.
+import { ApiError, ARROW, POLARS, RUNS, json, request } from "./api.js";
+import { createEditor } from "./editor.js";
+import { clear, el, grid } from "./dom.js";
+import { explainView } from "./explain.js";
+import { tablePicker } from "./tables.js";
+
+const EXAMPLE_SQL = "SELECT species, COUNT(*) AS n, AVG(petal_length) AS avg_petal_length\nFROM flowers\nGROUP BY species\nORDER BY species";
+const EXAMPLE_SCRIPT =
+  'lf = scan("default.flowers")\nresult = lf.filter(pl.col("petal_length") > params.get("min_petal", 0)).head(params.get("limit", 10))\n';
+
+/** What the screen keeps while the tab lives: switching screens does not lose the work. */
+const state = {
+  mode: "query",
+  query: EXAMPLE_SQL,
+  script: EXAMPLE_SCRIPT,
+  params: '{"min_petal": 5, "limit": 5}',
+  bindings: [{ alias: "flowers", table: "default.flowers" }],
+  catalog: null,
+};
+
+export function queryScreen(main) {
+  const editorBox = el("div", { class: "editor", id: "editor" });
+  const output = el("section", { id: "output", class: "output", "aria-live": "polite", "aria-label": "Answer" });
+  const bindingList = el("ul", { class: "bindings", id: "bindings", "aria-label": "Table bindings" });
+  const paramsBox = el("textarea", { id: "params", rows: 3, spellcheck: "false", "aria-describedby": "params-help" });
+  paramsBox.value = state.params;
+  paramsBox.addEventListener("input", () => (state.params = paramsBox.value));
+  const paramsRow = el(
+    "div",
+    { class: "params", id: "params-row" },
+    el("label", { for: "params" }, "params (JSON object)"),
+    paramsBox,
+    el("small", { id: "params-help" }, "The script reads them as the params dict."),
+  );
+  const modeQuery = el("input", { type: "radio", name: "mode", id: "mode-query", value: "query" });
+  const modeScript = el("input", { type: "radio", name: "mode", id: "mode-script", value: "script" });
+  const destination = el("input", { id: "destination", placeholder: "namespace.table", spellcheck: "false" });
+  const saveMode = el("select", { id: "save-mode" }, el("option", { value: "overwrite" }, "overwrite"), el("option", { value: "append" }, "append"));
+  const schemaMode = el(
+    "select",
+    { id: "schema-mode" },
+    el("option", { value: "strict" }, "strict"),
+    el("option", { value: "merge" }, "merge"),
+    el("option", { value: "overwrite" }, "overwrite"),
+  );
+  const runButton = el("button", { type: "button", id: "run", class: "primary", onclick: () => run() }, "Run", el("kbd", {}, "Ctrl+Enter"));
+  const explainButton = el("button", { type: "button", id: "explain", onclick: () => run({ dryRun: true }) }, "Explain");
+  const saveButton = el("button", { type: "button", id: "save", onclick: () => run({ save: true }) }, "Save");
+  const backgroundButton = el(
+    "button",
+    { type: "button", id: "run-background", onclick: () => runInBackground(), title: "Submit the run and follow it on its page: its logs as they grow, cancel" },
+    "Run in background",
+  );
+  const downloads = el(
+    "div",
+    { class: "downloads", role: "group", "aria-label": "Download the whole result" },
+    el("span", {}, "Download:"),
+    el("button", { type: "button", id: "download-arrow", onclick: () => saveAs("arrow") }, "Arrow"),
+    el("button", { type: "button", id: "download-csv", onclick: () => saveAs("csv") }, "CSV"),
+    el("button", { type: "button", id: "download-parquet", onclick: () => saveAs("parquet") }, "Parquet"),
+  );
+
+  const editor = createEditor(editorBox, { doc: state[state.mode], label: "Query editor", onRun: () => run() });
+  editor.view.dom.addEventListener("input", () => (state[state.mode] = editor.text()));
+
+  function setMode(mode) {
+    state[state.mode] = editor.text();
+    state.mode = mode;
+    modeQuery.checked = mode === "query";
+    modeScript.checked = mode === "script";
+    editor.setText(state[mode]);
+    editor.setLanguage(mode === "script" ? "python" : "sql");
+    editor.view.contentDOM.setAttribute("aria-label", mode === "script" ? "Script editor (Python)" : "Query editor (Polars SQL)");
+    paramsRow.hidden = mode !== "script";
+  }
+  modeQuery.addEventListener("change", () => setMode("query"));
+  modeScript.addEventListener("change", () => setMode("script"));
+
+  function showBindings() {
+    clear(
+      bindingList,
+      state.bindings.map((b, i) =>
+        el(
+          "li",
+          {},
+          el("code", {}, `${b.alias}=${b.table}`),
+          el(
+            "button",
+            {
+              type: "button",
+              class: "quiet",
+              "aria-label": `Remove binding ${b.alias}`,
+              onclick: () => {
+                state.bindings.splice(i, 1);
+                showBindings();
+              },
+            },
+            "×",
+          ),
+        ),
+      ),
+    );
+    if (!state.bindings.length) bindingList.append(el("li", { class: "hint" }, "No tables bound: pick one on the left."));
+  }
+
+  function bind(table) {
+    const alias = table.split(".").pop().replace(/[^A-Za-z0-9_]/g, "_");
+    if (!state.bindings.some((b) => b.alias === alias)) state.bindings.push({ alias, table });
+    showBindings();
+    editor.focus();
+  }
+
+  /** The request this screen would send. */
+  function body(extra = {}) {
+    state[state.mode] = editor.text();
+    const b = { mode: state.mode, tables: state.bindings.map((x) => `${x.alias}=${x.table}`) };
+    if (state.catalog) b.catalog = state.catalog;
+    if (state.mode === "query") b.query = state.query;
+    else {
+      b.script = state.script;
+      const text = state.params.trim();
+      if (text) {
+        let params;
+        try {
+          params = JSON.parse(text);
+        } catch (e) {
+          throw new ApiError(400, { error: `params is not valid JSON (${e.message}); write a JSON object such as {"limit": 5}.`, error_code: "INVALID_REQUEST" });
+        }
+        if (params === null || typeof params !== "object" || Array.isArray(params)) {
+          throw new ApiError(400, { error: 'params must be a JSON object such as {"limit": 5}.', error_code: "INVALID_REQUEST" });
+        }
+        b.params = params;
+      }
+    }
+    return Object.assign(b, extra);
+  }
+
+  function busy(on) {
+    for (const b of [runButton, explainButton, saveButton, backgroundButton]) b.disabled = on;
+    output.setAttribute("aria-busy", on ? "true" : "false");
+  }
+
+  async function run({ dryRun = false, save = false } = {}) {
+    editor.clearError();
+    let payload;
+    try {
+      const extra = {};
+      if (dryRun) extra.dryRun = true;
+      if (save || (dryRun && destination.value.trim())) {
+        if (!destination.value.trim()) throw new ApiError(400, { error: "Name the table to save into (namespace.table), then Save again.", error_code: "INVALID_REQUEST" });
+        extra.destination = destination.value.trim();
+        extra.saveMode = saveMode.value;
+        extra.schemaMode = schemaMode.value;
+      }
+      payload = body(extra);
+    } catch (e) {
+      showError(e);
+      return;
+    }
+    busy(true);
+    clear(output, el("p", { class: "working" }, dryRun ? "Planning…" : "Running…"));
+    const started = performance.now();
+    try {
+      const answer = await json("POST", POLARS, { body: payload });
+      const tookMs = Math.round(performance.now() - started);
+      if (answer.dry_run) clear(output, explainView(answer));
+      else showResult(answer, tookMs);
+    } catch (e) {
+      showError(e);
+    } finally {
+      busy(false);
+    }
+  }
+
+  /** Submits the run (POST …/runs) and follows it on its own page. */
+  async function runInBackground() {
+    editor.clearError();
+    let payload;
+    try {
+      payload = body();
+    } catch (e) {
+      showError(e);
+      return;
+    }
+    busy(true);
+    try {
+      const accepted = await json("POST", RUNS, { body: payload });
+      location.hash = `#/runs/${accepted.run_id}`;
+    } catch (e) {
+      showError(e);
+    } finally {
+      busy(false);
+    }
+  }
+
+  function showResult(answer, tookMs) {
+    const r = answer.results || { columns: [], column_types: [], rows: [] };
+    const facts = el(
+      "p",
+      { class: "facts", id: "result-facts" },
+      el("span", { id: "row-count" }, `${answer.row_count} row${answer.row_count === 1 ? "" : "s"}`),
+      el("span", {}, `run ${answer.execution_time} (${tookMs} ms here)`),
+      el("a", { href: `#/runs/${answer.run_id}`, id: "result-run" }, answer.run_id),
+    );
+    const parts = [facts];
+    if (answer.truncated) {
+      parts.push(el("p", { class: "note" }, `Showing the first ${r.rows.length} rows: the Download buttons fetch the whole result.`));
+    }
+    if (answer.saved) {
+      parts.push(
+        el(
+          "p",
+          { class: "saved", id: "saved" },
+          `Saved ${answer.saved.rows_written} rows into ${answer.saved.table} (${answer.saved.mode}); new snapshot `,
+          el("code", { id: "saved-snapshot" }, answer.saved.snapshot_id),
+        ),
+      );
+    }
+    parts.push(grid(r.columns, r.column_types, r.rows, { label: "Result rows" }));
+    if (answer.logs) parts.push(el("details", {}, el("summary", {}, "Output of the run"), el("pre", { class: "logs" }, answer.logs)));
+    clear(output, ...parts);
+  }
+
+  function showError(e) {
+    const b = e instanceof ApiError ? e.body : { error: String(e.message || e) };
+    const d = b.diagnostics || {};
+    const where = d.line ? `line ${d.line}${d.column ? `, column ${d.column}` : ""}` : null;
+    if (d.line) editor.markError(d.line, d.column);
+    clear(
+      output,
+      el(
+        "div",
+        { class: "error", role: "alert", id: "error" },
+        el("p", {}, el("strong", { id: "error-code" }, b.error_code || "ERROR"), where ? el("span", { id: "error-where" }, ` at ${where}`) : null),
+        el("p", { id: "error-message" }, b.error || e.message),
+        b.details ? el("details", {}, el("summary", {}, "Details"), el("pre", {}, b.details)) : null,
+        b.run_id ? el("p", {}, "Run ", el("a", { href: `#/runs/${b.run_id}` }, b.run_id)) : null,
+      ),
+    );
+  }
+
+  async function saveAs(format) {
+    let payload;
+    try {
+      payload = body();
+    } catch (e) {
+      showError(e);
+      return;
+    }
+    busy(true);
+    try {
+      const response = await request("POST", POLARS, { body: payload, accept: ARROW });
+      await (await import("./download.js")).download(response, format, "floe-result");
+    } catch (e) {
+      showError(e);
+    } finally {
+      busy(false);
+    }
+  }
+
+  const picker = tablePicker({ onBind: bind, onCatalog: (c) => (state.catalog = c) });
+  clear(
+    main,
+    el(
+      "div",
+      { class: "query-screen" },
+      el("aside", { class: "tables", "aria-label": "Tables" }, picker),
+      el(
+        "section",
+        { class: "work", "aria-label": "Workload" },
+        el(
+          "div",
+          { class: "toolbar" },
+          el("fieldset", { class: "modes" }, el("legend", {}, "Mode"), modeQuery, el("label", { for: "mode-query" }, "SQL query"), modeScript, el("label", { for: "mode-script" }, "Python script")),
+          bindingList,
+        ),
+        editorBox,
+        paramsRow,
+        el(
+          "details",
+          { class: "save-options", id: "save-options" },
+          el("summary", {}, "Save the result into a table"),
+          el("div", { class: "row" }, el("label", { for: "destination" }, "Destination"), destination, el("label", { for: "save-mode" }, "Save mode"), saveMode, el("label", { for: "schema-mode" }, "Schema mode"), schemaMode),
+        ),
+        el("div", { class: "actions" }, runButton, explainButton, saveButton, backgroundButton, downloads),
+        output,
+      ),
+    ),
+  );
+  setMode(state.mode);
+  showBindings();
+  editor.focus();
+}

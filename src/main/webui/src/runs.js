@@ -1,0 +1,224 @@
+// The Runs screen (the list, refreshed while it is shown) and one run's page: its request as
+// recorded, its logs following as they grow, cancel, its outcome and its result.
+import { ARROW, ApiError, RUNS, json, request } from "./api.js";
+import { clear, duration, el, grid, when } from "./dom.js";
+
+const REFRESH_MS = 2000;
+const STATUSES = ["", "queued", "running", "succeeded", "failed", "cancelled"];
+
+export function runsScreen(main) {
+  const filter = el("select", { id: "status-filter" }, STATUSES.map((s) => el("option", { value: s }, s || "all")));
+  const body = el("tbody", { id: "runs-body" });
+  const note = el("p", { class: "facts", "aria-live": "polite", id: "runs-note" });
+  let timer = null;
+  let stopped = false;
+
+  async function refresh() {
+    try {
+      const query = new URLSearchParams({ limit: "100" });
+      if (filter.value) query.set("status", filter.value);
+      const { runs } = await json("GET", `${RUNS}?${query}`);
+      clear(
+        body,
+        runs.map((r) =>
+          el(
+            "tr",
+            { "data-run": r.run_id, class: r.status },
+            el("td", {}, el("a", { href: `#/runs/${r.run_id}` }, r.run_id)),
+            el("td", {}, el("span", { class: `status ${r.status}` }, r.status)),
+            el("td", {}, r.principal || ""),
+            el("td", {}, r.mode),
+            el("td", {}, when(r.created_at)),
+            el("td", { class: "num" }, duration(r.elapsed_ms)),
+            el("td", {}, r.error ? r.error.error_code : ""),
+          ),
+        ),
+      );
+      note.textContent = `${runs.length} run${runs.length === 1 ? "" : "s"}, refreshed ${new Date().toLocaleTimeString()}`;
+    } catch (e) {
+      note.textContent = e.message;
+    }
+    if (!stopped) timer = setTimeout(refresh, REFRESH_MS);
+  }
+  filter.addEventListener("change", () => {
+    clearTimeout(timer);
+    refresh();
+  });
+
+  clear(
+    main,
+    el(
+      "section",
+      { class: "runs", "aria-label": "Runs" },
+      el("h1", {}, "Runs"),
+      el("div", { class: "toolbar" }, el("label", { for: "status-filter" }, "Status"), filter, note),
+      el(
+        "table",
+        { class: "run-list", "aria-label": "Runs, newest first" },
+        el("thead", {}, el("tr", {}, ["run", "status", "who", "mode", "created", "duration", "error"].map((h) => el("th", { scope: "col" }, h)))),
+        body,
+      ),
+    ),
+  );
+  refresh();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+export function runScreen(main, runId) {
+  const head = el("div", { class: "run-head" });
+  const logs = el("pre", { class: "logs", id: "run-logs", "aria-live": "off", tabindex: "0", "aria-label": "Logs" });
+  const logState = el("p", { class: "facts", id: "logs-state" });
+  const outcome = el("section", { id: "run-outcome", "aria-live": "polite", "aria-label": "Outcome" });
+  const cancel = el("button", { type: "button", id: "cancel", onclick: () => doCancel() }, "Cancel run");
+  let after = 0;
+  let timer = null;
+  let stopped = false;
+  let shownFinal = false;
+
+  async function poll() {
+    try {
+      const run = await json("GET", `${RUNS}/${encodeURIComponent(runId)}`);
+      showHead(run);
+      const slice = await json("GET", `${RUNS}/${encodeURIComponent(runId)}/logs?after=${after}`);
+      if (slice.logs) {
+        // Follow the end unless the reader scrolled up to read.
+        const atEnd = logs.scrollTop + logs.clientHeight >= logs.scrollHeight - 4;
+        logs.append(slice.logs);
+        if (atEnd) logs.scrollTop = logs.scrollHeight;
+      }
+      after = slice.next;
+      logState.textContent = slice.complete ? "Logs complete." : "Following the logs…";
+      const final = ["succeeded", "failed", "cancelled"].includes(run.status);
+      if (final && slice.complete) {
+        if (!shownFinal) {
+          shownFinal = true;
+          await showOutcome(run);
+        }
+        return;
+      }
+    } catch (e) {
+      clear(outcome, el("p", { class: "error", role: "alert" }, e.message));
+      if (e instanceof ApiError && e.status === 404) return;
+    }
+    if (!stopped) timer = setTimeout(poll, 500);
+  }
+
+  function showHead(run) {
+    cancel.hidden = !["queued", "running"].includes(run.status);
+    const facts = [
+      ["status", el("span", { class: `status ${run.status}`, id: "run-status" }, run.status)],
+      ["who", run.principal],
+      ["mode", run.mode],
+      ["catalog", run.catalog || "default"],
+      ["destination", run.destination],
+      ["created", when(run.created_at)],
+      ["started", when(run.started_at)],
+      ["finished", when(run.finished_at)],
+      ["duration", duration(run.elapsed_ms)],
+      ["rows", run.row_count],
+      ["trace", run.trace_id ? el("code", {}, run.trace_id) : null],
+    ].filter(([, v]) => v !== null && v !== undefined && v !== "");
+    clear(head, el("h1", {}, "Run ", el("code", {}, runId)), el("dl", { class: "facts-list" }, facts.map(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])), cancel);
+  }
+
+  async function showOutcome(run) {
+    const parts = [];
+    if (run.error) {
+      const d = run.error.diagnostics || {};
+      parts.push(
+        el(
+          "div",
+          { class: "error", role: "alert" },
+          el("p", {}, el("strong", {}, run.error.error_code), d.line ? ` at line ${d.line}${d.column ? `, column ${d.column}` : ""}` : ""),
+          el("p", {}, run.error.error),
+        ),
+      );
+    }
+    if (run.saved) {
+      parts.push(el("p", { class: "saved" }, `Saved ${run.saved.rows_written} rows into ${run.saved.table} (${run.saved.mode}); new snapshot `, el("code", {}, run.saved.snapshot_id)));
+    }
+    if (run.profile) parts.push(profileTable(run.profile));
+    if (run.result_available) {
+      try {
+        const answer = await json("GET", `${RUNS}/${encodeURIComponent(runId)}/result`);
+        const r = answer.results;
+        if (r) {
+          parts.push(
+            el("h2", {}, "Result"),
+            el("p", { class: "facts" }, `${answer.row_count} rows`),
+            grid(r.columns, r.column_types, r.rows, { label: "Result rows" }),
+            el(
+              "div",
+              { class: "downloads", role: "group", "aria-label": "Download the whole result" },
+              el("span", {}, "Download:"),
+              ["arrow", "csv", "parquet"].map((f) => el("button", { type: "button", onclick: () => fetchResult(f) }, f === "arrow" ? "Arrow" : f.toUpperCase().replace("PARQUET", "Parquet"))),
+            ),
+          );
+        }
+      } catch (e) {
+        parts.push(el("p", { class: "note" }, e.message));
+      }
+    }
+    clear(outcome, ...parts);
+  }
+
+  async function fetchResult(format) {
+    try {
+      const response = await request("GET", `${RUNS}/${encodeURIComponent(runId)}/result`, { accept: ARROW });
+      await (await import("./download.js")).download(response, format, runId);
+    } catch (e) {
+      outcome.prepend(el("p", { class: "error", role: "alert" }, e.message));
+    }
+  }
+
+  async function doCancel() {
+    cancel.disabled = true;
+    try {
+      await json("DELETE", `${RUNS}/${encodeURIComponent(runId)}`);
+    } catch (e) {
+      outcome.prepend(el("p", { class: "error", role: "alert" }, e.message));
+    } finally {
+      cancel.disabled = false;
+    }
+  }
+
+  clear(
+    main,
+    el(
+      "section",
+      { class: "run", "aria-label": `Run ${runId}` },
+      el("p", {}, el("a", { href: "#/runs" }, "← All runs")),
+      head,
+      el("h2", {}, "Logs"),
+      logState,
+      logs,
+      outcome,
+    ),
+  );
+  poll();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+function profileTable(profile) {
+  return el(
+    "div",
+    { class: "profile", id: "profile" },
+    el("h2", {}, `Profile (${profile.total_ms} ms)`),
+    el(
+      "table",
+      { "aria-label": "Time and rows per plan node" },
+      el("thead", {}, el("tr", {}, ["node", "time", "rows in", "rows out"].map((h) => el("th", { scope: "col" }, h)))),
+      el(
+        "tbody",
+        {},
+        profile.nodes.map((n) => el("tr", {}, el("td", {}, n.node), el("td", { class: "num" }, `${n.time_ms} ms`), el("td", { class: "num" }, n.rows_in ?? ""), el("td", { class: "num" }, n.rows_out ?? ""))),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,104 @@
+// The table picker: the caller's catalogs, namespaces and tables from the catalog API; a table
+// opened shows its columns with their types and its snapshots, and binds as alias=ns.table.
+import { json } from "./api.js";
+import { clear, el, when } from "./dom.js";
+
+const CATALOGS = "/api/v1/catalogs";
+
+export function tablePicker({ onBind, onCatalog }) {
+  const root = el("div", { class: "picker" });
+  const tree = el("div", { id: "table-tree" });
+  const select = el("select", { id: "catalog" });
+  root.append(el("h2", {}, "Tables"), el("label", { for: "catalog" }, "Catalog"), select, tree);
+
+  async function load() {
+    clear(tree, el("p", { class: "working" }, "Loading…"));
+    try {
+      const answer = await json("GET", CATALOGS);
+      const names = answer.registeredCatalogs.map((c) => c.name);
+      clear(select, names.map((n) => el("option", { value: n }, n)));
+      select.onchange = () => showCatalog(select.value);
+      await showCatalog(names[0]);
+    } catch (e) {
+      clear(tree, el("p", { class: "error", role: "alert" }, e.message));
+    }
+  }
+
+  async function showCatalog(catalog) {
+    onCatalog(catalog);
+    const base = `${CATALOGS}/${encodeURIComponent(catalog)}/namespaces`;
+    const { namespaces } = await json("GET", base);
+    clear(
+      tree,
+      el(
+        "ul",
+        { class: "tree" },
+        namespaces.map((ns) => {
+          const list = el("ul");
+          const item = el("details", { class: "ns" }, el("summary", {}, ns), list);
+          item.addEventListener("toggle", async () => {
+            if (!item.open || list.childElementCount) return;
+            const { tables } = await json("GET", `${base}/${encodeURIComponent(ns)}/tables`);
+            if (!tables.length) list.append(el("li", { class: "hint" }, "no tables"));
+            for (const t of tables) list.append(tableItem(base, ns, t.table));
+          });
+          return el("li", {}, item);
+        }),
+      ),
+    );
+  }
+
+  function tableItem(base, ns, table) {
+    const name = `${ns}.${table}`;
+    const info = el("div", { class: "table-info" });
+    const item = el(
+      "details",
+      { class: "table", "data-table": name },
+      el("summary", {}, table),
+      el("button", { type: "button", class: "bind", "aria-label": `Bind ${name}`, onclick: () => onBind(name) }, "Bind"),
+      info,
+    );
+    item.addEventListener("toggle", async () => {
+      if (!item.open || info.childElementCount) return;
+      const meta = (await json("GET", `${base}/${encodeURIComponent(ns)}/tables/${encodeURIComponent(table)}`)).table;
+      const schema = meta.schemas.find((s) => s["schema-id"] === meta["current-schema-id"]) || meta.schemas[0];
+      const snapshots = meta.snapshots || [];
+      info.append(
+        el(
+          "table",
+          { class: "columns", "aria-label": `Columns of ${name}` },
+          el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "column"), el("th", { scope: "col" }, "type"))),
+          el("tbody", {}, schema.fields.map((f) => el("tr", {}, el("td", {}, f.name), el("td", { class: "col-type" }, typeName(f.type))))),
+        ),
+        el(
+          "p",
+          { class: "snapshots" },
+          `${snapshots.length} snapshot${snapshots.length === 1 ? "" : "s"}`,
+          meta["current-snapshot-id"] ? el("span", {}, "; current ", el("code", {}, String(meta["current-snapshot-id"]))) : null,
+        ),
+        snapshots.length
+          ? el(
+              "ul",
+              { class: "snapshot-list" },
+              snapshots
+                .slice(-5)
+                .reverse()
+                .map((s) => el("li", {}, el("code", {}, String(s["snapshot-id"])), ` ${(s.summary || {}).operation || ""} ${when(new Date(Number(s["timestamp-ms"])).toISOString())}`)),
+            )
+          : null,
+      );
+    });
+    return el("li", {}, item);
+  }
+
+  load();
+  return root;
+}
+
+function typeName(type) {
+  if (typeof type === "string") return type;
+  if (type.type === "list") return `list<${typeName(type.element)}>`;
+  if (type.type === "map") return `map<${typeName(type.key)}, ${typeName(type.value)}>`;
+  if (type.type === "struct") return `struct<${type.fields.map((f) => `${f.name}: ${typeName(f.type)}`).join(", ")}>`;
+  return JSON.stringify(type);
+}

@@ -1,0 +1,99 @@
+"""Fixtures for the web console's browser suite.
+
+A real browser, Debian's ``chromium`` package (``/usr/bin/chromium``, or ``FLOE_TEST_CHROMIUM``),
+driven by Playwright (PyPI ``playwright``; its own browser download is never used), against the
+Floe the enclosing ``ConsoleTest`` started on the test lake with auth on. Every test opens the
+console in a new browser context (a new tab session: no key kept), so it starts at the key prompt.
+Each screen's screenshot is written to ``target/console-screenshots/`` for a reviewer.
+
+Environment: as floe_e2e.py lists it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+pytest_plugins = ("floe_e2e",)
+
+SCREENSHOTS = Path(os.environ.get("FLOE_TEST_SCREENSHOTS", "target/console-screenshots"))
+
+
+def chromium_path() -> str:
+    path = os.environ.get("FLOE_TEST_CHROMIUM", "/usr/bin/chromium")
+    if not Path(path).exists():
+        pytest.fail(
+            f"no browser at {path}: install Debian's chromium package (apt-get install chromium),"
+            " or point FLOE_TEST_CHROMIUM at a Chromium binary",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path(),
+            headless=True,
+            # Loopback only: nothing on these pages reaches another host.
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def api_key() -> str:
+    key = os.environ.get("FLOE_API_KEY")
+    if not key:
+        pytest.exit("FLOE_API_KEY is not set; see floe_e2e.py", 2)
+    return key
+
+
+@pytest.fixture
+def page(browser: Browser, floe_url: str) -> Iterator[Page]:
+    context = browser.new_context(
+        base_url=floe_url, viewport={"width": 1366, "height": 800}, accept_downloads=True
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    context.close()
+    assert not errors, f"the page threw: {errors}"
+
+
+@pytest.fixture
+def console(page: Page, api_key: str) -> Page:
+    """The console opened and the key entered at its prompt."""
+    page.goto("/")
+    enter_key(page, api_key)
+    expect(page.locator("#table-tree")).to_contain_text("default")
+    return page
+
+
+def enter_key(page: Page, key: str) -> None:
+    dialog = page.locator("#key-dialog")
+    expect(dialog).to_be_visible()
+    page.fill("#key-input", key)
+    page.click("#key-form button[value=use]")
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,265 @@
+"""The web console in a real browser, against the real service on the test lake (auth on)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import urllib.request
+from pathlib import Path
+
+import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
+from conftest import enter_key, shot
+from floe_e2e import fresh_namespace
+from playwright.sync_api import Page, expect
+from pyiceberg.catalog import Catalog
+
+FLOWERS_BY_SPECIES = ["setosa", "versicolor", "virginica"]
+
+
+def api(floe_url: str, key: str, method: str, path: str, body: object = None) -> dict:
+    request = urllib.request.Request(
+        floe_url + path,
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def set_editor(page: Page, text: str) -> None:
+    page.click("#editor .cm-content")
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(text)
+
+
+def test_the_key_is_asked_for_and_a_wrong_one_answers_401(page: Page, api_key: str) -> None:
+    page.goto("/")
+    dialog = page.locator("#key-dialog")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#key-why")).to_contain_text("no API key")
+    shot(page, "01-key-prompt")
+    enter_key(page, "floe_not-a-key")
+    # The service answered 401 UNAUTHENTICATED: the prompt is back, saying why.
+    expect(dialog).to_be_visible()
+    expect(page.locator("#key-why")).not_to_have_text("")
+    expect(page.locator("#key-why")).not_to_contain_text("no API key")
+    shot(page, "02-key-refused")
+    enter_key(page, api_key)
+    expect(page.locator("#who")).to_have_text("admin (admin)")
+    # Kept for this tab only: in sessionStorage, never in the URL or localStorage.
+    assert api_key not in page.url
+    assert page.evaluate("() => JSON.stringify(localStorage)") == "{}"
+    assert page.evaluate("() => sessionStorage.getItem('floe.apiKey')") == api_key
+
+
+def test_the_flowers_query_from_the_editor_fills_the_grid(console: Page) -> None:
+    console.click("#editor .cm-content")
+    console.keyboard.press("Control+Enter")
+    expect(console.locator("#row-count")).to_have_text("3 rows")
+    headers = console.locator(".grid th")
+    expect(headers).to_have_count(3)
+    expect(headers.nth(0)).to_contain_text("species")
+    expect(headers.nth(0)).to_contain_text("String")
+    expect(headers.nth(1)).to_contain_text("Int64")
+    expect(headers.nth(2)).to_contain_text("Float64")
+    rows = console.locator(".grid tbody tr")
+    expect(rows).to_have_count(3)
+    assert [rows.nth(i).locator("td").first.inner_text() for i in range(3)] == FLOWERS_BY_SPECIES
+    expect(rows.nth(0).locator("td").nth(1)).to_have_text("50")
+    expect(console.locator("#result-run")).to_have_text(re.compile(r"^r-[0-9a-f-]{36}$"))
+    expect(console.locator("#result-facts")).to_contain_text("ms")
+    # SQL is highlighted: keywords are their own tokens.
+    assert console.locator("#editor .cm-line span").count() > 3
+    shot(console, "03-query")
+
+
+def test_the_table_picker_shows_columns_and_snapshots_and_binds(console: Page) -> None:
+    console.locator("#table-tree summary", has_text="default").click()
+    table = console.locator("details.table[data-table='default.flowers']")
+    table.locator("summary").click()
+    columns = table.locator("table.columns")
+    expect(columns).to_contain_text("petal_length")
+    expect(columns).to_contain_text("double")
+    expect(table.locator(".snapshots")).to_contain_text("current")
+    # The current snapshot id, exact (it passes 2^53: no float rounding on the way).
+    current = table.locator(".snapshots code").inner_text()
+    assert re.fullmatch(r"\d+", current)
+    console.click("#bindings button")  # remove the example binding
+    expect(console.locator("#bindings")).to_contain_text("No tables bound")
+    table.locator("button.bind").click()
+    expect(console.locator("#bindings")).to_contain_text("flowers=default.flowers")
+    shot(console, "04-table-picker")
+
+
+def test_a_script_with_params(console: Page) -> None:
+    console.check("#mode-script")
+    set_editor(
+        console,
+        'lf = scan("default.flowers")\n'
+        'result = lf.filter(pl.col("petal_length") > params["min_petal"]).select("species",'
+        ' "petal_length").head(params["limit"])\n',
+    )
+    console.fill("#params", '{"min_petal": 6, "limit": 3}')
+    console.click("#run")
+    expect(console.locator("#row-count")).to_have_text("3 rows")
+    cells = console.locator(".grid tbody tr td:nth-child(2)")
+    expect(cells).to_have_count(3)
+    assert all(float(cells.nth(i).inner_text()) > 6 for i in range(3))
+    shot(console, "05-script-params")
+
+
+def test_a_syntax_error_is_shown_at_its_line(console: Page) -> None:
+    console.check("#mode-script")
+    set_editor(console, "x = 1\ny = (\nresult = 2\n")
+    console.click("#run")
+    expect(console.locator("#error-code")).to_have_text("SCRIPT_SYNTAX")
+    expect(console.locator("#error-where")).to_have_text(" at line 2, column 5")
+    expect(console.locator("#error-message")).to_contain_text("line 2")
+    expect(console.locator(".cm-error-line")).to_have_text("y = (")
+    shot(console, "06-syntax-error")
+
+
+def test_bad_params_are_refused_before_anything_is_sent(console: Page) -> None:
+    console.check("#mode-script")
+    console.fill("#params", "{limit: 3}")
+    console.click("#run")
+    expect(console.locator("#error-code")).to_have_text("INVALID_REQUEST")
+    expect(console.locator("#error-message")).to_contain_text("params is not valid JSON")
+
+
+def test_a_save_shows_the_new_snapshot(
+    console: Page, floe_url: str, api_key: str, writer_catalog: Catalog
+) -> None:
+    with fresh_namespace(writer_catalog, "console") as namespace:
+        console.click("#save-options summary")
+        console.fill("#destination", f"{namespace}.species_counts")
+        console.select_option("#save-mode", "overwrite")
+        console.select_option("#schema-mode", "strict")
+        console.click("#save")
+        expect(console.locator("#saved")).to_contain_text(f"{namespace}.species_counts")
+        shown = console.locator("#saved-snapshot").inner_text()
+        table = api(
+            floe_url,
+            api_key,
+            "GET",
+            f"/api/v1/catalogs/lake/namespaces/{namespace}/tables/species_counts",
+        )
+        # The raw metadata keeps Iceberg's numbers: compare as text to stay exact.
+        assert str(table["table"]["current-snapshot-id"]) == shown
+        shot(console, "07-save")
+
+
+def test_explain_draws_the_plan_tree_with_its_reads(console: Page) -> None:
+    set_editor(console, "SELECT species FROM flowers WHERE petal_length > 5")
+    console.click("#explain")
+    tree = console.locator("#plan-tree")
+    expect(tree).to_be_visible()
+    expect(tree.locator("li.scan")).to_have_count(1)
+    expect(tree.locator("[role=treeitem]").first).to_contain_text("π")
+    reads = console.locator("#reads")
+    expect(reads).to_contain_text("default.flowers")
+    expect(reads).to_contain_text("petal_length > 5")
+    expect(console.locator("#estimate")).to_contain_text("150 records")
+    shot(console, "08-explain")
+
+
+def test_explain_with_a_destination_shows_the_save_verdict(console: Page) -> None:
+    console.click("#save-options summary")
+    console.fill("#destination", "default.flowers")
+    console.click("#explain")
+    verdict = console.locator("#save-verdict")
+    expect(verdict).to_have_class(re.compile("refused"))
+    expect(verdict).to_contain_text("SCHEMA_MISMATCH")
+    expect(verdict.locator("table")).to_contain_text("sepal_length")
+
+
+def test_a_long_scripts_logs_grow_then_it_is_cancelled(console: Page) -> None:
+    console.check("#mode-script")
+    set_editor(
+        console,
+        "import time\nfor i in range(600):\n    print(f'tick {i}', flush=True)\n"
+        "    time.sleep(0.2)\nresult = pl.DataFrame({'x': [1]})\n",
+    )
+    console.click("#run-background")
+    expect(console).to_have_url(re.compile(r"#/runs/r-"))
+    logs = console.locator("#run-logs")
+    expect(logs).to_contain_text("tick 2", timeout=30_000)
+    first = logs.inner_text()
+    expect(logs).to_contain_text("tick 8", timeout=30_000)
+    assert len(logs.inner_text()) > len(first)
+    expect(console.locator("#run-status")).to_have_text("running")
+    shot(console, "09-run-logs")
+    console.click("#cancel")
+    expect(console.locator("#run-status")).to_have_text("cancelled", timeout=30_000)
+    expect(console.locator("#cancel")).to_be_hidden()
+    expect(console.locator("#run-outcome")).to_contain_text("RUN_CANCELLED")
+    shot(console, "10-run-cancelled")
+
+
+def test_the_run_list_updates_by_itself(console: Page, floe_url: str, api_key: str) -> None:
+    console.click("nav a[data-screen=runs]")
+    expect(console.locator("#runs-note")).to_contain_text("refreshed")
+    accepted = api(
+        floe_url,
+        api_key,
+        "POST",
+        "/api/v1/warehouse/polars/runs",
+        {"mode": "query", "query": "SELECT 42 AS answer", "tables": []},
+    )
+    row = console.locator(f"tr[data-run='{accepted['run_id']}']")
+    expect(row).to_be_visible(timeout=15_000)
+    expect(row).to_contain_text("admin")
+    expect(row).to_contain_text("query")
+    expect(row.locator(".status")).to_have_text("succeeded", timeout=15_000)
+    shot(console, "11-runs")
+    row.locator("a").click()
+    expect(console.locator("#run-outcome .grid")).to_contain_text("42")
+    shot(console, "12-run-page")
+
+
+def test_downloads_come_from_the_arrow_stream(console: Page, tmp_path: Path) -> None:
+    expect(console.locator("#download-csv")).to_be_enabled()
+    got = {}
+    for fmt in ("arrow", "csv", "parquet"):
+        with console.expect_download() as info:
+            console.click(f"#download-{fmt}")
+        path = tmp_path / info.value.suggested_filename
+        info.value.save_as(path)
+        got[fmt] = path
+    with ipc.open_stream(got["arrow"].read_bytes()) as reader:
+        arrow = reader.read_all()
+    assert arrow.num_rows == 3
+    assert arrow.column_names == ["species", "n", "avg_petal_length"]
+    rows = list(csv.reader(io.StringIO(got["csv"].read_text())))
+    assert rows[0] == ["species", "n", "avg_petal_length"]
+    assert sorted(r[0] for r in rows[1:]) == FLOWERS_BY_SPECIES
+    assert [r[1] for r in rows[1:]] == ["50", "50", "50"]
+    parquet = pq.read_table(got["parquet"])
+    assert parquet.num_rows == 3
+    assert sorted(parquet.column("species").to_pylist()) == FLOWERS_BY_SPECIES
+    assert parquet.column("n").to_pylist() == [50, 50, 50]
+
+
+def test_every_control_has_a_name_and_the_keyboard_reaches_run(console: Page) -> None:
+    unnamed = console.evaluate(
+        """() => [...document.querySelectorAll('input, select, textarea, button')]
+             .filter(e => !e.closest('[hidden]') && !(e.labels && e.labels.length)
+                          && !e.getAttribute('aria-label') && !e.textContent.trim())
+             .map(e => e.outerHTML)"""
+    )
+    assert unnamed == []
+    # From the page's start, Tab reaches the Run button without a mouse.
+    console.locator("body").focus()
+    for _ in range(60):
+        console.keyboard.press("Tab")
+        if console.evaluate("() => document.activeElement.id") == "run":
+            break
+    else:
+        raise AssertionError("Tab never reached the Run button")
+    console.keyboard.press("Enter")
+    expect(console.locator("#row-count")).to_have_text("3 rows")
