@@ -125,3 +125,22 @@ function bytes(value) {
   if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
   return `${(n / 1024 ** 3).toFixed(2)} GB`;
 }
+
+/** A profiled run's plan nodes: each one's time and the rows it received and sent. */
+export function profileTable(profile) {
+  return el(
+    "div",
+    { class: "profile", id: "profile" },
+    el("h2", {}, `Profile (${profile.total_ms} ms)`),
+    el(
+      "table",
+      { "aria-label": "Time and rows per plan node" },
+      el("thead", {}, el("tr", {}, ["node", "time", "rows in", "rows out"].map((h) => el("th", { scope: "col" }, h)))),
+      el(
+        "tbody",
+        {},
+        profile.nodes.map((n) => el("tr", {}, el("td", {}, n.node), el("td", { class: "num" }, `${n.time_ms} ms`), el("td", { class: "num" }, n.rows_in ?? ""), el("td", { class: "num" }, n.rows_out ?? ""))),
+      ),
+    ),
+  );
+}

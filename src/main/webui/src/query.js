@@ -3,7 +3,7 @@
 import { ApiError, ARROW, POLARS, RUNS, json, request } from "./api.js";
 import { createEditor } from "./editor.js";
 import { clear, el, grid } from "./dom.js";
-import { explainView } from "./explain.js";
+import { explainView, profileTable } from "./explain.js";
 import { tablePicker } from "./tables.js";
 
 const EXAMPLE_SQL = "SELECT species, COUNT(*) AS n, AVG(petal_length) AS avg_petal_length\nFROM flowers\nGROUP BY species\nORDER BY species";
@@ -19,6 +19,18 @@ const state = {
   bindings: [{ alias: "flowers", table: "default.flowers" }],
   catalog: null,
 };
+
+/** Puts a run's request into the editor (the Query screen shows it next). */
+export function openInEditor(mode, source, tables, params) {
+  state.mode = mode;
+  state[mode] = source;
+  state.bindings = tables.map((t) => {
+    const [alias, pinned] = t.split("=");
+    const [table, snapshotId] = pinned.split("@");
+    return snapshotId ? { alias, table, snapshotId } : { alias, table };
+  });
+  if (params) state.params = JSON.stringify(params);
+}
 
 export function queryScreen(main) {
   const editorBox = el("div", { class: "editor", id: "editor" });
@@ -45,6 +57,7 @@ export function queryScreen(main) {
     el("option", { value: "merge" }, "merge"),
     el("option", { value: "overwrite" }, "overwrite"),
   );
+  const profile = el("input", { type: "checkbox", id: "with-profile" });
   const runButton = el("button", { type: "button", id: "run", class: "primary", onclick: () => run() }, "Run", el("kbd", {}, "Ctrl+Enter"));
   const explainButton = el("button", { type: "button", id: "explain", onclick: () => run({ dryRun: true }) }, "Explain");
   const saveButton = el("button", { type: "button", id: "save", onclick: () => run({ save: true }) }, "Save");
@@ -85,7 +98,7 @@ export function queryScreen(main) {
         el(
           "li",
           {},
-          el("code", {}, `${b.alias}=${b.table}`),
+          el("code", {}, `${b.alias}=${b.table}${b.snapshotId ? `@${b.snapshotId}` : ""}`),
           el(
             "button",
             {
@@ -115,7 +128,10 @@ export function queryScreen(main) {
   /** The request this screen would send. */
   function body(extra = {}) {
     state[state.mode] = editor.text();
-    const b = { mode: state.mode, tables: state.bindings.map((x) => `${x.alias}=${x.table}`) };
+    const b = {
+      mode: state.mode,
+      tables: state.bindings.map((x) => (x.snapshotId ? { alias: x.alias, table: x.table, snapshotId: x.snapshotId } : `${x.alias}=${x.table}`)),
+    };
     if (state.catalog) b.catalog = state.catalog;
     if (state.mode === "query") b.query = state.query;
     else {
@@ -142,31 +158,22 @@ export function queryScreen(main) {
     output.setAttribute("aria-busy", on ? "true" : "false");
   }
 
-  async function run({ dryRun = false, save = false } = {}) {
+  /**
+   * Builds the request (with {@code extra} fields) and hands it to {@code work} with the buttons
+   * held; a request that cannot be built, or a failed call, shows its error.
+   */
+  async function send(extra, work) {
     editor.clearError();
     let payload;
     try {
-      const extra = {};
-      if (dryRun) extra.dryRun = true;
-      if (save || (dryRun && destination.value.trim())) {
-        if (!destination.value.trim()) throw new ApiError(400, { error: "Name the table to save into (namespace.table), then Save again.", error_code: "INVALID_REQUEST" });
-        extra.destination = destination.value.trim();
-        extra.saveMode = saveMode.value;
-        extra.schemaMode = schemaMode.value;
-      }
-      payload = body(extra);
+      payload = body(extra());
     } catch (e) {
       showError(e);
       return;
     }
     busy(true);
-    clear(output, el("p", { class: "working" }, dryRun ? "Planning…" : "Running…"));
-    const started = performance.now();
     try {
-      const answer = await json("POST", POLARS, { body: payload });
-      const tookMs = Math.round(performance.now() - started);
-      if (answer.dry_run) clear(output, explainView(answer));
-      else showResult(answer, tookMs);
+      await work(payload);
     } catch (e) {
       showError(e);
     } finally {
@@ -174,25 +181,37 @@ export function queryScreen(main) {
     }
   }
 
+  function run({ dryRun = false, save = false } = {}) {
+    const extra = () => {
+      const x = {};
+      if (dryRun) x.dryRun = true;
+      else if (profile.checked) x.profile = true;
+      if (save || (dryRun && destination.value.trim())) {
+        if (!destination.value.trim()) throw new ApiError(400, { error: "Name the table to save into (namespace.table), then Save again.", error_code: "INVALID_REQUEST" });
+        x.destination = destination.value.trim();
+        x.saveMode = saveMode.value;
+        x.schemaMode = schemaMode.value;
+      }
+      return x;
+    };
+    return send(extra, async (payload) => {
+      clear(output, el("p", { class: "working" }, dryRun ? "Planning…" : "Running…"));
+      const started = performance.now();
+      const answer = await json("POST", POLARS, { body: payload });
+      if (answer.dry_run) clear(output, explainView(answer));
+      else showResult(answer, Math.round(performance.now() - started));
+    });
+  }
+
   /** Submits the run (POST …/runs) and follows it on its own page. */
-  async function runInBackground() {
-    editor.clearError();
-    let payload;
-    try {
-      payload = body();
-    } catch (e) {
-      showError(e);
-      return;
-    }
-    busy(true);
-    try {
-      const accepted = await json("POST", RUNS, { body: payload });
-      location.hash = `#/runs/${accepted.run_id}`;
-    } catch (e) {
-      showError(e);
-    } finally {
-      busy(false);
-    }
+  function runInBackground() {
+    return send(
+      () => ({}),
+      async (payload) => {
+        const accepted = await json("POST", RUNS, { body: payload });
+        location.hash = `#/runs/${accepted.run_id}`;
+      },
+    );
   }
 
   function showResult(answer, tookMs) {
@@ -219,6 +238,7 @@ export function queryScreen(main) {
       );
     }
     parts.push(grid(r.columns, r.column_types, r.rows, { label: "Result rows" }));
+    if (answer.profile) parts.push(profileTable(answer.profile));
     if (answer.logs) parts.push(el("details", {}, el("summary", {}, "Output of the run"), el("pre", { class: "logs" }, answer.logs)));
     clear(output, ...parts);
   }
@@ -241,23 +261,15 @@ export function queryScreen(main) {
     );
   }
 
-  async function saveAs(format) {
-    let payload;
-    try {
-      payload = body();
-    } catch (e) {
-      showError(e);
-      return;
-    }
-    busy(true);
-    try {
-      const response = await request("POST", POLARS, { body: payload, accept: ARROW });
-      await (await import("./download.js")).download(response, format, "floe-result");
-    } catch (e) {
-      showError(e);
-    } finally {
-      busy(false);
-    }
+  /** The whole result, fetched as the Arrow stream, saved as {@code format}. */
+  function saveAs(format) {
+    return send(
+      () => ({}),
+      async (payload) => {
+        const response = await request("POST", POLARS, { body: payload, accept: ARROW });
+        await (await import("./download.js")).download(response, format, "floe-result");
+      },
+    );
   }
 
   const picker = tablePicker({ onBind: bind, onCatalog: (c) => (state.catalog = c) });
@@ -284,7 +296,7 @@ export function queryScreen(main) {
           el("summary", {}, "Save the result into a table"),
           el("div", { class: "row" }, el("label", { for: "destination" }, "Destination"), destination, el("label", { for: "save-mode" }, "Save mode"), saveMode, el("label", { for: "schema-mode" }, "Schema mode"), schemaMode),
         ),
-        el("div", { class: "actions" }, runButton, explainButton, saveButton, backgroundButton, downloads),
+        el("div", { class: "actions" }, runButton, explainButton, saveButton, backgroundButton, el("span", { class: "check" }, profile, el("label", { for: "with-profile" }, "Profile")), downloads),
         output,
       ),
     ),

@@ -2,6 +2,8 @@
 // recorded, its logs following as they grow, cancel, its outcome and its result.
 import { ARROW, ApiError, RUNS, json, request } from "./api.js";
 import { clear, duration, el, grid, when } from "./dom.js";
+import { openInEditor } from "./query.js";
+import { profileTable } from "./explain.js";
 
 const REFRESH_MS = 2000;
 const STATUSES = ["", "queued", "running", "succeeded", "failed", "cancelled"];
@@ -72,6 +74,7 @@ export function runScreen(main, runId) {
   const logs = el("pre", { class: "logs", id: "run-logs", "aria-live": "off", tabindex: "0", "aria-label": "Logs" });
   const logState = el("p", { class: "facts", id: "logs-state" });
   const outcome = el("section", { id: "run-outcome", "aria-live": "polite", "aria-label": "Outcome" });
+  const asked = el("section", { id: "run-request", "aria-label": "Request" });
   const cancel = el("button", { type: "button", id: "cancel", onclick: () => doCancel() }, "Cancel run");
   let after = 0;
   let timer = null;
@@ -82,6 +85,7 @@ export function runScreen(main, runId) {
     try {
       const run = await json("GET", `${RUNS}/${encodeURIComponent(runId)}`);
       showHead(run);
+      if (!asked.childElementCount) showRequest(run);
       const slice = await json("GET", `${RUNS}/${encodeURIComponent(runId)}/logs?after=${after}`);
       if (slice.logs) {
         // Follow the end unless the reader scrolled up to read.
@@ -122,6 +126,33 @@ export function runScreen(main, runId) {
       ["trace", run.trace_id ? el("code", {}, run.trace_id) : null],
     ].filter(([, v]) => v !== null && v !== undefined && v !== "");
     clear(head, el("h1", {}, "Run ", el("code", {}, runId)), el("dl", { class: "facts-list" }, facts.map(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])), cancel);
+  }
+
+  function showRequest(run) {
+    const r = run.request;
+    if (!r) {
+      asked.append(el("h2", {}, "Request"), el("p", { class: "note" }, "This run was recorded before requests were kept."));
+      return;
+    }
+    const source = r.query ?? r.script;
+    asked.append(
+      el("h2", {}, "Request"),
+      el("p", { class: "facts" }, r.query !== undefined ? "SQL query" : "Python script", r.tables.length ? el("span", {}, "tables: ", r.tables.map((t) => el("code", {}, t, " "))) : null),
+      el("pre", { class: "source", id: "run-source" }, source),
+      r.params ? el("p", {}, "params ", el("code", { id: "run-params" }, JSON.stringify(r.params))) : null,
+      el(
+        "button",
+        {
+          type: "button",
+          id: "open-in-editor",
+          onclick: () => {
+            openInEditor(run.mode, source, r.tables, r.params);
+            location.hash = "#/query";
+          },
+        },
+        "Open in the editor",
+      ),
+    );
   }
 
   async function showOutcome(run) {
@@ -192,6 +223,7 @@ export function runScreen(main, runId) {
       { class: "run", "aria-label": `Run ${runId}` },
       el("p", {}, el("a", { href: "#/runs" }, "← All runs")),
       head,
+      asked,
       el("h2", {}, "Logs"),
       logState,
       logs,
@@ -203,22 +235,4 @@ export function runScreen(main, runId) {
     stopped = true;
     clearTimeout(timer);
   };
-}
-
-function profileTable(profile) {
-  return el(
-    "div",
-    { class: "profile", id: "profile" },
-    el("h2", {}, `Profile (${profile.total_ms} ms)`),
-    el(
-      "table",
-      { "aria-label": "Time and rows per plan node" },
-      el("thead", {}, el("tr", {}, ["node", "time", "rows in", "rows out"].map((h) => el("th", { scope: "col" }, h)))),
-      el(
-        "tbody",
-        {},
-        profile.nodes.map((n) => el("tr", {}, el("td", {}, n.node), el("td", { class: "num" }, `${n.time_ms} ms`), el("td", { class: "num" }, n.rows_in ?? ""), el("td", { class: "num" }, n.rows_out ?? ""))),
-      ),
-    ),
-  );
 }

@@ -73,9 +73,20 @@ def page(browser: Browser, floe_url: str) -> Iterator[Page]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    # Every asset ships with Floe: the page asks nothing of another origin (no CDN).
+    elsewhere: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith((floe_url + "/", "data:", "blob:"))
+            else elsewhere.append(r.url)
+        ),
+    )
     yield page
     context.close()
     assert not errors, f"the page threw: {errors}"
+    assert not elsewhere, f"the page asked other origins: {elsewhere}"
 
 
 @pytest.fixture

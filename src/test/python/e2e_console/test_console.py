@@ -7,14 +7,16 @@ import io
 import json
 import re
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
-from conftest import enter_key, shot
 from floe_e2e import fresh_namespace
 from playwright.sync_api import Page, expect
 from pyiceberg.catalog import Catalog
+
+from conftest import enter_key, shot
 
 FLOWERS_BY_SPECIES = ["setosa", "versicolor", "virginica"]
 
@@ -219,7 +221,22 @@ def test_the_run_list_updates_by_itself(console: Page, floe_url: str, api_key: s
     shot(console, "11-runs")
     row.locator("a").click()
     expect(console.locator("#run-outcome .grid")).to_contain_text("42")
+    expect(console.locator("#run-source")).to_have_text("SELECT 42 AS answer")
     shot(console, "12-run-page")
+    console.click("#open-in-editor")
+    expect(console.locator("#editor .cm-content")).to_have_text("SELECT 42 AS answer")
+    expect(console.locator("#bindings")).to_contain_text("No tables bound")
+
+
+def test_a_profiled_run_shows_each_plan_nodes_time_and_rows(console: Page) -> None:
+    console.check("#with-profile")
+    console.click("#run")
+    expect(console.locator("#row-count")).to_have_text("3 rows")
+    nodes = console.locator("#profile tbody tr")
+    expect(nodes.first).to_be_visible()
+    assert nodes.count() >= 2
+    expect(console.locator("#profile")).to_contain_text("ms")
+    shot(console, "13-profile")
 
 
 def test_downloads_come_from_the_arrow_stream(console: Page, tmp_path: Path) -> None:
@@ -263,3 +280,35 @@ def test_every_control_has_a_name_and_the_keyboard_reaches_run(console: Page) ->
         raise AssertionError("Tab never reached the Run button")
     console.keyboard.press("Enter")
     expect(console.locator("#row-count")).to_have_text("3 rows")
+
+
+def test_a_callers_grants_decide_what_it_sees(page: Page, floe_url: str, api_key: str) -> None:
+    name = f"console-{uuid.uuid4().hex[:8]}"
+    created = api(
+        floe_url, api_key, "POST", "/api/v1/admin/keys", {"name": name, "principal": name}
+    )
+    try:
+        api(
+            floe_url,
+            api_key,
+            "POST",
+            "/api/v1/admin/grants",
+            {"subject": name, "privilege": "read", "scope": "lake.default.flowers"},
+        )
+        page.goto("/")
+        enter_key(page, created["key"])
+        expect(page.locator("#who")).to_have_text(name)
+        namespaces = page.locator("#table-tree details.ns > summary")
+        expect(namespaces).to_have_text(["default"])
+        namespaces.first.click()
+        expect(page.locator("#table-tree details.table > summary")).to_have_text(["flowers"])
+        page.click("#run")
+        expect(page.locator("#row-count")).to_have_text("3 rows")
+        # Its own runs only: the one it just ran, none of the admin's.
+        page.click("nav a[data-screen=runs]")
+        rows = page.locator("#runs-body tr")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text(name)
+        shot(page, "14-reader-sees-its-grants")
+    finally:
+        api(floe_url, api_key, "DELETE", f"/api/v1/admin/keys/{name}")

@@ -10,6 +10,7 @@ import dev.floe.runs.RunStatus;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** (extension) One run as clients see it: status, timings, outcome, and where to go next. */
@@ -60,7 +61,42 @@ public record RunView(
                 "a profiled run's plan nodes with their time and rows (GET of one run; absent"
                     + " otherwise)")
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        PolarsResponse.Profile profile) {
+        PolarsResponse.Profile profile,
+    @Schema(
+            nullable = true,
+            description =
+                "what the run was asked to run (GET of one run; absent otherwise, and for runs"
+                    + " recorded before it was kept)")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        Request request) {
+
+  /** What a run was asked to run: its query or script, bindings and params. */
+  @Schema(name = "RunRequest")
+  @RegisterForReflection
+  public record Request(
+      @Schema(nullable = true, description = "the query (mode query)")
+          @JsonInclude(JsonInclude.Include.NON_NULL)
+          String query,
+      @Schema(nullable = true, description = "the script (mode script)")
+          @JsonInclude(JsonInclude.Include.NON_NULL)
+          String script,
+      @Schema(required = true, description = "the bindings, alias=namespace.table[@snapshot]")
+          List<String> tables,
+      @Schema(nullable = true, description = "the script's params") Map<String, Object> params) {
+
+    static Request of(RunRecord run) {
+      RunRecord.Request asked = run.asked().request();
+      if (asked == null) {
+        return null;
+      }
+      boolean query = "query".equals(run.mode());
+      return new Request(
+          query ? asked.source() : null,
+          query ? null : asked.source(),
+          asked.tables(),
+          asked.params() == null || asked.params().isEmpty() ? null : asked.params());
+    }
+  }
 
   /** Why a run failed or was cancelled. */
   @Schema(name = "RunError")
@@ -98,11 +134,15 @@ public record RunView(
   static final String BASE = "/api/v1/warehouse/polars/runs/";
 
   static RunView of(RunRecord run) {
-    return of(run, null);
+    return of(run, null, null);
   }
 
-  /** With the run's profile: the view of one run. */
-  static RunView of(RunRecord run, PolarsResponse.Profile profile) {
+  /** The view of one run: with its profile and its request. */
+  static RunView one(RunRecord run, PolarsResponse.Profile profile) {
+    return of(run, profile, Request.of(run));
+  }
+
+  private static RunView of(RunRecord run, PolarsResponse.Profile profile, Request request) {
     FloeException e = run.error();
     String self = BASE + run.runId();
     return new RunView(
@@ -124,7 +164,8 @@ public record RunView(
         PolarsResponse.Timing.of(run),
         run.compute() == null ? null : PolarsResponse.Compute.of(run.compute()),
         run.asked().traceId(),
-        profile);
+        profile,
+        request);
   }
 
   private static String iso(Instant at) {

@@ -156,7 +156,7 @@ public class RunsResource {
   @APIResponse(responseCode = "404", ref = "#/components/responses/NotFound")
   public RunView get(@PathParam("id") String id) {
     RunRecord run = runs.get(id, current.caller());
-    return RunView.of(run, results.profile(run));
+    return RunView.one(run, results.profile(run));
   }
 
   @GET

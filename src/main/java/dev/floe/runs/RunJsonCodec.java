@@ -115,6 +115,15 @@ public class RunJsonCodec {
         c.queryId());
   }
 
+  /** What the run was asked to run: the record's own shape (written only by Floe). */
+  public String request(RunRecord.Request request) {
+    return request == null ? null : write(request);
+  }
+
+  public RunRecord.Request request(String stored) {
+    return stored == null ? null : read(stored, RunRecord.Request.class);
+  }
+
   public String saved(SaveOutcome saved) {
     return saved == null
         ? null

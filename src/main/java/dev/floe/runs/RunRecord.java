@@ -8,7 +8,9 @@ import dev.floe.sandbox.BoundedLog;
 import dev.floe.workload.RunTimings;
 import dev.floe.workload.Workload;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -46,7 +48,8 @@ public record RunRecord(
       Instant createdAt,
       int maxRows,
       long maxResultBytes,
-      String traceId) {
+      String traceId,
+      Request request) {
 
     public static Asked of(Workload workload, Instant at, String traceId) {
       return new Asked(
@@ -57,7 +60,29 @@ public record RunRecord(
           at,
           workload.limits().maxRows(),
           workload.limits().maxResultBytes(),
-          traceId);
+          traceId,
+          Request.of(workload));
+    }
+  }
+
+  /**
+   * What the run was asked to run, as its run page shows it: the query or script, the bindings
+   * ({@code alias=namespace.table}, with {@code @snapshot} when pinned), the params. Null in
+   * records from before it was kept.
+   */
+  public record Request(String source, List<String> tables, Map<String, Object> params) {
+    static Request of(Workload workload) {
+      return new Request(
+          workload.source(),
+          workload.tables().stream()
+              .map(
+                  t ->
+                      t.alias()
+                          + "="
+                          + t.table()
+                          + (t.snapshotId() == null ? "" : "@" + t.snapshotId()))
+              .toList(),
+          workload.params());
     }
   }
 

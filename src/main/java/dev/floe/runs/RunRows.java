@@ -34,7 +34,8 @@ final class RunRows {
           "timings_json",
           "compute_json",
           "trace_id",
-          "profile_json");
+          "profile_json",
+          "request_json");
 
   private final RunJsonCodec json;
 
@@ -67,6 +68,7 @@ final class RunRows {
     p.setString(i++, json.compute(run.compute()));
     p.setString(i++, run.asked().traceId());
     p.setString(i++, run.profile());
+    p.setString(i++, json.request(run.asked().request()));
     return i;
   }
 
@@ -82,7 +84,8 @@ final class RunRows {
             Instant.ofEpochMilli(r.getLong("created_at")),
             r.getInt("max_rows"),
             r.getLong("max_result_bytes"),
-            r.getString("trace_id"));
+            r.getString("trace_id"),
+            json.request(r.getString("request_json")));
     Instant finished = instant(r, "finished_at");
     RunRecord.Ending ending = null;
     if (finished != null) {

@@ -71,7 +71,7 @@ class ServiceOnPostgresTest {
     assertTrue(storeUrl.startsWith("jdbc:postgresql://127.0.0.1:"), storeUrl);
     assertFalse(Files.exists(TempLake.home().resolve("runs.db")), "no SQLite store beside it");
     assertEquals(
-        List.of("1", "2", "3", "4", "5", "6", "7", "8"),
+        List.of("1", "2", "3", "4", "5", "6", "7", "8", "9"),
         column(
             "SELECT version FROM floe_runs_schema_history WHERE success ORDER BY installed_rank"));
     // This service registered itself as a replica on the store.

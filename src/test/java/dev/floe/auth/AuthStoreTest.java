@@ -229,7 +229,8 @@ class AuthStoreTest {
     RunRecord ended =
         RunRecord.queued(
                 "r-1",
-                new RunRecord.Asked("script", "lake", "team_a.out", "team-a", T0, 10, 100, null))
+                new RunRecord.Asked(
+                    "script", "lake", "team_a.out", "team-a", T0, 10, 100, null, null))
             .running(T0)
             .succeeded(
                 T0.plusSeconds(1),

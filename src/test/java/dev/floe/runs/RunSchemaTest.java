@@ -58,7 +58,7 @@ class RunSchemaTest {
       stores.store().insert(Stores.queued("r-1", Instant.now()));
     }
     assertEquals(
-        List.of("1:SQL", "2:SQL", "3:SQL", "4:SQL", "5:SQL", "6:SQL", "7:SQL", "8:SQL"),
+        List.of("1:SQL", "2:SQL", "3:SQL", "4:SQL", "5:SQL", "6:SQL", "7:SQL", "8:SQL", "9:SQL"),
         history(url));
     assertEquals(0, RunSchema.migrate(url).migrationsExecuted, "a second start migrates nothing");
   }
@@ -99,7 +99,8 @@ class RunSchemaTest {
       assertNull(store.get("r-again").orElseThrow().startedAt());
     }
     assertEquals(
-        List.of("1:BASELINE", "2:SQL", "3:SQL", "4:SQL", "5:SQL", "6:SQL", "7:SQL", "8:SQL"),
+        List.of(
+            "1:BASELINE", "2:SQL", "3:SQL", "4:SQL", "5:SQL", "6:SQL", "7:SQL", "8:SQL", "9:SQL"),
         history(url));
   }
 

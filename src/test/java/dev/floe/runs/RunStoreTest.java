@@ -156,7 +156,8 @@ class RunStoreTest {
     Instant t0 = Instant.parse("2026-11-25T10:00:00Z");
     RunRecord odd =
         RunRecord.queued(
-            "r-nul", new RunRecord.Asked("query", null, "ns.out", "sub\0claim", t0, 10, 100, null));
+            "r-nul",
+            new RunRecord.Asked("query", null, "ns.out", "sub\0claim", t0, 10, 100, null, null));
     try (Stores stores = Stores.open(url())) {
       RunStore store = stores.store();
       store.insert(odd);
@@ -187,7 +188,8 @@ class RunStoreTest {
       RunRecord run =
           RunRecord.queued(
               "r-long",
-              new RunRecord.Asked("query", "c".repeat(300), destination, "p", t0, 10, 100, null));
+              new RunRecord.Asked(
+                  "query", "c".repeat(300), destination, "p", t0, 10, 100, null, null));
       assertTrue(stores.claims().claim(key, "h", run, t0.minusSeconds(60)).isEmpty());
       assertEquals(destination, stores.store().get("r-long").orElseThrow().destination());
       assertEquals(

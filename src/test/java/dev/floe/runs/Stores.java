@@ -2,6 +2,8 @@ package dev.floe.runs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /** The run database with its record and claim stores (SQLite or PostgreSQL), wired by hand. */
 record Stores(RunDatabase database, RunStore store, IdempotencyClaims claims)
@@ -26,7 +28,15 @@ record Stores(RunDatabase database, RunStore store, IdempotencyClaims claims)
     return RunRecord.queued(
         id,
         new RunRecord.Asked(
-            "query", null, "ns.out", "anonymous", at, 10, 100, "4bf92f3577b34da6a3ce929d0e0e4736"));
+            "query",
+            null,
+            "ns.out",
+            "anonymous",
+            at,
+            10,
+            100,
+            "4bf92f3577b34da6a3ce929d0e0e4736",
+            new RunRecord.Request("SELECT x FROM t", List.of("t=ns.t"), Map.of("limit", 5))));
   }
 
   @Override
