@@ -131,11 +131,12 @@ export function runScreen(main, runId) {
   function showRequest(run) {
     const r = run.request;
     if (!r) {
-      asked.append(el("h2", {}, "Request"), el("p", { class: "note" }, "This run was recorded before requests were kept."));
+      clear(asked, el("h2", {}, "Request"), el("p", { class: "note" }, "This run was recorded before requests were kept."));
       return;
     }
     const source = r.query ?? r.script;
-    asked.append(
+    clear(
+      asked,
       el("h2", {}, "Request"),
       el("p", { class: "facts" }, r.query !== undefined ? "SQL query" : "Python script", r.tables.length ? el("span", {}, "tables: ", r.tables.map((t) => el("code", {}, t, " "))) : null),
       el("pre", { class: "source", id: "run-source" }, source),
@@ -179,7 +180,7 @@ export function runScreen(main, runId) {
         if (r) {
           parts.push(
             el("h2", {}, "Result"),
-            el("p", { class: "facts" }, `${answer.row_count} rows`),
+            el("p", { class: "facts" }, `${answer.row_count} row${answer.row_count === 1 ? "" : "s"}`),
             grid(r.columns, r.column_types, r.rows, { label: "Result rows" }),
             el(
               "div",

@@ -63,7 +63,8 @@ export function tablePicker({ onBind, onCatalog }) {
       const meta = (await json("GET", `${base}/${encodeURIComponent(ns)}/tables/${encodeURIComponent(table)}`)).table;
       const schema = meta.schemas.find((s) => s["schema-id"] === meta["current-schema-id"]) || meta.schemas[0];
       const snapshots = meta.snapshots || [];
-      info.append(
+      clear(
+        info,
         el(
           "table",
           { class: "columns", "aria-label": `Columns of ${name}` },

@@ -105,6 +105,24 @@ def enter_key(page: Page, key: str) -> None:
     page.click("#key-form button[value=use]")
 
 
+AXE = Path(__file__).resolve().parents[3] / "main/webui/node_modules/axe-core/axe.min.js"
+
+
+def axe_violations(page: Page) -> list[str]:
+    """What axe-core (the console's dev dependency, from its lock file) finds against WCAG 2 A and
+    AA on the page as it is now: each rule broken, with the elements that break it."""
+    if not AXE.exists():
+        pytest.fail(f"no {AXE}: the Maven build installs it (npm ci in src/main/webui)")
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found: list[str] = page.evaluate(
+        """async () => (await axe.run(document, {runOnly: {type: 'tag',
+              values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}))
+            .violations.map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)"""
+    )
+    return found
+
+
 def shot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

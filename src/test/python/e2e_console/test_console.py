@@ -16,7 +16,7 @@ from floe_e2e import fresh_namespace
 from playwright.sync_api import Page, expect
 from pyiceberg.catalog import Catalog
 
-from conftest import enter_key, shot
+from conftest import axe_violations, enter_key, shot
 
 FLOWERS_BY_SPECIES = ["setosa", "versicolor", "virginica"]
 
@@ -222,6 +222,9 @@ def test_the_run_list_updates_by_itself(console: Page, floe_url: str, api_key: s
     row.locator("a").click()
     expect(console.locator("#run-outcome .grid")).to_contain_text("42")
     expect(console.locator("#run-source")).to_have_text("SELECT 42 AS answer")
+    expect(console.locator("#run-request")).not_to_contain_text("null")
+    expect(console.locator("#run-outcome")).to_contain_text("1 row")
+    expect(console.locator("#run-outcome")).not_to_contain_text("1 rows")
     shot(console, "12-run-page")
     console.click("#open-in-editor")
     expect(console.locator("#editor .cm-content")).to_have_text("SELECT 42 AS answer")
@@ -312,3 +315,28 @@ def test_a_callers_grants_decide_what_it_sees(page: Page, floe_url: str, api_key
         shot(page, "14-reader-sees-its-grants")
     finally:
         api(floe_url, api_key, "DELETE", f"/api/v1/admin/keys/{name}")
+
+
+def test_each_screen_passes_an_accessibility_audit(
+    console: Page, floe_url: str, api_key: str
+) -> None:
+    assert axe_violations(console) == []
+    console.click("#run")
+    expect(console.locator("#row-count")).to_have_text("3 rows")
+    assert axe_violations(console) == []
+    console.click("#explain")
+    expect(console.locator("#plan-tree")).to_be_visible()
+    assert axe_violations(console) == []
+    accepted = api(
+        floe_url,
+        api_key,
+        "POST",
+        "/api/v1/warehouse/polars/runs",
+        {"mode": "script", "script": "print('hello')\nresult = pl.DataFrame({'x': [1]})\n"},
+    )
+    console.click("nav a[data-screen=runs]")
+    expect(console.locator(f"tr[data-run='{accepted['run_id']}']")).to_be_visible()
+    assert axe_violations(console) == []
+    console.goto(f"/#/runs/{accepted['run_id']}")
+    expect(console.locator("#run-outcome .grid")).to_be_visible()
+    assert axe_violations(console) == []

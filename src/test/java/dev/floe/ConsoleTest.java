@@ -25,6 +25,6 @@ class ConsoleTest {
 
   @Test
   void theConsoleWorksInABrowser() throws Exception {
-    PythonSuite.run("e2e_console", url, 15);
+    PythonSuite.run("e2e_console", url, 16);
   }
 }
