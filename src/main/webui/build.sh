@@ -20,7 +20,7 @@ if ((major < 20)); then
 fi
 lock_hash="$(sha256sum package-lock.json | cut -c1-64)"
 if [[ "$(cat node_modules/.floe-lock-hash 2>/dev/null)" != "$lock_hash" ]]; then
-  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  npm ci --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error
   echo "$lock_hash" > node_modules/.floe-lock-hash
 fi
 node build.mjs "$out"

@@ -2,6 +2,9 @@
 // never in the URL or local storage) as a bearer token; a 401 asks for a key and retries.
 const KEY = "floe.apiKey";
 let asking = null;
+// Set when the user closed the key prompt: later 401s are answered as errors, not with the prompt
+// again (a screen that polls would bring it back every moment), until a key is asked for again.
+let declined = false;
 
 export function apiKey() {
   return sessionStorage.getItem(KEY);
@@ -25,6 +28,7 @@ export class ApiError extends Error {
 
 /** Shows the key dialog; resolves true once a key was entered, false if cancelled. */
 export function askKey(why) {
+  declined = false;
   if (asking) return asking;
   const dialog = document.getElementById("key-dialog");
   const input = document.getElementById("key-input");
@@ -41,6 +45,7 @@ export function askKey(why) {
           sessionStorage.setItem(KEY, key);
           resolve(true);
         } else {
+          declined = true;
           resolve(false);
         }
       },
@@ -62,12 +67,12 @@ export async function request(method, path, { body, accept, signal } = {}) {
     const response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : serialize(body),
       signal,
     });
     if (response.status === 401) {
       const error = await errorOf(response);
-      if (await askKey(error.message)) continue;
+      if (!declined && (await askKey(error.message))) continue;
       throw error;
     }
     if (!response.ok) throw await errorOf(response);
@@ -87,6 +92,25 @@ export function parseExact(text) {
       ? context.source
       : value,
   );
+}
+
+/** JSON text the user wrote, sent as written (its numbers exact, even past 2^53). */
+export class RawJson {
+  constructor(text) {
+    this.text = text;
+  }
+}
+
+function serialize(body) {
+  const raw = [];
+  const text = JSON.stringify(body, (key, value) => {
+    if (value instanceof RawJson) {
+      raw.push(value.text);
+      return `\u0000raw${raw.length - 1}\u0000`;
+    }
+    return value;
+  });
+  return text.replace(/"\\u0000raw(\d+)\\u0000"/g, (_, i) => raw[Number(i)]);
 }
 
 async function errorOf(response) {

@@ -45,11 +45,11 @@ export function planTree(text) {
   const render = (nodes, level) =>
     el(
       "ul",
-      level === 1 ? { role: "tree", "aria-label": "Optimized plan", class: "plan", id: "plan-tree" } : { role: "group" },
+      level === 1 ? { "aria-label": "Optimized plan: each node above its inputs", class: "plan", id: "plan-tree" } : {},
       nodes.map((n) =>
         el(
           "li",
-          { role: "treeitem", "aria-level": level, "aria-expanded": n.children.length ? "true" : null, class: kind(n.label) },
+          { class: kind(n.label) },
           el("span", { class: "node" }, n.label),
           n.children.length ? render(n.children, level + 1) : null,
         ),
@@ -73,9 +73,9 @@ function reads(d) {
       el("td", {}, el("code", {}, r.snapshot_id || "empty")),
       el("td", {}, r.columns ? r.columns.join(", ") : ""),
       el("td", {}, r.filter ? el("code", {}, r.filter) : ""),
-      el("td", { class: "num" }, r.data_files !== undefined ? `${r.data_files} of ${r.snapshot_data_files}` : ""),
-      el("td", { class: "num" }, r.bytes !== undefined ? `${bytes(r.bytes)} of ${bytes(r.snapshot_bytes)}` : ""),
-      el("td", { class: "num" }, r.records !== undefined ? `${Number(r.records).toLocaleString()} of ${Number(r.snapshot_records).toLocaleString()}` : ""),
+      el("td", { class: "num" }, ofWhole(r.data_files, r.snapshot_data_files, String)),
+      el("td", { class: "num" }, ofWhole(r.bytes, r.snapshot_bytes, bytes)),
+      el("td", { class: "num" }, ofWhole(r.records, r.snapshot_records, (n) => Number(n).toLocaleString())),
     ),
   );
   return el(
@@ -88,6 +88,12 @@ function reads(d) {
     ),
     el("tbody", {}, rows),
   );
+}
+
+/** What pruning leaves "of" the snapshot's whole, each part shown only when known. */
+function ofWhole(left, whole, show) {
+  if (left === null || left === undefined) return "";
+  return whole === null || whole === undefined ? show(left) : `${show(left)} of ${show(whole)}`;
 }
 
 function saveVerdict(save) {

@@ -20,8 +20,10 @@ function route() {
     screen = "runs";
     leave = runsScreen(main);
   } else {
-    queryScreen(main);
+    queryScreen(main); // it puts the focus in the editor
   }
+  // A new screen: the focus moves to it (the Query screen's editor has it already).
+  if (screen === "runs") main.focus();
   for (const a of document.querySelectorAll("nav a")) {
     if (a.dataset.screen === screen) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");

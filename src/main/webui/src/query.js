@@ -1,6 +1,6 @@
 // The Query screen: the table picker, the editor (SQL or a Python script with params), Run,
 // Explain, Save, and the answer: a grid, an explain tree, or the error at the user's line.
-import { ApiError, ARROW, POLARS, RUNS, json, request } from "./api.js";
+import { ApiError, ARROW, POLARS, RUNS, RawJson, json, request } from "./api.js";
 import { createEditor } from "./editor.js";
 import { clear, el, grid } from "./dom.js";
 import { explainView, profileTable } from "./explain.js";
@@ -21,8 +21,9 @@ const state = {
 };
 
 /** Puts a run's request into the editor (the Query screen shows it next). */
-export function openInEditor(mode, source, tables, params) {
+export function openInEditor(mode, source, tables, params, catalog) {
   state.mode = mode;
+  state.catalog = catalog;
   state[mode] = source;
   state.bindings = tables.map((t) => {
     const [alias, pinned] = t.split("=");
@@ -119,8 +120,13 @@ export function queryScreen(main) {
   }
 
   function bind(table) {
-    const alias = table.split(".").pop().replace(/[^A-Za-z0-9_]/g, "_");
-    if (!state.bindings.some((b) => b.alias === alias)) state.bindings.push({ alias, table });
+    if (!state.bindings.some((b) => b.table === table && !b.snapshotId)) {
+      // The table's name, or with a number when another table of that name is bound already.
+      const base = table.split(".").pop().replace(/[^A-Za-z0-9_]/g, "_");
+      let alias = base;
+      for (let n = 2; state.bindings.some((b) => b.alias === alias); n++) alias = `${base}_${n}`;
+      state.bindings.push({ alias, table });
+    }
     showBindings();
     editor.focus();
   }
@@ -147,15 +153,20 @@ export function queryScreen(main) {
         if (params === null || typeof params !== "object" || Array.isArray(params)) {
           throw new ApiError(400, { error: 'params must be a JSON object such as {"limit": 5}.', error_code: "INVALID_REQUEST" });
         }
-        b.params = params;
+        b.params = new RawJson(text); // as written: a number past 2^53 stays exact
       }
     }
     return Object.assign(b, extra);
   }
 
+  let focusedBeforeBusy = null;
   function busy(on) {
-    for (const b of [runButton, explainButton, saveButton, backgroundButton]) b.disabled = on;
+    const buttons = [runButton, explainButton, saveButton, backgroundButton];
+    if (on) focusedBeforeBusy = document.activeElement;
+    for (const b of buttons) b.disabled = on;
     output.setAttribute("aria-busy", on ? "true" : "false");
+    // A disabled button loses the focus: give it back to where the user was.
+    if (!on && buttons.includes(focusedBeforeBusy) && focusedBeforeBusy.isConnected) focusedBeforeBusy.focus();
   }
 
   /**
@@ -272,7 +283,7 @@ export function queryScreen(main) {
     );
   }
 
-  const picker = tablePicker({ onBind: bind, onCatalog: (c) => (state.catalog = c) });
+  const picker = tablePicker({ chosen: state.catalog, onBind: bind, onCatalog: (c) => (state.catalog = c) });
   clear(
     main,
     el(

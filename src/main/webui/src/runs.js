@@ -14,12 +14,17 @@ export function runsScreen(main) {
   const note = el("p", { class: "facts", "aria-live": "polite", id: "runs-note" });
   let timer = null;
   let stopped = false;
+  // Each refresh's generation: an answer to an older one (the filter changed meanwhile) is dropped.
+  let generation = 0;
 
   async function refresh() {
+    const mine = ++generation;
+    clearTimeout(timer);
     try {
       const query = new URLSearchParams({ limit: "100" });
       if (filter.value) query.set("status", filter.value);
       const { runs } = await json("GET", `${RUNS}?${query}`);
+      if (mine !== generation) return;
       clear(
         body,
         runs.map((r) =>
@@ -38,14 +43,13 @@ export function runsScreen(main) {
       );
       note.textContent = `${runs.length} run${runs.length === 1 ? "" : "s"}, refreshed ${new Date().toLocaleTimeString()}`;
     } catch (e) {
+      if (mine !== generation) return;
       note.textContent = e.message;
+      if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return; // until a key
     }
     if (!stopped) timer = setTimeout(refresh, REFRESH_MS);
   }
-  filter.addEventListener("change", () => {
-    clearTimeout(timer);
-    refresh();
-  });
+  filter.addEventListener("change", () => refresh());
 
   clear(
     main,
@@ -105,27 +109,38 @@ export function runScreen(main, runId) {
       }
     } catch (e) {
       clear(outcome, el("p", { class: "error", role: "alert" }, e.message));
-      if (e instanceof ApiError && e.status === 404) return;
+      if (e instanceof ApiError && [401, 403, 404].includes(e.status)) return;
     }
     if (!stopped) timer = setTimeout(poll, 500);
   }
 
+  // The header is built once and its values updated in place: the Cancel button keeps the focus.
+  const FACTS = ["status", "who", "mode", "catalog", "destination", "created", "started", "finished", "duration", "rows", "trace"];
+  const values = Object.fromEntries(FACTS.map((k) => [k, el("dd", { id: k === "status" ? "run-status" : null })]));
+  const rows = Object.fromEntries(FACTS.map((k) => [k, [el("dt", {}, k), values[k]]]));
+  clear(head, el("h1", {}, "Run ", el("code", {}, runId)), el("dl", { class: "facts-list" }, FACTS.map((k) => rows[k])), cancel);
+
   function showHead(run) {
     cancel.hidden = !["queued", "running"].includes(run.status);
-    const facts = [
-      ["status", el("span", { class: `status ${run.status}`, id: "run-status" }, run.status)],
-      ["who", run.principal],
-      ["mode", run.mode],
-      ["catalog", run.catalog || "default"],
-      ["destination", run.destination],
-      ["created", when(run.created_at)],
-      ["started", when(run.started_at)],
-      ["finished", when(run.finished_at)],
-      ["duration", duration(run.elapsed_ms)],
-      ["rows", run.row_count],
-      ["trace", run.trace_id ? el("code", {}, run.trace_id) : null],
-    ].filter(([, v]) => v !== null && v !== undefined && v !== "");
-    clear(head, el("h1", {}, "Run ", el("code", {}, runId)), el("dl", { class: "facts-list" }, facts.map(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])), cancel);
+    const now = {
+      status: run.status,
+      who: run.principal,
+      mode: run.mode,
+      catalog: run.catalog || "default",
+      destination: run.destination,
+      created: when(run.created_at),
+      started: when(run.started_at),
+      finished: when(run.finished_at),
+      duration: duration(run.elapsed_ms),
+      rows: run.row_count,
+      trace: run.trace_id,
+    };
+    for (const k of FACTS) {
+      const v = now[k] === null || now[k] === undefined ? "" : String(now[k]);
+      if (values[k].textContent !== v) values[k].textContent = v;
+      for (const node of rows[k]) node.hidden = v === "";
+    }
+    values.status.className = `status ${run.status}`;
   }
 
   function showRequest(run) {
@@ -147,7 +162,7 @@ export function runScreen(main, runId) {
           type: "button",
           id: "open-in-editor",
           onclick: () => {
-            openInEditor(run.mode, source, r.tables, r.params);
+            openInEditor(run.mode, source, r.tables, r.params, run.catalog);
             location.hash = "#/query";
           },
         },

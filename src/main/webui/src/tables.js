@@ -5,7 +5,11 @@ import { clear, el, when } from "./dom.js";
 
 const CATALOGS = "/api/v1/catalogs";
 
-export function tablePicker({ onBind, onCatalog }) {
+/**
+ * @param chosen the catalog picked before (null: the server's default, which requests then omit)
+ * @param onCatalog called with the catalog requests name (null for the default)
+ */
+export function tablePicker({ chosen, onBind, onCatalog }) {
   const root = el("div", { class: "picker" });
   const tree = el("div", { id: "table-tree" });
   const select = el("select", { id: "catalog" });
@@ -14,18 +18,47 @@ export function tablePicker({ onBind, onCatalog }) {
   async function load() {
     clear(tree, el("p", { class: "working" }, "Loading…"));
     try {
-      const answer = await json("GET", CATALOGS);
-      const names = answer.registeredCatalogs.map((c) => c.name);
-      clear(select, names.map((n) => el("option", { value: n }, n)));
-      select.onchange = () => showCatalog(select.value);
-      await showCatalog(names[0]);
+      const catalogs = (await json("GET", CATALOGS)).registeredCatalogs;
+      if (!catalogs.length) {
+        clear(tree, el("p", { class: "hint" }, "No catalog is visible to you: ask an admin for a grant."));
+        return;
+      }
+      const fallback = catalogs.find((c) => c.default) || catalogs[0];
+      const current = catalogs.find((c) => c.name === chosen) || fallback;
+      clear(
+        select,
+        catalogs.map((c) => el("option", { value: c.name, selected: c === current }, c.default ? `${c.name} (default)` : c.name)),
+      );
+      select.onchange = () => show(catalogs.find((c) => c.name === select.value));
+      await show(current);
     } catch (e) {
       clear(tree, el("p", { class: "error", role: "alert" }, e.message));
     }
   }
 
+  async function show(catalog) {
+    onCatalog(catalog.default ? null : catalog.name);
+    try {
+      await showCatalog(catalog.name);
+    } catch (e) {
+      clear(tree, el("p", { class: "error", role: "alert" }, e.message));
+    }
+  }
+
+  /** Loads a folded entry's content the first time it is opened (once, however fast it is toggled). */
+  function onFirstOpen(details, load) {
+    let loading = null;
+    details.addEventListener("toggle", () => {
+      if (details.open && !loading) {
+        loading = load().catch((e) => {
+          loading = null;
+          details.append(el("p", { class: "error", role: "alert" }, e.message));
+        });
+      }
+    });
+  }
+
   async function showCatalog(catalog) {
-    onCatalog(catalog);
     const base = `${CATALOGS}/${encodeURIComponent(catalog)}/namespaces`;
     const { namespaces } = await json("GET", base);
     clear(
@@ -36,11 +69,9 @@ export function tablePicker({ onBind, onCatalog }) {
         namespaces.map((ns) => {
           const list = el("ul");
           const item = el("details", { class: "ns" }, el("summary", {}, ns), list);
-          item.addEventListener("toggle", async () => {
-            if (!item.open || list.childElementCount) return;
+          onFirstOpen(item, async () => {
             const { tables } = await json("GET", `${base}/${encodeURIComponent(ns)}/tables`);
-            if (!tables.length) list.append(el("li", { class: "hint" }, "no tables"));
-            for (const t of tables) list.append(tableItem(base, ns, t.table));
+            clear(list, tables.length ? tables.map((t) => tableItem(base, ns, t.table)) : el("li", { class: "hint" }, "no tables"));
           });
           return el("li", {}, item);
         }),
@@ -58,8 +89,7 @@ export function tablePicker({ onBind, onCatalog }) {
       el("button", { type: "button", class: "bind", "aria-label": `Bind ${name}`, onclick: () => onBind(name) }, "Bind"),
       info,
     );
-    item.addEventListener("toggle", async () => {
-      if (!item.open || info.childElementCount) return;
+    onFirstOpen(item, async () => {
       const meta = (await json("GET", `${base}/${encodeURIComponent(ns)}/tables/${encodeURIComponent(table)}`)).table;
       const schema = meta.schemas.find((s) => s["schema-id"] === meta["current-schema-id"]) || meta.schemas[0];
       const snapshots = meta.snapshots || [];

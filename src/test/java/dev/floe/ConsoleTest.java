@@ -1,11 +1,16 @@
 package dev.floe;
 
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.floe.testing.PythonSuite;
 import dev.floe.testing.TempLake;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URL;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +27,25 @@ class ConsoleTest {
 
   @TestHTTPResource("/")
   URL url;
+
+  @Test
+  void thePageIsNeverCachedAndItsHashedBundlesAlways() {
+    String page =
+        given()
+            .get("/")
+            .then()
+            .statusCode(200)
+            .header("Cache-Control", "no-cache")
+            .extract()
+            .asString();
+    Matcher script = Pattern.compile("src=\"(console-[A-Z0-9]+\\.js)\"").matcher(page);
+    assertTrue(script.find(), page);
+    given()
+        .get("/" + script.group(1))
+        .then()
+        .statusCode(200)
+        .header("Cache-Control", "public, max-age=31536000, immutable");
+  }
 
   @Test
   void theConsoleWorksInABrowser() throws Exception {

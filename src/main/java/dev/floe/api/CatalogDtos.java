@@ -1,5 +1,6 @@
 package dev.floe.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,12 @@ public final class CatalogDtos {
       @Schema(required = true) String name,
       @Schema(required = true, examples = "jdbc") String type,
       @Schema(required = true) Map<String, String> properties,
-      Integer tableCount) {}
+      Integer tableCount,
+      @Schema(
+              required = true,
+              description = "(extension) the catalog a request without catalog uses")
+          @JsonProperty("default")
+          boolean isDefault) {}
 
   /** GET /api/v1/catalogs. */
   @Schema(name = "ListCatalogsResponse")

@@ -83,7 +83,11 @@ public class CatalogResource {
       List<CatalogDtos.TableRef> tables = tables(handle);
       registered.add(
           new CatalogDtos.RegisteredCatalog(
-              name, handle.type(), publicProperties(catalogs.spec(name)), tables.size()));
+              name,
+              handle.type(),
+              publicProperties(catalogs.spec(name)),
+              tables.size(),
+              name.equals(catalogs.defaultName())));
       if (counts) {
         all.addAll(tables);
       }

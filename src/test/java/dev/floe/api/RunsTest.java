@@ -4,8 +4,10 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -136,6 +138,35 @@ class RunsTest {
         .then()
         .statusCode(400)
         .body("error", containsString("queued, running, succeeded, failed, cancelled"));
+  }
+
+  @Test
+  void aRunsRequestIsOnItsOwnViewAndNotInTheList() throws InterruptedException {
+    String source = "result = scan('f').head(params['n'])\n";
+    Map<String, Object> body = new java.util.HashMap<>(script(source));
+    body.put("tables", List.of("f=default.flowers"));
+    body.put("params", Map.of("n", 2, "big", new java.math.BigInteger("9007199254740993")));
+    String runId = submit(body).then().statusCode(202).extract().path("run_id");
+    String view =
+        given()
+            .get(RUNS + "/" + runId)
+            .then()
+            .statusCode(200)
+            .body("principal", equalTo("admin"))
+            .body("request.script", equalTo(source))
+            .body("request.query", nullValue())
+            .body("request.tables", equalTo(List.of("f=default.flowers")))
+            .body("request.params.n", equalTo(2))
+            .extract()
+            .asString();
+    // A number past 2^53 comes back as it was sent, digit for digit.
+    assertTrue(view.contains("\"big\":9007199254740993"), view);
+    given()
+        .get(RUNS)
+        .then()
+        .statusCode(200)
+        .body("runs.find { it.run_id == '" + runId + "' }.principal", equalTo("admin"))
+        .body("runs.find { it.run_id == '" + runId + "' }", not(hasKey("request")));
   }
 
   @Test
