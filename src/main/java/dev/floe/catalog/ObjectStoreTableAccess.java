@@ -70,47 +70,42 @@ public class ObjectStoreTableAccess {
       Table table,
       TableMetadata metadata,
       Long snapshotId) {
-    return cache.using(() -> cached(runner, catalog, name, table, metadata, snapshotId));
-  }
-
-  private RunJob.Table cached(
-      RunnerFiles runner,
-      String catalog,
-      TableName name,
-      Table table,
-      TableMetadata metadata,
-      Long snapshotId) {
-    Snapshot snapshot = snapshotId == null ? null : metadata.snapshot(snapshotId);
-    String snapshotText = snapshot == null ? null : Long.toString(snapshot.snapshotId());
-    String from = trim(metadata.location());
-    String to = cache.localCopy(from).toString();
-    List<Path> files = new ArrayList<>();
-    if (snapshot != null) {
-      try {
-        files.addAll(copySnapshot(table.io(), metadata, snapshot, from, to));
-      } catch (FloeException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        UnreadableTableException missing = UnreadableTableException.classify(catalog, name, e);
-        throw missing != null ? missing : e;
-      }
-    }
-    FileTime now = FileTime.from(Instant.now());
-    for (Path file : files) {
-      ObjectCache.used(file, now);
-      if (runner.isolated()) {
-        LocalTableAccess.link(runner, catalog, name, file);
-      }
-    }
-    String remote = GrantedMetadata.location(metadata, snapshot);
-    Path at = Path.of(RewriteTablePathUtil.newPath(remote, from, to));
-    byte[] content = localPaths(granted.of(metadata, snapshot), from, to);
-    if (runner.isolated()) {
-      LocalTableAccess.write(runner, name, at, content);
-    } else {
-      ObjectCache.writeOnce(at, content);
-    }
-    return new RunJob.Table(name.toString(), snapshotText, at.toString());
+    // The cache is in use while the snapshot's files are cached and linked: a trim waits.
+    return cache.using(
+        () -> {
+          Snapshot snapshot = snapshotId == null ? null : metadata.snapshot(snapshotId);
+          String snapshotText = snapshot == null ? null : Long.toString(snapshot.snapshotId());
+          String from = trim(metadata.location());
+          String to = cache.localCopy(from).toString();
+          List<Path> files = new ArrayList<>();
+          if (snapshot != null) {
+            try {
+              files.addAll(copySnapshot(table.io(), metadata, snapshot, from, to));
+            } catch (FloeException e) {
+              throw e;
+            } catch (RuntimeException e) {
+              UnreadableTableException missing =
+                  UnreadableTableException.classify(catalog, name, e);
+              throw missing != null ? missing : e;
+            }
+          }
+          FileTime now = FileTime.from(Instant.now());
+          for (Path file : files) {
+            ObjectCache.used(file, now);
+            if (runner.isolated()) {
+              LocalTableAccess.link(runner, catalog, name, file);
+            }
+          }
+          String remote = GrantedMetadata.location(metadata, snapshot);
+          Path at = Path.of(RewriteTablePathUtil.newPath(remote, from, to));
+          byte[] content = localPaths(granted.of(metadata, snapshot), from, to);
+          if (runner.isolated()) {
+            LocalTableAccess.write(runner, name, at, content);
+          } else {
+            ObjectCache.writeOnce(at, content);
+          }
+          return new RunJob.Table(name.toString(), snapshotText, at.toString());
+        });
   }
 
   /** The snapshot's manifest list, manifests (rewritten) and data files, cached locally. */
