@@ -58,6 +58,16 @@ class RequestMapperTest {
   /** A request with only these fields set; the others absent, as from a client that omits them. */
   private static PolarsRequest only(
       Mode mode, String query, List<TableItem> tables, String script, Integer clusterSize) {
+    return only(mode, query, tables, script, clusterSize, null);
+  }
+
+  private static PolarsRequest only(
+      Mode mode,
+      String query,
+      List<TableItem> tables,
+      String script,
+      Integer clusterSize,
+      String jobName) {
     return new PolarsRequest(
         mode,
         query,
@@ -74,7 +84,7 @@ class RequestMapperTest {
         null,
         null,
         null,
-        null,
+        jobName,
         null);
   }
 
@@ -206,25 +216,7 @@ class RequestMapperTest {
   @Test
   void aJobNameIsOneShortPrintableLine() {
     for (String bad : List.of("", "   ", "x".repeat(201), "two\nlines")) {
-      PolarsRequest asked =
-          new PolarsRequest(
-              Mode.QUERY,
-              "SELECT 1",
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              bad,
-              null);
+      PolarsRequest asked = only(Mode.QUERY, "SELECT 1", null, null, null, bad);
       assertEquals(
           "jobName must be 1 to 200 printable characters on one line (it names the run's job in"
               + " its lineage events); shorten it, or leave it out to name the job by its source.",
