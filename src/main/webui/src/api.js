@@ -72,6 +72,8 @@ export async function request(method, path, { body, accept, signal } = {}) {
     });
     if (response.status === 401) {
       const error = await errorOf(response);
+      // Sent before a key was entered (another call's prompt took it meanwhile): try that key.
+      if (apiKey() && apiKey() !== key) continue;
       if (!declined && (await askKey(error.message))) continue;
       throw error;
     }

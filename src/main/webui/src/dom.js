@@ -76,6 +76,23 @@ export function grid(columns, types, rows, { pageSize = 100, label = "Result" } 
   return wrap;
 }
 
+/**
+ * An error envelope as the user reads it: its code, where in their source (line and column, from
+ * diagnostics), its sentence, the trimmed traceback, and its run.
+ */
+export function errorBox(b) {
+  const d = b.diagnostics || {};
+  const where = d.line ? `line ${d.line}${d.column ? `, column ${d.column}` : ""}` : null;
+  return el(
+    "div",
+    { class: "error", role: "alert", id: "error" },
+    el("p", {}, el("strong", { id: "error-code" }, b.error_code || "ERROR"), where ? el("span", { id: "error-where" }, ` at ${where}`) : null),
+    el("p", { id: "error-message" }, b.error),
+    b.details ? el("details", {}, el("summary", {}, "Details"), el("pre", {}, b.details)) : null,
+    b.run_id ? el("p", {}, "Run ", el("a", { href: `#/runs/${b.run_id}` }, b.run_id)) : null,
+  );
+}
+
 export function when(iso) {
   return iso ? new Date(iso).toLocaleString() : "";
 }

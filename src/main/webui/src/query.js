@@ -2,7 +2,7 @@
 // Explain, Save, and the answer: a grid, an explain tree, or the error at the user's line.
 import { ApiError, ARROW, POLARS, RUNS, RawJson, json, request } from "./api.js";
 import { createEditor } from "./editor.js";
-import { clear, el, grid } from "./dom.js";
+import { clear, el, errorBox, grid } from "./dom.js";
 import { explainView, profileTable } from "./explain.js";
 import { tablePicker } from "./tables.js";
 
@@ -255,21 +255,10 @@ export function queryScreen(main) {
   }
 
   function showError(e) {
-    const b = e instanceof ApiError ? e.body : { error: String(e.message || e) };
+    const b = e instanceof ApiError ? { ...e.body, error: e.message } : { error: String(e.message || e) };
     const d = b.diagnostics || {};
-    const where = d.line ? `line ${d.line}${d.column ? `, column ${d.column}` : ""}` : null;
     if (d.line) editor.markError(d.line, d.column);
-    clear(
-      output,
-      el(
-        "div",
-        { class: "error", role: "alert", id: "error" },
-        el("p", {}, el("strong", { id: "error-code" }, b.error_code || "ERROR"), where ? el("span", { id: "error-where" }, ` at ${where}`) : null),
-        el("p", { id: "error-message" }, b.error || e.message),
-        b.details ? el("details", {}, el("summary", {}, "Details"), el("pre", {}, b.details)) : null,
-        b.run_id ? el("p", {}, "Run ", el("a", { href: `#/runs/${b.run_id}` }, b.run_id)) : null,
-      ),
-    );
+    clear(output, errorBox(b));
   }
 
   /** The whole result, fetched as the Arrow stream, saved as {@code format}. */

@@ -1,7 +1,7 @@
 // The Runs screen (the list, refreshed while it is shown) and one run's page: its request as
 // recorded, its logs following as they grow, cancel, its outcome and its result.
 import { ARROW, ApiError, RUNS, json, request } from "./api.js";
-import { clear, duration, el, grid, when } from "./dom.js";
+import { clear, duration, el, errorBox, grid, when } from "./dom.js";
 import { openInEditor } from "./query.js";
 import { profileTable } from "./explain.js";
 
@@ -173,17 +173,7 @@ export function runScreen(main, runId) {
 
   async function showOutcome(run) {
     const parts = [];
-    if (run.error) {
-      const d = run.error.diagnostics || {};
-      parts.push(
-        el(
-          "div",
-          { class: "error", role: "alert" },
-          el("p", {}, el("strong", {}, run.error.error_code), d.line ? ` at line ${d.line}${d.column ? `, column ${d.column}` : ""}` : ""),
-          el("p", {}, run.error.error),
-        ),
-      );
-    }
+    if (run.error) parts.push(errorBox(run.error));
     if (run.saved) {
       parts.push(el("p", { class: "saved" }, `Saved ${run.saved.rows_written} rows into ${run.saved.table} (${run.saved.mode}); new snapshot `, el("code", {}, run.saved.snapshot_id)));
     }
