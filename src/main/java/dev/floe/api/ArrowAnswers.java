@@ -91,12 +91,15 @@ final class ArrowAnswers {
     StreamingOutput body =
         out -> {
           ArrowStreams.HoldBack stream = new ArrowStreams.HoldBack(out);
+          ArrowStreams.RowTally rows = new ArrowStreams.RowTally();
           try (in) {
             stream.write(first, 0, firstLength);
+            rows.accept(first, 0, firstLength);
             byte[] chunk = new byte[CHUNK];
             int read;
             while ((read = in.read(chunk)) >= 0) {
               stream.write(chunk, 0, read);
+              rows.accept(chunk, 0, read);
             }
             RunRecord end = runs.await(runId, Duration.ofMinutes(1));
             if (end == null || end.status() != RunStatus.SUCCEEDED || !stream.heldIsEndMarker()) {
@@ -109,6 +112,7 @@ final class ArrowAnswers {
                           : ": " + end.error().getMessage()));
             }
             stream.finish();
+            rows.rows().ifPresent(metrics::streamedRows);
           } catch (IOException e) {
             runs.abandon(runId);
             throw e;
@@ -127,8 +131,10 @@ final class ArrowAnswers {
         out -> {
           Counting counting = new Counting(out);
           Span span = RunResults.resultSpan(tracer, request, runId, "arrow");
+          long start = System.nanoTime();
           try (Scope scope = span.makeCurrent()) {
             body.write(counting);
+            metrics.resultPhase(Duration.ofNanos(System.nanoTime() - start));
           } finally {
             metrics.arrowBytes(counting.bytes);
             span.setAttribute("floe.result_bytes", counting.bytes);

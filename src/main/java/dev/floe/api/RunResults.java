@@ -26,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** Turns a run's outcome into what the client asked for: JSON, an Arrow stream, or its error. */
 @ApplicationScoped
@@ -40,10 +41,12 @@ public class RunResults {
   private final ArrowAnswers arrows;
   private final ObjectReader profiles;
   private final Tracer tracer;
+  private final RunMetrics metrics;
 
   public RunResults(RunLifecycle runs, ObjectMapper json, RunMetrics metrics, Tracer tracer) {
     this.json = json;
     this.tracer = tracer;
+    this.metrics = metrics;
     this.dryRuns = new DryRunAnswer(json);
     this.arrows = new ArrowAnswers(runs, metrics, tracer);
     this.profiles =
@@ -71,8 +74,11 @@ public class RunResults {
   /** The synchronous endpoint's JSON answer for a finished run (a span {@code floe.result}). */
   PolarsResponse json(RunRecord end) {
     Span span = resultSpan(tracer, Context.current(), end.runId(), "json");
+    long start = System.nanoTime();
     try (Scope scope = span.makeCurrent()) {
-      return renderJson(end);
+      PolarsResponse answer = renderJson(end);
+      metrics.resultPhase(Duration.ofNanos(System.nanoTime() - start));
+      return answer;
     } finally {
       span.end();
     }

@@ -47,7 +47,7 @@ public class RunMetrics implements RunWatch {
     this.registry = registry;
     this.rowsReturned =
         Counter.builder("floe.result.rows")
-            .description("Rows of the results of runs that succeeded (when counted)")
+            .description("Rows of the results of runs that succeeded, streamed ones included")
             .register(registry);
     this.rowsSaved =
         Counter.builder("floe.save.rows")
@@ -150,12 +150,27 @@ public class RunMetrics implements RunWatch {
       return;
     }
     Timer.builder("floe.run.phase")
-        .description(
-            "Where runs' time went: waiting in the queue, for a runner, preparing, executing, committing")
+        .description("Where runs' time went: queue, runner_start, prepare, execute, commit, result")
         .tag("phase", phase)
         .publishPercentileHistogram()
         .register(registry)
         .record(took);
+  }
+
+  /**
+   * The time a result took to go out: rendered as JSON, or sent as an Arrow stream as its client
+   * read it (for a streamed result, while the run still produced it).
+   */
+  public void resultPhase(Duration took) {
+    phase("result", took);
+  }
+
+  /**
+   * Rows of a result streamed to its client as the run produced it (whose run record has no row
+   * count), once the whole stream went out.
+   */
+  public void streamedRows(long rows) {
+    rowsReturned.increment(rows);
   }
 
   /** Bytes of a result sent as an Arrow stream. */

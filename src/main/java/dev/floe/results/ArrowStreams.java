@@ -3,9 +3,12 @@ package dev.floe.results;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.OptionalLong;
+import org.apache.arrow.flatbuf.Message;
 import org.apache.arrow.flatbuf.MessageHeader;
 import org.apache.arrow.flatbuf.RecordBatch;
 import org.apache.arrow.vector.ipc.ReadChannel;
@@ -85,6 +88,96 @@ public final class ArrowStreams {
     ByteBuffer tail = ByteBuffer.allocate(EOS.length);
     channel.read(tail, markerAt);
     return java.util.Arrays.equals(tail.array(), EOS);
+  }
+
+  /**
+   * Counts the rows of an Arrow IPC stream from its message headers as its bytes go by, in chunks
+   * of any size, skipping every body: for a result streamed to a client, whose file is never kept.
+   * The stream comes from a run, so a length it gives is never trusted for more than {@link
+   * #MAX_METADATA} bytes of memory; anything it cannot read leaves the count unknown.
+   */
+  public static final class RowTally {
+    /** A message's metadata is a flatbuffer header (schemas of thousands of columns fit). */
+    static final int MAX_METADATA = 16 * 1024 * 1024;
+
+    private final byte[] word = new byte[4];
+    private int wordFill;
+    private boolean continued;
+    private byte[] metadata;
+    private int metadataFill;
+    private long bodyLeft;
+    private long rows;
+    private boolean ended;
+    private boolean broken;
+
+    /** Reads the next bytes of the stream. */
+    public void accept(byte[] b, int off, int len) {
+      int i = off;
+      int end = off + len;
+      while (i < end && !broken) {
+        if (ended) {
+          broken = true; // bytes after the end-of-stream marker
+        } else if (bodyLeft > 0) {
+          int n = (int) Math.min(bodyLeft, end - i);
+          bodyLeft -= n;
+          i += n;
+        } else if (metadata != null) {
+          int n = Math.min(metadata.length - metadataFill, end - i);
+          System.arraycopy(b, i, metadata, metadataFill, n);
+          metadataFill += n;
+          i += n;
+          if (metadataFill == metadata.length) {
+            header(metadata);
+            metadata = null;
+          }
+        } else {
+          word[wordFill++] = b[i++];
+          if (wordFill == word.length) {
+            wordFill = 0;
+            prefix(ByteBuffer.wrap(word).order(ByteOrder.LITTLE_ENDIAN).getInt());
+          }
+        }
+      }
+    }
+
+    /** A message's prefix: the continuation token (since Arrow 1.0), then its metadata's length. */
+    private void prefix(int value) {
+      if (value == -1 && !continued) {
+        continued = true;
+        return;
+      }
+      continued = false;
+      if (value == 0) {
+        ended = true;
+      } else if (value < 0 || value > MAX_METADATA) {
+        broken = true;
+      } else {
+        metadata = new byte[value];
+        metadataFill = 0;
+      }
+    }
+
+    private void header(byte[] bytes) {
+      try {
+        Message message =
+            Message.getRootAsMessage(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
+        if (message.bodyLength() < 0) {
+          broken = true;
+          return;
+        }
+        if (message.headerType() == MessageHeader.RecordBatch) {
+          rows += ((RecordBatch) message.header(new RecordBatch())).length();
+        }
+        bodyLeft = message.bodyLength();
+      } catch (RuntimeException unreadable) {
+        broken = true;
+      }
+    }
+
+    /** The rows of a whole stream (it ended with its end-of-stream marker), else unknown. */
+    public OptionalLong rows() {
+      return ended && !broken ? OptionalLong.of(rows) : OptionalLong.empty();
+    }
   }
 
   /**

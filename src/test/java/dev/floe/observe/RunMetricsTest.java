@@ -95,14 +95,16 @@ class RunMetricsTest {
         delta(before, after, "floe_runs_total", "mode=\"script\"", "status=\"succeeded\"")
             + delta(before, after, "floe_runs_total", "mode=\"query\"", "status=\"succeeded\""));
     assertEquals(1, delta(before, after, "floe_sandbox_kills_total", "reason=\"timeout\""));
-    // The query's 3 rows and the save's 10 (the streamed result's rows are not counted).
-    assertEquals(13, delta(before, after, "floe_result_rows_total"));
+    // The query's 3 rows, the save's 10 and the streamed result's 1000 (read from its headers).
+    assertEquals(1013, delta(before, after, "floe_result_rows_total"));
     assertEquals(10, delta(before, after, "floe_save_rows_total"));
     assertEquals(arrow.body().length, delta(before, after, "floe_result_arrow_bytes_total"));
     // Every run that succeeded timed its execution; the save its commit.
     assertEquals(3, delta(before, after, "floe_run_phase_seconds_count", "phase=\"execute\""));
     assertEquals(1, delta(before, after, "floe_run_phase_seconds_count", "phase=\"commit\""));
     assertEquals(5, delta(before, after, "floe_run_phase_seconds_count", "phase=\"queue\""));
+    // Each answer's result went out once: the query's and the save's JSON, the Arrow stream.
+    assertEquals(3, delta(before, after, "floe_run_phase_seconds_count", "phase=\"result\""));
     for (String gauge :
         List.of("floe_runs_running", "floe_runs_queued", "floe_runners_ready", "floe_runs_slots")) {
       assertTrue(value(after, gauge) >= 0, gauge + " is exported");

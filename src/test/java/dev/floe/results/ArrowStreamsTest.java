@@ -124,4 +124,44 @@ class ArrowStreamsTest {
     ((ArrowStreams.HoldBack) out).finish();
     assertArrayEquals(new byte[] {1, 2, 3}, sent.toByteArray());
   }
+
+  /** Feeds a stream to a tally in chunks of the given sizes, round and round. */
+  private static java.util.OptionalLong tally(byte[] bytes, int... sizes) {
+    ArrowStreams.RowTally tally = new ArrowStreams.RowTally();
+    int at = 0;
+    for (int i = 0; at < bytes.length; i++) {
+      int n = Math.min(sizes[i % sizes.length], bytes.length - at);
+      tally.accept(bytes, at, n);
+      at += n;
+    }
+    return tally.rows();
+  }
+
+  @Test
+  void aTallyCountsAStreamsRowsHoweverItsBytesArrive() throws IOException {
+    byte[] whole = stream(3, 1000);
+    assertEquals(3000, tally(whole, whole.length).getAsLong());
+    assertEquals(3000, tally(whole, 1).getAsLong());
+    assertEquals(3000, tally(whole, 1, 3, 7, 8, 9, 1000, 2).getAsLong());
+    assertEquals(0, tally(stream(0, 0), 5).getAsLong(), "a schema and no batch: 0 rows");
+  }
+
+  @Test
+  void aTallyOfAStreamCutShortOrForgedIsUnknown() throws IOException {
+    byte[] whole = stream(3, 1000);
+    for (int cut : new int[] {whole.length - 8, whole.length - 3, whole.length / 2, 10}) {
+      assertTrue(tally(Arrays.copyOf(whole, cut), 64).isEmpty(), "cut at " + cut);
+    }
+    byte[] trailing = Arrays.copyOf(whole, whole.length + 1);
+    assertTrue(tally(trailing, 64).isEmpty(), "bytes after the end marker");
+    byte[] huge = new byte[16];
+    java.nio.ByteBuffer.wrap(huge)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putInt(-1)
+        .putInt(Integer.MAX_VALUE);
+    assertTrue(tally(huge, 16).isEmpty(), "a 2 GB header is neither read nor allocated");
+    byte[] garbage = new byte[4096];
+    new java.util.Random(7).nextBytes(garbage);
+    assertTrue(tally(garbage, 100).isEmpty());
+  }
 }
