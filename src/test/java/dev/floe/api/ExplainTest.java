@@ -1,6 +1,7 @@
 package dev.floe.api;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A full explain over the real HTTP stack: a dry run's estimate of what each scan reads equals the
  * manifests' figures (the size endpoint's, from the catalog) on a partitioned table with a filter
- * that prunes; a dry run's save verdict is the one the real save then gives; nothing is written.
+ * that prunes, in query mode and in script mode (the script runs to its result, which is not
+ * computed); a dry run's save verdict is the one the real save then gives; nothing is written.
  */
 @QuarkusTest
 @QuarkusTestResource(TempLake.class)
@@ -36,8 +38,8 @@ class ExplainTest {
 
   @Inject CatalogRegistry catalogs;
 
-  @Test
-  void aPrunedScanIsEstimatedFromTheManifests() {
+  /** A table partitioned by day, days 1–3, one data file each, written by Floe saves. */
+  private String partitionedTable() {
     String name = "parted_" + System.nanoTime();
     var catalog = catalogs.get("lake").catalog();
     if (!((SupportsNamespaces) catalog).namespaceExists(Namespace.of("explain"))) {
@@ -69,6 +71,12 @@ class ExplainTest {
                   "append"))
           .statusCode(200);
     }
+    return name;
+  }
+
+  @Test
+  void aPrunedScanIsEstimatedFromTheManifests() {
+    String name = partitionedTable();
 
     JsonPath plan =
         Workloads.post(
@@ -114,6 +122,31 @@ class ExplainTest {
     assertEquals(1, plan.getInt("dry_run.estimate.data_files"));
     assertEquals(day2.getString("sizeBytes"), plan.getString("dry_run.estimate.bytes"));
     assertNull(plan.get("dry_run.save"));
+  }
+
+  @Test
+  void aScriptsDryRunRunsTheScriptToItsResultAndComputesNothing() {
+    String name = partitionedTable();
+    // Computing this result fails (1 / 0 on every row): a dry run must not compute it.
+    String script =
+        "result = (scan('explain."
+            + name
+            + "').filter(pl.col('day') == 3)\n"
+            + "    .with_columns(y=pl.col('x').map_elements(lambda v: v // 0,"
+            + " return_dtype=pl.Int64)))\n";
+    Map<String, Object> body = new HashMap<>(Map.of("mode", "script", "script", script));
+    Workloads.post(body).statusCode(422).body("error_code", is("SCRIPT_ERROR"));
+
+    body.put("dryRun", true);
+    JsonPath plan = Workloads.post(body).statusCode(200).extract().jsonPath();
+    assertEquals(List.of("day", "x", "s", "y"), plan.getList("dry_run.columns"));
+    assertEquals(1, plan.getList("dry_run.reads").size());
+    Map<String, Object> read = plan.getMap("dry_run.reads[0]");
+    assertEquals("explain." + name, read.get("table"));
+    assertEquals("day = 3", read.get("filter"));
+    assertEquals(1, read.get("data_files"));
+    assertEquals("2", read.get("records"));
+    assertEquals(3, read.get("snapshot_data_files"));
   }
 
   @Test
