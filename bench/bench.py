@@ -26,6 +26,7 @@ warnings.filterwarnings("ignore", message=".*polars_iceberg.*")
 
 import flowers  # noqa: E402
 import hostile  # noqa: E402
+import observe  # noqa: E402
 import runner_kinds  # noqa: E402
 import services  # noqa: E402
 import tpch  # noqa: E402
@@ -33,7 +34,7 @@ import workloads  # noqa: E402
 from services import ROOT, Floe  # noqa: E402
 from stats import Context  # noqa: E402
 
-SECTIONS = ["flowers", "concurrent", "cpu", "append", "arrow", "tpch", "kinds", "hostile"]
+SECTIONS = ["flowers", "concurrent", "cpu", "append", "arrow", "tpch", "kinds", "observe", "hostile"]
 HEADINGS = {
     "flowers": "## 1. ",
     "concurrent": "## 2. ",
@@ -42,6 +43,7 @@ HEADINGS = {
     "arrow": "## 5. ",
     "tpch": "## 6. ",
     "kinds": runner_kinds.HEADING,
+    "observe": observe.HEADING,
     "hostile": hostile.HEADING,
 }
 
@@ -82,6 +84,8 @@ def options() -> argparse.Namespace:
     ap.add_argument("--tpch-queries", default="", help="e.g. 1,6,18 (default: all 22)")
     ap.add_argument("--tpch-memory-mb", type=int, default=8192)
     ap.add_argument("--kinds-n", type=int, default=40, help="sequential runs per runner kind")
+    ap.add_argument("--observe-n", type=int, default=60, help="flowers queries per kind in the observe section")
+    ap.add_argument("--observe-cpu-rows", type=int, default=5_000_000)
     ap.add_argument("--hostile-rounds", type=int, default=3)
     ap.add_argument("--note", default="", help="a sentence on the run's conditions, put under the header")
     o = ap.parse_args()
@@ -89,6 +93,7 @@ def options() -> argparse.Namespace:
         o.flowers_n, o.warmup, o.cold_n, o.load_seconds = 30, 3, 10, 15
         o.cpu_rows, o.cpu_n, o.append_n, o.arrow_rows, o.arrow_n = 5_000_000, 1, 5, 1_000_000, 1
         o.tpch_scale, o.tpch_rounds, o.hostile_rounds, o.kinds_n = 0.1, 1, 1, 10
+        o.observe_n, o.observe_cpu_rows = 10, 1_000_000
     o.sections = ["hostile"] if o.hostile else [s.strip() for s in o.only.split(",") if s.strip()] or SECTIONS
     if unknown := set(o.sections) - set(SECTIONS):
         ap.error(f"unknown section(s) {sorted(unknown)}; the sections are {', '.join(SECTIONS)}")
@@ -174,6 +179,7 @@ def main() -> int:
             "arrow": lambda: workloads.section_arrow(ctx),
             "tpch": lambda: tpch.section(ctx),
             "kinds": lambda: runner_kinds.section(ctx),
+            "observe": lambda: observe.section(ctx),
             "hostile": lambda: hostile.section(
                 floe, o.hostile_rounds, "bench/run --hostile" if o.hostile else "bench/run"
             ),
