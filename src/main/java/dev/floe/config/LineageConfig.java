@@ -2,6 +2,9 @@ package dev.floe.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -42,6 +45,21 @@ public interface LineageConfig {
    * The events file, for {@code transport=file}. Default: {@code <floe.home>/lineage/events.jsonl}.
    */
   Optional<String> file();
+
+  /**
+   * The events file's largest size, in MiB: past it, the file is renamed {@code <file>.1} (older
+   * ones shifted up to {@link #fileKeep()}) and a new one begun.
+   */
+  @WithDefault("64")
+  @WithName("file-max-mb")
+  @Positive
+  long fileMaxMb();
+
+  /** How many earlier events files are kept beside the current one (the oldest is dropped). */
+  @WithDefault("4")
+  @WithName("file-keep")
+  @PositiveOrZero
+  int fileKeep();
 
   /** The OpenLineage namespace of Floe's jobs. */
   @WithDefault("floe")

@@ -3,8 +3,6 @@ package dev.floe.observe;
 import dev.floe.config.FloeConfig;
 import dev.floe.config.LineageConfig;
 import io.openlineage.client.transports.ConsoleTransport;
-import io.openlineage.client.transports.FileConfig;
-import io.openlineage.client.transports.FileTransport;
 import io.openlineage.client.transports.HttpConfig;
 import io.openlineage.client.transports.HttpTransport;
 import io.openlineage.client.transports.TokenProvider;
@@ -70,7 +68,7 @@ final class LineageTransports {
           } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the lineage directory of " + file, e);
           }
-          return new FileTransport(new FileConfig(file.toString()));
+          return new LineageFile(file, config.fileMaxMb() * 1024L * 1024L, config.fileKeep());
         }
     }
   }
