@@ -73,6 +73,12 @@ def page(browser: Browser, floe_url: str) -> Iterator[Page]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    # The page's Content-Security-Policy must never have to refuse anything the console does.
+    page.add_init_script(
+        "window.__refused = []; document.addEventListener('securitypolicyviolation',"
+        " e => window.__refused.push(`${e.violatedDirective} ${e.blockedURI}`));"
+    )
+    refused: list[str] = []
     # Every asset ships with Floe: the page asks nothing of another origin (no CDN).
     elsewhere: list[str] = []
     page.on(
@@ -84,8 +90,11 @@ def page(browser: Browser, floe_url: str) -> Iterator[Page]:
         ),
     )
     yield page
+    if not page.is_closed() and page.url.startswith(floe_url):
+        refused = page.evaluate("() => window.__refused || []")
     context.close()
     assert not errors, f"the page threw: {errors}"
+    assert not refused, f"the page's Content-Security-Policy refused: {refused}"
     assert not elsewhere, f"the page asked other origins: {elsewhere}"
 
 
@@ -114,7 +123,8 @@ def axe_violations(page: Page) -> list[str]:
     if not AXE.exists():
         pytest.fail(f"no {AXE}: the Maven build installs it (npm ci in src/main/webui)")
     if not page.evaluate("() => typeof axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        # Evaluated by the browser's devtools protocol: the page's policy allows no inline script.
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
     found: list[str] = page.evaluate(
         """async () => (await axe.run(document, {runOnly: {type: 'tag',
               values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}))

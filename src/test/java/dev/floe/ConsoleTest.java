@@ -1,6 +1,7 @@
 package dev.floe;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.floe.testing.PythonSuite;
@@ -36,6 +37,10 @@ class ConsoleTest {
             .then()
             .statusCode(200)
             .header("Cache-Control", "no-cache")
+            .header("Content-Security-Policy", containsString("script-src 'self';"))
+            .header("Content-Security-Policy", containsString("connect-src 'self';"))
+            .header("Content-Security-Policy", containsString("frame-ancestors 'none'"))
+            .header("X-Content-Type-Options", "nosniff")
             .extract()
             .asString();
     Matcher script = Pattern.compile("src=\"(console-[A-Z0-9]+\\.js)\"").matcher(page);
