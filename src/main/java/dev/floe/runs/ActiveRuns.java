@@ -71,7 +71,10 @@ public class ActiveRuns {
     return store.get(runId).orElseThrow(() -> notFound(runId));
   }
 
-  /** Newest first, {@code principal}'s only unless it is null; a run in flight as it is now. */
+  /**
+   * Newest first, {@code principal}'s only unless it is null; a run in flight as it is now, one
+   * that ended as its stored summary ({@link RunStore#list}).
+   */
   public List<RunRecord> list(RunStatus status, String principal, int limit) {
     return store.list(status, principal, limit).stream()
         .map(stored -> find(stored.runId()).map(ActiveRun::record).orElse(stored))

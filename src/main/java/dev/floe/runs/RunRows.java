@@ -37,6 +37,22 @@ final class RunRows {
           "profile_json",
           "request_json");
 
+  /**
+   * The columns of a run's summary, for lists: a run's logs, its request and its profile are left
+   * out (each can be large, and a list shows none of them), its plan only marked present.
+   */
+  static final List<String> SUMMARY =
+      COLUMNS.stream()
+          .map(
+              column ->
+                  switch (column) {
+                    case "logs", "request_json", "profile_json" -> "NULL AS " + column;
+                    case "plan_json" ->
+                        "CASE WHEN plan_json IS NULL THEN NULL ELSE '' END AS plan_json";
+                    default -> column;
+                  })
+          .toList();
+
   private final RunJsonCodec json;
 
   RunRows(RunJsonCodec json) {

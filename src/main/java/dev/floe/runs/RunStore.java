@@ -25,6 +25,8 @@ import java.util.function.Supplier;
 public class RunStore {
   private static final String SELECT =
       "SELECT " + String.join(", ", RunRows.COLUMNS) + " FROM floe_runs";
+  private static final String SUMMARIES =
+      "SELECT " + String.join(", ", RunRows.SUMMARY) + " FROM floe_runs";
 
   static final String IN_FLIGHT = "status IN ('QUEUED', 'RUNNING')";
 
@@ -131,7 +133,11 @@ public class RunStore {
     }
   }
 
-  /** Newest first; {@code status} null for all, {@code principal} null for everyone's. */
+  /**
+   * Newest first; {@code status} null for all, {@code principal} null for everyone's. Each is a
+   * summary: without its logs, request and profile (read one run with {@link #get}), and with an
+   * empty plan for a dry run's.
+   */
   public List<RunRecord> list(RunStatus status, String principal, int limit) {
     List<String> where = new ArrayList<>();
     if (status != null) {
@@ -145,7 +151,7 @@ public class RunStore {
         "list runs",
         db -> {
           try (PreparedStatement p =
-              db.prepareStatement(SELECT + filter + " ORDER BY created_at DESC LIMIT ?")) {
+              db.prepareStatement(SUMMARIES + filter + " ORDER BY created_at DESC LIMIT ?")) {
             int i = 1;
             if (status != null) {
               p.setString(i++, status.name());

@@ -70,6 +70,45 @@ class RunStoreTest {
   }
 
   @Test
+  void aListHoldsSummariesWithoutTheLargeColumnsAndOneRunHasThemAll() {
+    Instant t0 = Instant.parse("2026-11-25T10:00:00Z");
+    BoundedLog log = new BoundedLog(1 << 20);
+    byte[] printed = "x".repeat(100_000).getBytes(StandardCharsets.UTF_8);
+    log.write(printed, 0, printed.length);
+    String profile = "{\"total_ms\":3,\"nodes\":[]}";
+    String plan = "{\"columns\":[\"x\"]}";
+    RunRecord done =
+        queued("r-big", t0)
+            .running(t0.plusSeconds(1))
+            .succeeded(
+                t0.plusSeconds(2),
+                1000L,
+                log.snapshot(),
+                new RunRecord.Output(null, null, plan, null, null, null, null, profile));
+    try (Stores stores = Stores.open(url())) {
+      RunStore store = stores.store();
+      store.insert(queued("r-big", t0));
+      store.update(done);
+
+      RunRecord listed = store.list(null, null, 10).get(0);
+      assertEquals("r-big", listed.runId());
+      assertEquals(RunStatus.SUCCEEDED, listed.status());
+      assertEquals(1000L, listed.elapsedMs());
+      assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", listed.asked().traceId());
+      assertEquals(null, listed.logs(), "a list does not read each run's logs");
+      assertEquals(null, listed.asked().request());
+      assertEquals(null, listed.profile());
+      assertEquals("", listed.plan(), "a dry run's plan is marked present, not read");
+
+      RunRecord one = store.get("r-big").orElseThrow();
+      assertEquals(100_000, one.logs().total());
+      assertEquals("SELECT x FROM t", one.asked().request().source());
+      assertEquals(profile, one.profile());
+      assertEquals(plan, one.plan());
+    }
+  }
+
+  @Test
   void runsInFlightAtARestartReadFailedServiceRestarted() {
     Instant t0 = Instant.now();
     try (Stores stores = Stores.open(url())) {
