@@ -84,8 +84,29 @@ export async function request(method, path, { body, accept, signal } = {}) {
 
 /** JSON, with Iceberg's 64-bit ids (numbers past 2^53) kept exact, as strings. */
 export async function json(method, path, options) {
-  const text = await (await request(method, path, options)).text();
-  return parseExact(text);
+  return parseExact(await text(method, path, options));
+}
+
+/** A response's text (for a caller that reads part of it in another way, see `exactJson`). */
+export async function text(method, path, options) {
+  return (await request(method, path, options)).text();
+}
+
+/**
+ * The JSON text of what `pick` chooses in a response, its numbers past 2^53 written as they came
+ * (not as the strings `parseExact` makes of them): a run's params, shown and sent again as the
+ * user wrote them. Browsers without JSON.rawJSON write such a number as a string.
+ */
+export function exactJson(text, pick) {
+  const raw = typeof JSON.rawJSON === "function";
+  const value = pick(
+    JSON.parse(text, (key, v, context) =>
+      raw && typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v) && context
+        ? JSON.rawJSON(context.source)
+        : v,
+    ),
+  );
+  return value === undefined || value === null ? null : JSON.stringify(value);
 }
 
 export function parseExact(text) {

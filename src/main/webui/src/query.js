@@ -20,7 +20,7 @@ const state = {
   catalog: null,
 };
 
-/** Puts a run's request into the editor (the Query screen shows it next). */
+/** Puts a run's request into the editor (the Query screen shows it next); `params` as JSON text. */
 export function openInEditor(mode, source, tables, params, catalog) {
   state.mode = mode;
   state.catalog = catalog;
@@ -30,7 +30,7 @@ export function openInEditor(mode, source, tables, params, catalog) {
     const [table, snapshotId] = pinned.split("@");
     return snapshotId ? { alias, table, snapshotId } : { alias, table };
   });
-  if (params) state.params = JSON.stringify(params);
+  if (params) state.params = params;
 }
 
 export function queryScreen(main) {

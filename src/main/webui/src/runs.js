@@ -1,6 +1,6 @@
 // The Runs screen (the list, refreshed while it is shown) and one run's page: its request as
 // recorded, its logs following as they grow, cancel, its outcome and its result.
-import { ARROW, ApiError, RUNS, json, request } from "./api.js";
+import { ARROW, ApiError, RUNS, exactJson, json, parseExact, request, text } from "./api.js";
 import { clear, duration, el, errorBox, grid, when } from "./dom.js";
 import { openInEditor } from "./query.js";
 import { profileTable } from "./explain.js";
@@ -87,9 +87,10 @@ export function runScreen(main, runId) {
 
   async function poll() {
     try {
-      const run = await json("GET", `${RUNS}/${encodeURIComponent(runId)}`);
+      const body = await text("GET", `${RUNS}/${encodeURIComponent(runId)}`);
+      const run = parseExact(body);
       showHead(run);
-      if (!asked.childElementCount) showRequest(run);
+      if (!asked.childElementCount) showRequest(run, exactJson(body, (r) => r.request?.params));
       const slice = await json("GET", `${RUNS}/${encodeURIComponent(runId)}/logs?after=${after}`);
       if (slice.logs) {
         // Follow the end unless the reader scrolled up to read.
@@ -143,7 +144,7 @@ export function runScreen(main, runId) {
     values.status.className = `status ${run.status}`;
   }
 
-  function showRequest(run) {
+  function showRequest(run, params) {
     const r = run.request;
     if (!r) {
       clear(asked, el("h2", {}, "Request"), el("p", { class: "note" }, "This run was recorded before requests were kept."));
@@ -155,14 +156,14 @@ export function runScreen(main, runId) {
       el("h2", {}, "Request"),
       el("p", { class: "facts" }, r.query !== undefined ? "SQL query" : "Python script", r.tables.length ? el("span", {}, "tables: ", r.tables.map((t) => el("code", {}, t, " "))) : null),
       el("pre", { class: "source", id: "run-source" }, source),
-      r.params ? el("p", {}, "params ", el("code", { id: "run-params" }, JSON.stringify(r.params))) : null,
+      params ? el("p", {}, "params ", el("code", { id: "run-params" }, params)) : null,
       el(
         "button",
         {
           type: "button",
           id: "open-in-editor",
           onclick: () => {
-            openInEditor(run.mode, source, r.tables, r.params, run.catalog);
+            openInEditor(run.mode, source, r.tables, params, run.catalog);
             location.hash = "#/query";
           },
         },

@@ -234,6 +234,32 @@ def test_the_run_list_updates_by_itself(console: Page, floe_url: str, api_key: s
     expect(console.locator("#bindings")).to_contain_text("No tables bound")
 
 
+def test_a_runs_params_past_2_53_are_shown_and_sent_again_exactly(
+    console: Page, floe_url: str, api_key: str
+) -> None:
+    # Python writes 2^53 + 1 digit for digit (no float64 on the way); a string of digits stays one.
+    accepted = api(
+        floe_url,
+        api_key,
+        "POST",
+        "/api/v1/warehouse/polars/runs",
+        {
+            "mode": "script",
+            "script": "result = pl.DataFrame({'n': [params['n']]})",
+            "params": {"n": 2**53 + 1, "s": str(2**53 + 1)},
+        },
+    )
+    console.goto(f"/#/runs/{accepted['run_id']}")
+    exact = '{"n":9007199254740993,"s":"9007199254740993"}'
+    expect(console.locator("#run-params")).to_have_text(exact)
+    expect(console.locator("#run-outcome .grid")).to_contain_text("9007199254740993")
+    console.click("#open-in-editor")
+    expect(console.locator("#params")).to_have_value(exact)
+    console.click("#run")
+    expect(console.locator("#row-count")).to_have_text("1 row")
+    expect(console.locator(".grid tbody")).to_have_text("9007199254740993")
+
+
 def test_a_profiled_run_shows_each_plan_nodes_time_and_rows(console: Page) -> None:
     console.check("#with-profile")
     console.click("#run")
