@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.floe.observe.Spans;
 import dev.floe.testing.ServiceProcess;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -72,15 +72,6 @@ class TraceExportIT {
       String unsampledTrace =
           unsampled.headers().firstValue("traceresponse").orElseThrow().split("-")[1];
 
-      Set<String> phases =
-          Set.of(
-              "floe.validate",
-              "floe.run",
-              "floe.queue",
-              "floe.plan",
-              "floe.sandbox_start",
-              "floe.execute",
-              "floe.result");
       // The request's server span ends after the answer went out: it may come in a later batch.
       List<JsonNode> exported =
           waitForSpans(
@@ -90,7 +81,7 @@ class TraceExportIT {
                   received.stream()
                           .map(s -> s.path("name").asText())
                           .collect(Collectors.toSet())
-                          .containsAll(phases)
+                          .containsAll(Spans.RUN_PHASES)
                       && received.stream()
                           .anyMatch(s -> callerSpan.equals(s.path("parent_span_id").asText())));
       assertTrue(exported.stream().allMatch(s -> "floe".equals(s.path("service").asText())));
