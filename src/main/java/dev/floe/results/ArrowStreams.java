@@ -166,7 +166,12 @@ public final class ArrowStreams {
           return;
         }
         if (message.headerType() == MessageHeader.RecordBatch) {
-          rows += ((RecordBatch) message.header(new RecordBatch())).length();
+          long length = ((RecordBatch) message.header(new RecordBatch())).length();
+          if (length < 0) {
+            broken = true;
+            return;
+          }
+          rows += length;
         }
         bodyLeft = message.bodyLength();
       } catch (RuntimeException unreadable) {
