@@ -294,6 +294,67 @@ def test_downloads_come_from_the_arrow_stream(console: Page, tmp_path: Path) -> 
     assert parquet.column("n").to_pylist() == [50, 50, 50]
 
 
+def test_downloads_keep_dates_timestamps_times_and_decimals_exact(
+    console: Page, tmp_path: Path
+) -> None:
+    console.check("#mode-script")
+    set_editor(
+        console,
+        "import datetime as dt, decimal\n"
+        "ts = [dt.datetime(2024, 1, 2, 3, 4, 5, 123456), None,"
+        " dt.datetime(1969, 12, 31, 23, 59, 59, 999999)]\n"
+        "result = pl.DataFrame({\n"
+        "    'd': [dt.date(2024, 1, 2), None, dt.date(1969, 12, 31)],\n"
+        "    'ts': ts,\n"
+        "    'tz': pl.Series(ts).dt.replace_time_zone('UTC'),\n"
+        "    'ns': pl.Series(ts).cast(pl.Datetime('ns')),\n"
+        "    'dec': pl.Series([decimal.Decimal('12345678.25'), None, decimal.Decimal('-0.01')],"
+        " dtype=pl.Decimal(10, 2)),\n"
+        "    't': [dt.time(1, 2, 3), None, dt.time(23, 59)],\n"
+        "    'l': [[1, 2**53 + 1], None, []],\n"
+        "})\n",
+    )
+    got = {}
+    for fmt in ("arrow", "csv", "parquet"):
+        with console.expect_download() as info:
+            console.click(f"#download-{fmt}")
+        path = tmp_path / info.value.suggested_filename
+        info.value.save_as(path)
+        got[fmt] = path
+    with ipc.open_stream(got["arrow"].read_bytes()) as reader:
+        arrow = reader.read_all()
+    parquet = pq.read_table(got["parquet"])
+    assert parquet.num_rows == 3
+    for name in ("d", "ts", "tz", "ns", "dec", "t"):
+        assert parquet.schema.field(name).type == arrow.schema.field(name).type, name
+        assert parquet.column(name).to_pylist() == arrow.column(name).to_pylist(), name
+    assert str(parquet.schema.field("tz").type) == "timestamp[us, tz=UTC]"
+    assert parquet.column("l").to_pylist() == ["[1,9007199254740993]", None, "[]"]
+    rows = list(csv.reader(io.StringIO(got["csv"].read_text())))
+    assert rows == [
+        ["d", "ts", "tz", "ns", "dec", "t", "l"],
+        [
+            "2024-01-02",
+            "2024-01-02T03:04:05.123456",
+            "2024-01-02T03:04:05.123456Z",
+            "2024-01-02T03:04:05.123456000",
+            "12345678.25",
+            "01:02:03.000000000",
+            "[1,9007199254740993]",
+        ],
+        ["", "", "", "", "", "", ""],
+        [
+            "1969-12-31",
+            "1969-12-31T23:59:59.999999",
+            "1969-12-31T23:59:59.999999Z",
+            "1969-12-31T23:59:59.999999000",
+            "-0.01",
+            "23:59:00.000000000",
+            "[]",
+        ],
+    ]
+
+
 def test_every_control_has_a_name_and_the_keyboard_reaches_run(console: Page) -> None:
     unnamed = console.evaluate(
         """() => [...document.querySelectorAll('input, select, textarea, button')]

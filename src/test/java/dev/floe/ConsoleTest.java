@@ -54,6 +54,6 @@ class ConsoleTest {
 
   @Test
   void theConsoleWorksInABrowser() throws Exception {
-    PythonSuite.run("e2e_console", url, 17);
+    PythonSuite.run("e2e_console", url, 18);
   }
 }
