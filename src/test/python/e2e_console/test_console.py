@@ -32,6 +32,18 @@ def api(floe_url: str, key: str, method: str, path: str, body: object = None) ->
         return json.loads(response.read())
 
 
+def downloads(page: Page, into: Path) -> dict[str, Path]:
+    """The current workload's result saved by each Download button: Arrow, CSV and Parquet."""
+    got = {}
+    for fmt in ("arrow", "csv", "parquet"):
+        with page.expect_download() as info:
+            page.click(f"#download-{fmt}")
+        path = into / info.value.suggested_filename
+        info.value.save_as(path)
+        got[fmt] = path
+    return got
+
+
 def set_editor(page: Page, text: str) -> None:
     page.click("#editor .cm-content")
     page.keyboard.press("Control+A")
@@ -273,13 +285,7 @@ def test_a_profiled_run_shows_each_plan_nodes_time_and_rows(console: Page) -> No
 
 def test_downloads_come_from_the_arrow_stream(console: Page, tmp_path: Path) -> None:
     expect(console.locator("#download-csv")).to_be_enabled()
-    got = {}
-    for fmt in ("arrow", "csv", "parquet"):
-        with console.expect_download() as info:
-            console.click(f"#download-{fmt}")
-        path = tmp_path / info.value.suggested_filename
-        info.value.save_as(path)
-        got[fmt] = path
+    got = downloads(console, tmp_path)
     with ipc.open_stream(got["arrow"].read_bytes()) as reader:
         arrow = reader.read_all()
     assert arrow.num_rows == 3
@@ -314,13 +320,7 @@ def test_downloads_keep_dates_timestamps_times_and_decimals_exact(
         "    'l': [[1, 2**53 + 1], None, []],\n"
         "})\n",
     )
-    got = {}
-    for fmt in ("arrow", "csv", "parquet"):
-        with console.expect_download() as info:
-            console.click(f"#download-{fmt}")
-        path = tmp_path / info.value.suggested_filename
-        info.value.save_as(path)
-        got[fmt] = path
+    got = downloads(console, tmp_path)
     with ipc.open_stream(got["arrow"].read_bytes()) as reader:
         arrow = reader.read_all()
     parquet = pq.read_table(got["parquet"])
