@@ -11,9 +11,6 @@ import java.util.OptionalLong;
 import org.apache.arrow.flatbuf.Message;
 import org.apache.arrow.flatbuf.MessageHeader;
 import org.apache.arrow.flatbuf.RecordBatch;
-import org.apache.arrow.vector.ipc.ReadChannel;
-import org.apache.arrow.vector.ipc.message.MessageMetadataResult;
-import org.apache.arrow.vector.ipc.message.MessageSerializer;
 
 /** Arrow IPC stream facts the service needs without loading any data. */
 public final class ArrowStreams {
@@ -28,77 +25,46 @@ public final class ArrowStreams {
    */
   public record Summary(long rows, boolean complete) {}
 
-  /** Reads only message headers, skipping every body, so a 1 GB result takes milliseconds. */
+  /**
+   * Reads only message headers, skipping every body, so a 1 GB result takes milliseconds. The file
+   * was written by a run: its lengths are read by a {@link RowTally} that allocates no more than
+   * the file holds, and a body is skipped only as far as the file's end.
+   */
   public static Summary summarize(Path file) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      ReadChannel in = new ReadChannel(channel);
       long size = channel.size();
-      long rows = 0;
-      // The file was written by a run: every length in it is checked against the file before use,
-      // so a forged one can neither loop, nor seek backwards, nor make this allocate.
-      try {
-        while (true) {
-          long before = channel.position();
-          if (!plausibleMetadata(channel, before, size)) {
-            return new Summary(rows, false);
-          }
-          MessageMetadataResult message = MessageSerializer.readMessage(in);
-          if (message == null) {
-            return new Summary(rows, endsWithMarker(channel, before));
-          }
-          long body = message.getMessageBodyLength();
-          if (body < 0 || body > size - channel.position()) {
-            return new Summary(rows, false);
-          }
-          if (message.getMessage().headerType() == MessageHeader.RecordBatch) {
-            RecordBatch batch = (RecordBatch) message.getMessage().header(new RecordBatch());
-            rows += batch.length();
-          }
-          channel.position(channel.position() + body);
+      RowTally tally = new RowTally((int) Math.min(RowTally.MAX_METADATA, size));
+      ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+      while (!tally.broken) {
+        long body = tally.takeBody();
+        if (body > size - channel.position()) {
+          return new Summary(0, false); // a body past the file's end
         }
-      } catch (IOException | RuntimeException broken) {
-        return new Summary(rows, false);
+        channel.position(channel.position() + body);
+        chunk.clear();
+        int read = channel.read(chunk);
+        if (read < 0) {
+          break;
+        }
+        tally.accept(chunk.array(), 0, read);
       }
+      OptionalLong rows = tally.rows();
+      return new Summary(rows.orElse(0), rows.isPresent());
     }
-  }
-
-  /** The next message's metadata length (after the continuation token) fits in the file. */
-  private static boolean plausibleMetadata(FileChannel channel, long at, long size)
-      throws IOException {
-    ByteBuffer prefix = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    int read = Math.max(0, channel.read(prefix, at));
-    if (read < 4) {
-      return false; // the file ends here without its end-of-stream marker
-    }
-    int first = prefix.getInt(0);
-    if (first != -1) {
-      return first >= 0 && first <= size - at - 4; // the pre-1.0 format: no continuation token
-    }
-    if (read < 8) {
-      return false;
-    }
-    int length = prefix.getInt(4);
-    return length >= 0 && length <= size - at - 8;
-  }
-
-  private static boolean endsWithMarker(FileChannel channel, long markerAt) throws IOException {
-    if (channel.size() - markerAt != EOS.length) {
-      return false;
-    }
-    ByteBuffer tail = ByteBuffer.allocate(EOS.length);
-    channel.read(tail, markerAt);
-    return java.util.Arrays.equals(tail.array(), EOS);
   }
 
   /**
    * Counts the rows of an Arrow IPC stream from its message headers as its bytes go by, in chunks
    * of any size, skipping every body: for a result streamed to a client, whose file is never kept.
    * The stream comes from a run, so a length it gives is never trusted for more than {@link
-   * #MAX_METADATA} bytes of memory; anything it cannot read leaves the count unknown.
+   * #MAX_METADATA} bytes of memory; anything it cannot read leaves the count unknown. Also what
+   * {@link #summarize} reads a kept file with, seeking past the bodies it would skip.
    */
   public static final class RowTally {
     /** A message's metadata is a flatbuffer header (schemas of thousands of columns fit). */
     static final int MAX_METADATA = 16 * 1024 * 1024;
+
+    private final int maxMetadata;
 
     private final byte[] word = new byte[4];
     private int wordFill;
@@ -109,6 +75,17 @@ public final class ArrowStreams {
     private long rows;
     private boolean ended;
     private boolean broken;
+
+    public RowTally() {
+      this(MAX_METADATA);
+    }
+
+    /**
+     * @param maxMetadata the largest message header it reads (a longer one breaks the stream)
+     */
+    RowTally(int maxMetadata) {
+      this.maxMetadata = maxMetadata;
+    }
 
     /** Reads the next bytes of the stream. */
     public void accept(byte[] b, int off, int len) {
@@ -140,6 +117,13 @@ public final class ArrowStreams {
       }
     }
 
+    /** What is left of the current message's body, taken as skipped: the caller skips it. */
+    long takeBody() {
+      long left = bodyLeft;
+      bodyLeft = 0;
+      return left;
+    }
+
     /** A message's prefix: the continuation token (since Arrow 1.0), then its metadata's length. */
     private void prefix(int value) {
       if (value == -1 && !continued) {
@@ -149,7 +133,7 @@ public final class ArrowStreams {
       continued = false;
       if (value == 0) {
         ended = true;
-      } else if (value < 0 || value > MAX_METADATA) {
+      } else if (value < 0 || value > maxMetadata) {
         broken = true;
       } else {
         metadata = new byte[value];
