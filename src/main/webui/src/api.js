@@ -98,23 +98,26 @@ export async function text(method, path, options) {
  * user wrote them. Browsers without JSON.rawJSON write such a number as a string.
  */
 export function exactJson(text, pick) {
-  const raw = typeof JSON.rawJSON === "function";
-  const value = pick(
-    JSON.parse(text, (key, v, context) =>
-      raw && typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v) && context
-        ? JSON.rawJSON(context.source)
-        : v,
-    ),
-  );
+  const value = pick(JSON.parse(text, bigIntegers(asWritten)));
   return value === undefined || value === null ? null : JSON.stringify(value);
 }
 
+/** An integer's digits as JSON.stringify writes them back: a number as written where JSON.rawJSON
+ * exists, else a string (never a rounded float). */
+export function asWritten(digits) {
+  return typeof JSON.rawJSON === "function" ? JSON.rawJSON(digits) : digits;
+}
+
 export function parseExact(text) {
-  return JSON.parse(text, (key, value, context) =>
-    typeof value === "number" && !Number.isSafeInteger(value) && Number.isInteger(value) && context
-      ? context.source
-      : value,
-  );
+  return JSON.parse(text, bigIntegers((source) => source));
+}
+
+/** A JSON.parse reviver giving each integer past 2^53 as `as(its source text)`. */
+function bigIntegers(as) {
+  return (key, value, context) =>
+    typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value) && context
+      ? as(context.source)
+      : value;
 }
 
 /** JSON text the user wrote, sent as written (its numbers exact, even past 2^53). */

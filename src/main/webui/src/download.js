@@ -1,7 +1,8 @@
 // Downloads of a whole result, from the Arrow stream the API sends (not the inline JSON rows):
 // as it came (Arrow IPC), or converted here to CSV or Parquet.
-import { tableFromIPC, Type } from "apache-arrow";
+import { tableFromIPC, TimeUnit, Type } from "apache-arrow";
 import { parquetWriteBuffer } from "hyparquet-writer";
+import { asWritten } from "./api.js";
 
 export async function download(response, format, name) {
   const bytes = new Uint8Array(await response.arrayBuffer());
@@ -32,15 +33,13 @@ function save(blob, filename) {
 function text(value) {
   if (value === null || value === undefined) return null;
   if (typeof value === "bigint") return value.toString();
-  if (value instanceof Date) return value.toISOString();
   if (typeof value === "object") return JSON.stringify(plain(value), exactIntegers);
   return String(value);
 }
 
-/** A 64-bit integer in JSON text as its digits (as a string where JSON.rawJSON is missing). */
+/** A 64-bit integer in JSON text as its digits. */
 function exactIntegers(key, value) {
-  if (typeof value !== "bigint") return value;
-  return typeof JSON.rawJSON === "function" ? JSON.rawJSON(value.toString()) : value.toString();
+  return typeof value === "bigint" ? asWritten(value.toString()) : value;
 }
 
 function plain(value) {
@@ -65,6 +64,10 @@ function toCsv(table) {
 }
 
 const STRING = { type: "BYTE_ARRAY", converted_type: "UTF8" };
+// By Arrow's TimeUnit: Parquet's unit (it has no seconds: they are written as milliseconds), and
+// the digits of a second each keeps.
+const PARQUET_UNIT = { [TimeUnit.SECOND]: "MILLIS", [TimeUnit.MILLISECOND]: "MILLIS", [TimeUnit.MICROSECOND]: "MICROS", [TimeUnit.NANOSECOND]: "NANOS" };
+const FRACTION_DIGITS = { [TimeUnit.SECOND]: 0, [TimeUnit.MILLISECOND]: 3, [TimeUnit.MICROSECOND]: 6, [TimeUnit.NANOSECOND]: 9 };
 
 /** Each column in its own Parquet type: dates, timestamps (their unit and zone), times and
  * decimals typed as such, exact; nested values as text, as the CSV has them. */
@@ -104,10 +107,9 @@ function toParquet(table) {
         break;
       case Type.Timestamp: {
         // The stored 64-bit values, exact (a JavaScript number is not, in microseconds or finer).
-        const [unit, scale] = [["MILLIS", 1000n], ["MILLIS", 1n], ["MICROS", 1n], ["NANOS", 1n]][type.unit];
         typed(
-          raw(vector, (values, i) => values[i] * scale),
-          { type: "INT64", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: Boolean(type.timezone), unit } },
+          raw(vector, (values, i) => values[i] * (type.unit === TimeUnit.SECOND ? 1000n : 1n)),
+          { type: "INT64", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: Boolean(type.timezone), unit: PARQUET_UNIT[type.unit] } },
         );
         break;
       }
@@ -129,12 +131,12 @@ function toParquet(table) {
         break;
       }
       case Type.Time: {
-        const wide = type.unit >= 2; // microseconds or nanoseconds: 64 bits
+        const wide = type.unit >= TimeUnit.MICROSECOND; // 64 bits
         typed(
-          raw(vector, (values, i) => (wide ? values[i] : values[i] * (type.unit === 0 ? 1000 : 1))),
+          raw(vector, (values, i) => (wide ? values[i] : values[i] * (type.unit === TimeUnit.SECOND ? 1000 : 1))),
           {
             type: wide ? "INT64" : "INT32",
-            logical_type: { type: "TIME", isAdjustedToUTC: false, unit: ["MILLIS", "MILLIS", "MICROS", "NANOS"][type.unit] },
+            logical_type: { type: "TIME", isAdjustedToUTC: false, unit: PARQUET_UNIT[type.unit] },
           },
         );
         break;
@@ -166,7 +168,7 @@ function raw(vector, read) {
  * scale, 64-bit integers exact, nested values as JSON; null where null. */
 function texts(field, vector) {
   const { type } = field;
-  const digits = [0, 3, 6, 9][type.unit];
+  const digits = FRACTION_DIGITS[type.unit];
   switch (type.typeId) {
     case Type.Date:
       return rows(vector).map((ms) => (ms === null ? null : new Date(ms).toISOString().slice(0, 10)));
