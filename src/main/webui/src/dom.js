@@ -93,6 +93,16 @@ export function errorBox(b) {
   );
 }
 
+/** A failure's sentence in a paragraph screen readers announce. */
+export function errorNote(message) {
+  return el("p", { class: "error", role: "alert" }, message);
+}
+
+/** "1 row", "3 rows". */
+export function count(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 export function when(iso) {
   return iso ? new Date(iso).toLocaleString() : "";
 }

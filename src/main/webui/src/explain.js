@@ -1,6 +1,6 @@
 // A dry run drawn: the output schema, Polars' optimized plan as a tree, each Iceberg scan with
 // what pruning leaves of its snapshot, the total, and a save's verdict.
-import { el } from "./dom.js";
+import { count, el } from "./dom.js";
 
 export function explainView(answer) {
   const d = answer.dry_run;
@@ -9,7 +9,7 @@ export function explainView(answer) {
     el(
       "p",
       { class: "facts" },
-      el("span", {}, `${d.columns.length} output column${d.columns.length === 1 ? "" : "s"}: `),
+      el("span", {}, `${count(d.columns.length, "output column")}: `),
       d.columns.map((c, i) => el("span", { class: "col" }, el("code", {}, c), " ", el("span", { class: "col-type" }, d.column_types[i]))),
       el("a", { href: `#/runs/${answer.run_id}` }, answer.run_id),
     ),
@@ -22,7 +22,7 @@ export function explainView(answer) {
       el(
         "p",
         { class: "estimate", id: "estimate" },
-        `Estimated input: ${d.estimate.data_files} data file${d.estimate.data_files === 1 ? "" : "s"}, ${bytes(d.estimate.bytes)}, ${Number(d.estimate.records).toLocaleString()} records.`,
+        `Estimated input: ${count(d.estimate.data_files, "data file")}, ${bytes(d.estimate.bytes)}, ${Number(d.estimate.records).toLocaleString()} records.`,
       ),
     );
   }

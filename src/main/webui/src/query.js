@@ -2,7 +2,7 @@
 // Explain, Save, and the answer: a grid, an explain tree, or the error at the user's line.
 import { ApiError, ARROW, POLARS, RUNS, RawJson, json, request } from "./api.js";
 import { createEditor } from "./editor.js";
-import { clear, el, errorBox, grid } from "./dom.js";
+import { clear, count, el, errorBox, grid } from "./dom.js";
 import { explainView, profileTable } from "./explain.js";
 import { tablePicker } from "./tables.js";
 
@@ -230,7 +230,7 @@ export function queryScreen(main) {
     const facts = el(
       "p",
       { class: "facts", id: "result-facts" },
-      el("span", { id: "row-count" }, `${answer.row_count} row${answer.row_count === 1 ? "" : "s"}`),
+      el("span", { id: "row-count" }, count(answer.row_count, "row")),
       el("span", {}, `run ${answer.execution_time} (${tookMs} ms here)`),
       el("a", { href: `#/runs/${answer.run_id}`, id: "result-run" }, answer.run_id),
     );

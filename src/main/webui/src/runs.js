@@ -1,7 +1,7 @@
 // The Runs screen (the list, refreshed while it is shown) and one run's page: its request as
 // recorded, its logs following as they grow, cancel, its outcome and its result.
 import { ARROW, ApiError, RUNS, exactJson, json, parseExact, request, text } from "./api.js";
-import { clear, duration, el, errorBox, grid, when } from "./dom.js";
+import { clear, count, duration, el, errorBox, errorNote, grid, when } from "./dom.js";
 import { openInEditor } from "./query.js";
 import { profileTable } from "./explain.js";
 
@@ -41,7 +41,7 @@ export function runsScreen(main) {
           ),
         ),
       );
-      note.textContent = `${runs.length} run${runs.length === 1 ? "" : "s"}, refreshed ${new Date().toLocaleTimeString()}`;
+      note.textContent = `${count(runs.length, "run")}, refreshed ${new Date().toLocaleTimeString()}`;
     } catch (e) {
       if (mine !== generation) return;
       note.textContent = e.message;
@@ -109,7 +109,7 @@ export function runScreen(main, runId) {
         return;
       }
     } catch (e) {
-      clear(outcome, el("p", { class: "error", role: "alert" }, e.message));
+      clear(outcome, errorNote(e.message));
       if (e instanceof ApiError && [401, 403, 404].includes(e.status)) return;
     }
     if (!stopped) timer = setTimeout(poll, 500);
@@ -186,7 +186,7 @@ export function runScreen(main, runId) {
         if (r) {
           parts.push(
             el("h2", {}, "Result"),
-            el("p", { class: "facts" }, `${answer.row_count} row${answer.row_count === 1 ? "" : "s"}`),
+            el("p", { class: "facts" }, count(answer.row_count, "row")),
             grid(r.columns, r.column_types, r.rows, { label: "Result rows" }),
             el(
               "div",
@@ -208,7 +208,7 @@ export function runScreen(main, runId) {
       const response = await request("GET", `${RUNS}/${encodeURIComponent(runId)}/result`, { accept: ARROW });
       await (await import("./download.js")).download(response, format, runId);
     } catch (e) {
-      outcome.prepend(el("p", { class: "error", role: "alert" }, e.message));
+      outcome.prepend(errorNote(e.message));
     }
   }
 
@@ -217,7 +217,7 @@ export function runScreen(main, runId) {
     try {
       await json("DELETE", `${RUNS}/${encodeURIComponent(runId)}`);
     } catch (e) {
-      outcome.prepend(el("p", { class: "error", role: "alert" }, e.message));
+      outcome.prepend(errorNote(e.message));
     } finally {
       cancel.disabled = false;
     }

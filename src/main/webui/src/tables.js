@@ -1,7 +1,7 @@
 // The table picker: the caller's catalogs, namespaces and tables from the catalog API; a table
 // opened shows its columns with their types and its snapshots, and binds as alias=ns.table.
 import { json } from "./api.js";
-import { clear, el, when } from "./dom.js";
+import { clear, count, el, errorNote, when } from "./dom.js";
 
 const CATALOGS = "/api/v1/catalogs";
 
@@ -32,7 +32,7 @@ export function tablePicker({ chosen, onBind, onCatalog }) {
       select.onchange = () => show(catalogs.find((c) => c.name === select.value));
       await show(current);
     } catch (e) {
-      clear(tree, el("p", { class: "error", role: "alert" }, e.message));
+      clear(tree, errorNote(e.message));
     }
   }
 
@@ -41,7 +41,7 @@ export function tablePicker({ chosen, onBind, onCatalog }) {
     try {
       await showCatalog(catalog.name);
     } catch (e) {
-      clear(tree, el("p", { class: "error", role: "alert" }, e.message));
+      clear(tree, errorNote(e.message));
     }
   }
 
@@ -52,7 +52,7 @@ export function tablePicker({ chosen, onBind, onCatalog }) {
       if (details.open && !loading) {
         loading = load().catch((e) => {
           loading = null;
-          details.append(el("p", { class: "error", role: "alert" }, e.message));
+          details.append(errorNote(e.message));
         });
       }
     });
@@ -104,7 +104,7 @@ export function tablePicker({ chosen, onBind, onCatalog }) {
         el(
           "p",
           { class: "snapshots" },
-          `${snapshots.length} snapshot${snapshots.length === 1 ? "" : "s"}`,
+          count(snapshots.length, "snapshot"),
           meta["current-snapshot-id"] ? el("span", {}, "; current ", el("code", {}, String(meta["current-snapshot-id"]))) : null,
         ),
         snapshots.length
