@@ -47,7 +47,8 @@ final class LineageFile extends Transport {
     byte[] line =
         (json.replace("\n", "").replace("\r", "") + "\n").getBytes(StandardCharsets.UTF_8);
     try {
-      if (Files.exists(file) && Files.size(file) > 0 && Files.size(file) + line.length > maxBytes) {
+      long size = Files.exists(file) ? Files.size(file) : 0;
+      if (size > 0 && size + line.length > maxBytes) {
         rotate();
       }
       Files.write(file, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
